@@ -1,0 +1,231 @@
+// Internal declarations of the CScoring core, shared by its translation units.
+#ifndef CSC_INTERNAL_H
+#define CSC_INTERNAL_H
+
+#include "csc.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#define CSC_ALWAYS_INLINE inline __attribute__((always_inline))
+#define CSC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define CSC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define CSC_X86_64 1
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+#define CSC_ARM64 1
+#endif
+
+// Bytes of readable padding kept after every lowered text in the arena, so that term ids
+// of short tokens load whole 8-byte words and kernels may read a whole vector.
+#define CSC_PAD 64
+
+// ---------------------------------------------------------------- Unicode tables
+extern const uint8_t csc_bmp_word_bits[8192];
+extern const uint32_t csc_astral_word_ranges[][2];
+extern const size_t csc_astral_word_range_count;
+extern const uint16_t csc_lower_2byte[1920];
+extern const uint32_t csc_lower_multi[][2];
+extern const size_t csc_lower_multi_count;
+
+// ---------------------------------------------------------------- classification
+// Masks of one 64-byte chunk, bit i for byte i: ASCII word bytes ([0-9A-Za-z_]), bytes
+// >= 0x80, backslashes and 'n' (for the dataset's literal "\n" separator).
+typedef struct csc_chunk_masks {
+    uint64_t word;
+    uint64_t high;
+    uint64_t backslash;
+    uint64_t letter_n;
+} csc_chunk_masks;
+
+typedef void (*csc_chunk_fn)(const uint8_t *src, uint8_t *dst, csc_chunk_masks *masks);
+typedef void (*csc_classify_fn)(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+
+// Scalar, code point by code point, from `pos` (a code point boundary) until at least
+// `limit`; sets word bits (the caller zeroed them) and writes lowered bytes. Returns the
+// position after the last code point handled (>= limit, <= n). Defines the semantics.
+size_t csc_classify_code_points(const uint8_t *src, size_t n, size_t pos, size_t limit,
+                                uint8_t *dst, uint64_t *bits);
+
+void csc_classify_scalar(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+#if CSC_X86_64
+void csc_classify_sse2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+void csc_classify_sse42(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+void csc_classify_avx2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+void csc_classify_avx512(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+#endif
+#if CSC_ARM64
+void csc_classify_neon(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+#endif
+
+/// The classifier of the active kernel.
+csc_classify_fn csc_active_classifier(void);
+
+// Runs a SIMD chunk function over pure-ASCII 64-byte chunks and the scalar code point
+// classifier over chunks holding any byte >= 0x80. Inlined into each kernel so the chunk
+// function is inlined with that kernel's target attributes.
+static CSC_ALWAYS_INLINE void csc_classify_driver(const uint8_t *src, size_t n, uint8_t *dst,
+                                                  uint64_t *bits, csc_chunk_fn chunk) {
+    memset(bits, 0, ((n + 63) / 64) * sizeof(uint64_t));
+    size_t pos = 0;
+    while (pos < n) {
+        const size_t c = pos >> 6;
+        const size_t start = c << 6;
+        const size_t avail = n - start;
+        if (pos == start) {
+            csc_chunk_masks m;
+            const uint64_t after_backslash = (start > 0 && src[start - 1] == '\\') ? 1u : 0u;
+            if (avail >= 64) {
+                chunk(src + start, dst + start, &m);
+                if (CSC_LIKELY(m.high == 0)) {
+                    const uint64_t sep = ((m.backslash << 1) | after_backslash) & m.letter_n;
+                    bits[c] = m.word & ~sep;
+                    pos = start + 64;
+                    continue;
+                }
+            } else {
+                uint8_t in[64] __attribute__((aligned(64)));
+                uint8_t out[64] __attribute__((aligned(64)));
+                memset(in, 0, sizeof in);
+                memcpy(in, src + start, avail);
+                chunk(in, out, &m);
+                if (CSC_LIKELY(m.high == 0)) {
+                    memcpy(dst + start, out, avail);
+                    const uint64_t sep = ((m.backslash << 1) | after_backslash) & m.letter_n;
+                    bits[c] = m.word & ~sep & (~0ULL >> (64 - avail));
+                    pos = n;
+                    continue;
+                }
+            }
+        }
+        const size_t limit = start + (avail < 64 ? avail : 64);
+        pos = csc_classify_code_points(src, n, pos, limit, dst, bits);
+    }
+}
+
+// ---------------------------------------------------------------- term ids
+static CSC_ALWAYS_INLINE uint64_t csc_mix64(uint64_t x) {
+    // Bijective finalizer (MurmurHash3 fmix64): distinct inputs give distinct outputs.
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+uint64_t csc_term_id_long(const uint8_t *token, size_t len);
+
+// Term id of a token followed by at least 8 readable bytes. Word characters are never
+// NUL, so zero-padding the bytes of a token of up to 8 bytes identifies it uniquely.
+static CSC_ALWAYS_INLINE uint64_t csc_term_id_padded(const uint8_t *token, size_t len) {
+    if (CSC_LIKELY(len <= 8)) {
+        uint64_t v;
+        memcpy(&v, token, 8);
+        v &= ~0ULL >> (64 - 8 * len);
+        return csc_mix64(v);
+    }
+    return csc_term_id_long(token, len);
+}
+
+// ---------------------------------------------------------------- runs of word bytes
+// A token is two or more word *characters*: a run of 2 to 4 bytes that is one multi-byte
+// code point (its lead byte announces exactly the run's length) is a single character.
+// Runs hold only whole, valid code points, so the lead byte tells.
+static CSC_ALWAYS_INLINE bool csc_is_token(const uint8_t *text, size_t start, size_t len) {
+    if (len < 2) return false;
+    if (CSC_LIKELY(len > 4 || text[start] < 0xC0)) return true;
+    const uint8_t lead = text[start];
+    const size_t sequence = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    return sequence != len;
+}
+
+// Calls emit(ctx, start, length) for every maximal run of set bits that is a token.
+typedef void (*csc_run_fn)(void *ctx, size_t start, size_t length);
+
+static CSC_ALWAYS_INLINE void csc_scan_runs(const uint64_t *bits, const uint8_t *text, size_t n, void *ctx,
+                                            csc_run_fn emit) {
+    const size_t words = (n + 63) / 64;
+    size_t open = SIZE_MAX;  // start of a run that reached the end of the previous word
+    for (size_t w = 0; w < words; w++) {
+        uint64_t x = bits[w];
+        const size_t base = w * 64;
+        if (open != SIZE_MAX) {
+            if (x == ~0ULL) continue;
+            const unsigned end = (unsigned)__builtin_ctzll(~x);
+            const size_t len = base + end - open;
+            if (csc_is_token(text, open, len)) emit(ctx, open, len);
+            open = SIZE_MAX;
+            x &= ~0ULL << end;  // end < 64
+        }
+        while (x) {
+            const unsigned s = (unsigned)__builtin_ctzll(x);
+            const uint64_t rest = x >> s;
+            if (rest == (~0ULL >> s)) {  // run reaches the end of the word
+                open = base + s;
+                break;
+            }
+            const unsigned len = (unsigned)__builtin_ctzll(~rest);
+            if (csc_is_token(text, base + s, len)) emit(ctx, base + s, len);
+            x &= ~0ULL << (s + len);  // s + len < 64 here
+        }
+    }
+    if (open != SIZE_MAX && csc_is_token(text, open, n - open)) emit(ctx, open, n - open);
+}
+
+// ---------------------------------------------------------------- arena
+typedef struct csc_term_slot {
+    uint64_t term;      // 0 = empty
+    uint32_t count[2];  // occurrences in the reference (0) and the answer (1)
+} csc_term_slot;
+
+struct csc_arena {
+    uint8_t *lowered;     // lowered text of side 0, then side 1, each followed by CSC_PAD bytes
+    size_t lowered_cap;
+    uint64_t *bits;       // word bits of the text being tokenized
+    size_t bits_cap;      // in words
+    csc_term_slot *slots; // open-addressing term table; all empty between calls
+    size_t slot_cap;      // power of two
+    size_t mask;          // slot mask in use for the current call
+    uint32_t *distinct;   // slot index of each distinct term, in first-seen order
+    size_t distinct_count;
+    size_t distinct_cap;
+    uint64_t allocations;
+};
+
+// Makes room for texts of the given total length; returns false when out of memory.
+bool csc_arena_reserve(csc_arena *arena, size_t ref_len, size_t ans_len);
+// Lowers, classifies and counts the terms of `text` into side `side` of the term table.
+// The arena must have been reserved for it; `lowered` is where its lowered copy goes.
+void csc_arena_count_terms(csc_arena *arena, const uint8_t *text, size_t n, uint8_t *lowered, int side);
+// Empties the slots used by the current call.
+void csc_arena_clear_terms(csc_arena *arena);
+
+// ---------------------------------------------------------------- model
+typedef struct csc_model_slot {
+    uint64_t term;  // 0 = empty
+    double idf;
+} csc_model_slot;
+
+struct csc_model {
+    uint64_t documents;
+    uint64_t term_count;
+    uint64_t *terms;  // sorted ascending
+    uint32_t *dfs;
+    csc_model_slot *slots;
+    size_t mask;
+    double unknown_idf;
+};
+
+static CSC_ALWAYS_INLINE const csc_model_slot *csc_model_find(const csc_model *m, uint64_t term) {
+    size_t i = term & m->mask;
+    for (;;) {
+        const csc_model_slot *s = &m->slots[i];
+        if (s->term == term || s->term == 0) return s;
+        i = (i + 1) & m->mask;
+    }
+}
+
+#endif

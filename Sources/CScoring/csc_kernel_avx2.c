@@ -1,0 +1,43 @@
+// AVX2 kernel: two 32-byte vectors per 64-byte chunk, range tests by the signed-compare
+// trick (see csc_kernel_sse2.c).
+#include "csc_internal.h"
+
+#if CSC_X86_64
+#include <immintrin.h>
+
+#define CSC_AVX2 __attribute__((target("avx2")))
+
+static CSC_ALWAYS_INLINE CSC_AVX2 __m256i in_range(__m256i b, uint8_t lo, uint8_t count) {
+    const __m256i shifted = _mm256_add_epi8(b, _mm256_set1_epi8((char)(0x80 - lo)));
+    return _mm256_cmpgt_epi8(_mm256_set1_epi8((char)(0x80 + count)), shifted);
+}
+
+static CSC_ALWAYS_INLINE CSC_AVX2 void chunk32(const uint8_t *src, uint8_t *dst, uint32_t *word,
+                                               uint32_t *high, uint32_t *bs, uint32_t *nn) {
+    const __m256i b = _mm256_loadu_si256((const __m256i *)src);
+    const __m256i upper = in_range(b, 'A', 26);
+    const __m256i lower = in_range(b, 'a', 26);
+    const __m256i digit = in_range(b, '0', 10);
+    const __m256i under = _mm256_cmpeq_epi8(b, _mm256_set1_epi8('_'));
+    const __m256i w = _mm256_or_si256(_mm256_or_si256(upper, lower), _mm256_or_si256(digit, under));
+    _mm256_storeu_si256((__m256i *)dst, _mm256_add_epi8(b, _mm256_and_si256(upper, _mm256_set1_epi8(0x20))));
+    *word = (uint32_t)_mm256_movemask_epi8(w);
+    *high = (uint32_t)_mm256_movemask_epi8(b);
+    *bs = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_set1_epi8('\\')));
+    *nn = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_set1_epi8('n')));
+}
+
+static CSC_ALWAYS_INLINE CSC_AVX2 void chunk_avx2(const uint8_t *src, uint8_t *dst, csc_chunk_masks *m) {
+    uint32_t w0, w1, h0, h1, s0, s1, n0, n1;
+    chunk32(src, dst, &w0, &h0, &s0, &n0);
+    chunk32(src + 32, dst + 32, &w1, &h1, &s1, &n1);
+    m->word = (uint64_t)w0 | (uint64_t)w1 << 32;
+    m->high = (uint64_t)h0 | (uint64_t)h1 << 32;
+    m->backslash = (uint64_t)s0 | (uint64_t)s1 << 32;
+    m->letter_n = (uint64_t)n0 | (uint64_t)n1 << 32;
+}
+
+CSC_AVX2 void csc_classify_avx2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
+    csc_classify_driver(src, n, dst, bits, chunk_avx2);
+}
+#endif
