@@ -39,7 +39,10 @@ let package = Package(
         .target(name: "CAllocCounter", path: "Benchmarks/CAllocCounter"),
         .executableTarget(
             name: "Bench",
-            dependencies: ["Services", "CScoring", "CAllocCounter"],
+            dependencies: [
+                "Services", "CScoring", "CAllocCounter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Benchmarks/Bench"
         ),
         .testTarget(

@@ -84,39 +84,41 @@ bool csc_arena_reserve(csc_arena *a, size_t ref_len, size_t ans_len) {
     return true;
 }
 
+// The counting state lives in a local struct while a text is scanned: the arena's fields
+// are 64-bit like the term ids stored through `slots`, so the compiler would otherwise
+// reload them after every store, and `distinct_count` would chain every token to the last.
 typedef struct count_ctx {
-    csc_arena *arena;
+    csc_term_slot *slots;
+    size_t mask;
+    uint32_t *distinct;
+    size_t distinct_count;
     const uint8_t *lowered;
     int side;
 } count_ctx;
 
 static CSC_ALWAYS_INLINE void count_run(void *p, size_t start, size_t len) {
     count_ctx *ctx = p;
-    csc_arena *a = ctx->arena;
     const uint64_t term = csc_term_id_padded(ctx->lowered + start, len);
-    size_t i = term & a->mask;
-    csc_term_slot *slots = a->slots;
-    for (;;) {
-        csc_term_slot *s = &slots[i];
-        if (s->term == term) {
-            s->count[ctx->side]++;
-            return;
-        }
-        if (s->term == 0) {
-            s->term = term;
-            s->count[ctx->side] = 1;
-            a->distinct[a->distinct_count++] = (uint32_t)i;
-            return;
-        }
-        i = (i + 1) & a->mask;
-    }
+    csc_term_slot *slots = ctx->slots;
+    size_t i = term & ctx->mask;
+    // At the table's low load the first probe almost always finds the term or an empty
+    // slot, so this loop is predicted; the found/new outcome (unpredictable in text) is
+    // handled without a branch.
+    while (slots[i].term != term && slots[i].term != 0) i = (i + 1) & ctx->mask;
+    csc_term_slot *s = &slots[i];
+    const size_t is_new = s->term == 0;
+    s->term = term;
+    s->count[ctx->side]++;
+    ctx->distinct[ctx->distinct_count] = (uint32_t)i;
+    ctx->distinct_count += is_new;
 }
 
 void csc_arena_count_terms(csc_arena *a, const uint8_t *text, size_t n, uint8_t *lowered, int side) {
     csc_active_classifier()(text, n, lowered, a->bits);
     memset(lowered + n, 0, CSC_PAD);
-    count_ctx ctx = {a, lowered, side};
+    count_ctx ctx = {a->slots, a->mask, a->distinct, a->distinct_count, lowered, side};
     csc_scan_runs(a->bits, lowered, n, &ctx, count_run);
+    a->distinct_count = ctx.distinct_count;
 }
 
 void csc_arena_clear_terms(csc_arena *a) {

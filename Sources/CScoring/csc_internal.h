@@ -116,7 +116,13 @@ static CSC_ALWAYS_INLINE uint64_t csc_mix64(uint64_t x) {
     return x;
 }
 
-uint64_t csc_term_id_long(const uint8_t *token, size_t len);
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+static CSC_ALWAYS_INLINE uint64_t csc_term_id_long(const uint8_t *token, size_t len) {
+    const uint64_t h = XXH3_64bits(token, len);
+    return h ? h : 1;
+}
 
 // Term id of a token followed by at least 8 readable bytes. Word characters are never
 // NUL, so zero-padding the bytes of a token of up to 8 bytes identifies it uniquely.
@@ -135,11 +141,11 @@ static CSC_ALWAYS_INLINE uint64_t csc_term_id_padded(const uint8_t *token, size_
 // code point (its lead byte announces exactly the run's length) is a single character.
 // Runs hold only whole, valid code points, so the lead byte tells.
 static CSC_ALWAYS_INLINE bool csc_is_token(const uint8_t *text, size_t start, size_t len) {
-    if (len < 2) return false;
-    if (CSC_LIKELY(len > 4 || text[start] < 0xC0)) return true;
+    // Branch-free: short words are as unpredictable as the text. A run longer than 4 bytes
+    // never equals a sequence length, so it always passes the second test.
     const uint8_t lead = text[start];
-    const size_t sequence = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-    return sequence != len;
+    const size_t sequence = 2 + (lead >= 0xE0) + (lead >= 0xF0);
+    return (len >= 2) & ((lead < 0xC0) | (sequence != len));
 }
 
 // Calls emit(ctx, start, length) for every maximal run of set bits that is a token.

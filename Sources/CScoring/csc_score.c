@@ -9,21 +9,26 @@
 // a term in both texts weighs 1 and a term in one text 1 + ln(1.5). All sums but the
 // one-sided norms are integers, computed exactly.
 static double cosine_pair(csc_arena *a) {
-    uint64_t dot = 0, ref_shared = 0, ans_shared = 0, ref_only = 0, ans_only = 0;
-    const csc_term_slot *slots = a->slots;
+    uint64_t dot = 0, ref_shared = 0, ans_shared = 0, ref_all = 0, ans_all = 0;
+    csc_term_slot *slots = a->slots;
     for (size_t k = 0; k < a->distinct_count; k++) {
-        const csc_term_slot *s = &slots[a->distinct[k]];
+        csc_term_slot *s = &slots[a->distinct[k]];
         const uint64_t r = s->count[0], q = s->count[1];
-        if (r && q) {
-            dot += r * q;
-            ref_shared += r * r;
-            ans_shared += q * q;
-        } else {
-            ref_only += r * r;
-            ans_only += q * q;
-        }
+        // Branch-free: whether a term is shared is as unpredictable as the text.
+        const uint64_t shared = (uint64_t)((r != 0) & (q != 0));
+        dot += r * q;
+        ref_all += r * r;
+        ans_all += q * q;
+        ref_shared += shared * r * r;
+        ans_shared += shared * q * q;
+        // Empty the slot on the way (the table must be empty between calls).
+        s->term = 0;
+        s->count[0] = 0;
+        s->count[1] = 0;
     }
-    if (ref_shared + ref_only == 0 || ans_shared + ans_only == 0) return 0.0;
+    a->distinct_count = 0;
+    const uint64_t ref_only = ref_all - ref_shared, ans_only = ans_all - ans_shared;
+    if (ref_all == 0 || ans_all == 0) return 0.0;
     const double idf1 = 1.0 + log(1.5);
     const double idf1_sq = idf1 * idf1;
     const double ref_norm_sq = (double)ref_shared + idf1_sq * (double)ref_only;
@@ -39,14 +44,19 @@ static double cosine_corpus(csc_arena *a, const csc_model *m) {
         __builtin_prefetch(&m->slots[slots[a->distinct[k]].term & m->mask]);
     }
     double dot = 0, ref_sq = 0, ans_sq = 0;
+    csc_term_slot *used = a->slots;
     for (size_t k = 0; k < a->distinct_count; k++) {
-        const csc_term_slot *s = &slots[a->distinct[k]];
+        csc_term_slot *s = &used[a->distinct[k]];
         const double idf = csc_model_find(m, s->term)->idf;
         const double r = (double)s->count[0] * idf, q = (double)s->count[1] * idf;
         dot += r * q;
         ref_sq += r * r;
         ans_sq += q * q;
+        s->term = 0;
+        s->count[0] = 0;
+        s->count[1] = 0;
     }
+    a->distinct_count = 0;
     if (ref_sq == 0 || ans_sq == 0) return 0.0;
     return dot / (sqrt(ref_sq) * sqrt(ans_sq));
 }
@@ -56,8 +66,8 @@ static CSC_ALWAYS_INLINE double score_one(csc_arena *a, const csc_model *m, cons
     if (!csc_arena_reserve(a, ref_len, ans_len)) return NAN;
     csc_arena_count_terms(a, ref, ref_len, a->lowered, 0);
     csc_arena_count_terms(a, ans, ans_len, a->lowered + ref_len + CSC_PAD, 1);
+    // Both empty the term table as they read it.
     const double score = m ? cosine_corpus(a, m) : cosine_pair(a);
-    csc_arena_clear_terms(a);
     // Rounding can put the cosine of identical texts a hair above 1.
     return score > 1.0 ? 1.0 : score;
 }

@@ -3,13 +3,6 @@
 // inlined from libxxhash's header), whose collisions are negligible at 2^-64.
 #include "csc_internal.h"
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
-uint64_t csc_term_id_long(const uint8_t *token, size_t len) {
-    uint64_t h = XXH3_64bits(token, len);
-    return h ? h : 1;
-}
 
 uint64_t csc_term_id(const uint8_t *token, size_t len) {
     if (len == 0) return 1;

@@ -3,11 +3,11 @@
 /// Appending copies each text once into the buffer; scoring passes the buffer and the
 /// offset arrays as they are. Reuse a batch with `removeAll()` to keep its capacity.
 public struct ScoringBatch: Sendable {
-    var bytes: [UInt8] = []
-    var referenceOffsets: [UInt64] = []
-    var referenceLengths: [UInt32] = []
-    var answerOffsets: [UInt64] = []
-    var answerLengths: [UInt32] = []
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var referenceOffsets: [UInt64] = []
+    public private(set) var referenceLengths: [UInt32] = []
+    public private(set) var answerOffsets: [UInt64] = []
+    public private(set) var answerLengths: [UInt32] = []
 
     public init(reservingBytes: Int = 0, pairs: Int = 0) {
         bytes.reserveCapacity(reservingBytes)

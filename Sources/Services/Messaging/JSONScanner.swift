@@ -1,0 +1,283 @@
+/// A strict, allocation-light reader of one flat JSON object (one line of JSONL, one Kafka
+/// message): it walks the bytes in place and hands each top-level field to the caller as
+/// byte ranges, so hot paths decode only the fields they need, without Foundation.
+///
+/// Nested objects and arrays are validated and skipped. Strings are returned raw (between
+/// the quotes); `JSONScanner.decodeString` unescapes them.
+public struct JSONScanner {
+    /// A top-level value.
+    public enum Value {
+        /// Raw bytes between the quotes; `escaped` when they hold a backslash.
+        case string(UnsafeBufferPointer<UInt8>, escaped: Bool)
+        case number(UnsafeBufferPointer<UInt8>)
+        case bool(Bool)
+        case null
+        /// A nested object or array (skipped).
+        case composite
+    }
+
+    /// Why a text is not a valid JSON object, and where (byte offset).
+    public struct SyntaxError: Error, CustomStringConvertible, Sendable {
+        public let offset: Int
+        public let reason: String
+        public var description: String { "\(reason) at byte \(offset + 1)" }
+    }
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var position = 0
+
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    /// Scans one JSON object that spans all of `bytes` (surrounding whitespace allowed) and
+    /// calls `field(rawKey, keyEscaped, value)` for each top-level member in order.
+    public static func scanObject(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        field: (UnsafeBufferPointer<UInt8>, Bool, Value) throws -> Void
+    ) throws {
+        var scanner = JSONScanner(bytes)
+        scanner.skipWhitespace()
+        try scanner.expect(UInt8(ascii: "{"), "expected '{' to open a JSON object")
+        scanner.skipWhitespace()
+        if scanner.peek() == UInt8(ascii: "}") {
+            scanner.position += 1
+        } else {
+            while true {
+                scanner.skipWhitespace()
+                guard scanner.peek() == UInt8(ascii: "\"") else { throw scanner.error("expected a quoted field name") }
+                let (key, keyEscaped) = try scanner.scanString()
+                scanner.skipWhitespace()
+                try scanner.expect(UInt8(ascii: ":"), "expected ':' after a field name")
+                scanner.skipWhitespace()
+                let value = try scanner.scanValue(depth: 0)
+                try field(key, keyEscaped, value)
+                scanner.skipWhitespace()
+                guard let next = scanner.peek() else { throw scanner.error("unterminated object") }
+                scanner.position += 1
+                if next == UInt8(ascii: "}") { break }
+                guard next == UInt8(ascii: ",") else {
+                    scanner.position -= 1
+                    throw scanner.error("expected ',' or '}' after a value")
+                }
+            }
+        }
+        scanner.skipWhitespace()
+        guard scanner.position == bytes.count else { throw scanner.error("unexpected text after the object") }
+    }
+
+    /// Whether a raw, unescaped key equals `name`.
+    @inline(__always)
+    public static func key(_ raw: UnsafeBufferPointer<UInt8>, is name: StaticString) -> Bool {
+        guard raw.count == name.utf8CodeUnitCount else { return false }
+        return name.withUTF8Buffer { expected in
+            raw.baseAddress.map { memcmpEqual($0, expected.baseAddress!, raw.count) } ?? true
+        }
+    }
+
+    /// Unescapes the raw bytes of a JSON string, appending UTF-8 to `output`.
+    public static func decodeString(_ raw: UnsafeBufferPointer<UInt8>, escaped: Bool, into output: inout [UInt8]) throws {
+        guard escaped else {
+            output.append(contentsOf: raw)
+            return
+        }
+        var i = 0
+        while i < raw.count {
+            let byte = raw[i]
+            guard byte == UInt8(ascii: "\\") else {
+                output.append(byte)
+                i += 1
+                continue
+            }
+            guard i + 1 < raw.count else { throw SyntaxError(offset: i, reason: "dangling escape") }
+            let code = raw[i + 1]
+            i += 2
+            switch code {
+            case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "/"): output.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "b"): output.append(0x08)
+            case UInt8(ascii: "f"): output.append(0x0C)
+            case UInt8(ascii: "n"): output.append(0x0A)
+            case UInt8(ascii: "r"): output.append(0x0D)
+            case UInt8(ascii: "t"): output.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4(raw, at: i)
+                i += 4
+                if (0xD800...0xDBFF).contains(scalar), i + 6 <= raw.count, raw[i] == UInt8(ascii: "\\"),
+                   raw[i + 1] == UInt8(ascii: "u") {
+                    let low = try hex4(raw, at: i + 2)
+                    if (0xDC00...0xDFFF).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                }
+                // A lone surrogate becomes U+FFFD, as a replacing decoder would.
+                let value = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                output.append(contentsOf: String(Character(value)).utf8)
+            default:
+                throw SyntaxError(offset: i - 1, reason: "invalid escape '\\\(Character(Unicode.Scalar(code)))'")
+            }
+        }
+    }
+
+    /// Unescapes a raw JSON string into a Swift String (invalid UTF-8 is repaired).
+    public static func string(_ raw: UnsafeBufferPointer<UInt8>, escaped: Bool) throws -> String {
+        guard escaped else { return String(decoding: raw, as: UTF8.self) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(raw.count)
+        try decodeString(raw, escaped: true, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hex4(_ raw: UnsafeBufferPointer<UInt8>, at index: Int) throws -> UInt32 {
+        guard index + 4 <= raw.count else { throw SyntaxError(offset: index, reason: "truncated \\u escape") }
+        var value: UInt32 = 0
+        for k in 0..<4 {
+            let c = raw[index + k]
+            let digit: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
+            default: throw SyntaxError(offset: index + k, reason: "invalid hex digit in \\u escape")
+            }
+            value = value << 4 | digit
+        }
+        return value
+    }
+
+    // MARK: - scanning
+
+    @inline(__always) private func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    private func error(_ reason: String) -> SyntaxError { SyntaxError(offset: position, reason: reason) }
+
+    private mutating func expect(_ byte: UInt8, _ reason: String) throws {
+        guard peek() == byte else { throw error(reason) }
+        position += 1
+    }
+
+    @inline(__always) private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    /// At an opening quote: returns the raw content and whether it holds escapes.
+    private mutating func scanString() throws -> (UnsafeBufferPointer<UInt8>, Bool) {
+        position += 1
+        let start = position
+        var escaped = false
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                position += 1
+                return (raw, escaped)
+            }
+            if byte == UInt8(ascii: "\\") {
+                escaped = true
+                position += 2
+                continue
+            }
+            if byte < 0x20 { throw error("control character in a string (escape it)") }
+            position += 1
+        }
+        throw SyntaxError(offset: start - 1, reason: "unterminated string")
+    }
+
+    private mutating func scanValue(depth: Int) throws -> Value {
+        guard let byte = peek() else { throw error("expected a value") }
+        switch byte {
+        case UInt8(ascii: "\""):
+            let (raw, escaped) = try scanString()
+            return .string(raw, escaped: escaped)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            try skipComposite(depth: depth)
+            return .composite
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return .number(try scanNumber())
+        default:
+            throw error("expected a value")
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count,
+              word.withUTF8Buffer({ memcmpEqual(bytes.baseAddress! + position, $0.baseAddress!, count) })
+        else { throw error("invalid literal") }
+        position += count
+    }
+
+    private mutating func scanNumber() throws -> UnsafeBufferPointer<UInt8> {
+        let start = position
+        if peek() == UInt8(ascii: "-") { position += 1 }
+        func digits(_ scanner: inout JSONScanner) -> Int {
+            let from = scanner.position
+            while let c = scanner.peek(), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { scanner.position += 1 }
+            return scanner.position - from
+        }
+        guard digits(&self) > 0 else { throw error("invalid number") }
+        if peek() == UInt8(ascii: ".") {
+            position += 1
+            guard digits(&self) > 0 else { throw error("invalid number") }
+        }
+        if let e = peek(), e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            position += 1
+            if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { position += 1 }
+            guard digits(&self) > 0 else { throw error("invalid number") }
+        }
+        return UnsafeBufferPointer(rebasing: bytes[start..<position])
+    }
+
+    private mutating func skipComposite(depth: Int) throws {
+        guard depth < 64 else { throw error("nesting deeper than 64 levels") }
+        let open = bytes[position]
+        let close = open == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        position += 1
+        skipWhitespace()
+        if peek() == close {
+            position += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            if open == UInt8(ascii: "{") {
+                guard peek() == UInt8(ascii: "\"") else { throw error("expected a quoted field name") }
+                _ = try scanString()
+                skipWhitespace()
+                try expect(UInt8(ascii: ":"), "expected ':' after a field name")
+                skipWhitespace()
+            }
+            _ = try scanValue(depth: depth + 1)
+            skipWhitespace()
+            guard let next = peek() else { throw error("unterminated \(open == UInt8(ascii: "{") ? "object" : "array")") }
+            position += 1
+            if next == close { return }
+            guard next == UInt8(ascii: ",") else {
+                position -= 1
+                throw error("expected ',' or '\(Character(Unicode.Scalar(close)))'")
+            }
+        }
+    }
+}
+
+@inline(__always)
+private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    for i in 0..<count where a[i] != b[i] { return false }
+    return true
+}
