@@ -24,6 +24,7 @@ struct ScoringBenchmark {
 
     struct Figures: Codable {
         var pairs = 0
+        var source = "generated"
         var meanPairBytes = 0.0
         var medianAnswerWords = 0
         var p99AnswerWords = 0
@@ -72,6 +73,7 @@ struct ScoringBenchmark {
         }
         answerWords.sort()
         figures.pairs = pairs
+        if let textsFile { figures.source = "real-text (\(textsFile))" }
         figures.meanPairBytes = Double(batch.byteCount) / Double(pairs)
         figures.medianAnswerWords = answerWords[pairs / 2]
         figures.p99AnswerWords = answerWords[pairs * 99 / 100]

@@ -6,7 +6,7 @@ struct ScoringReport {
 
     func print() {
         let f = figures
-        Swift.print("== scoring: \(f.pairs) generated pairs, \(Int(f.meanPairBytes)) bytes per pair, "
+        Swift.print("== scoring: \(f.pairs) \(f.source) pairs, \(Int(f.meanPairBytes)) bytes per pair, "
             + "answers median \(f.medianAnswerWords) words, p99 \(f.p99AnswerWords) words")
         Swift.print("")
         Swift.print(pad("kernel", 10) + pad("tokenize MB/s", 15) + pad("classify ASCII MB/s", 21) + "pairs/s (pair mode, 1 thread)")
@@ -32,7 +32,7 @@ struct ScoringReport {
             row("speed-up over fit per pair", fmt(overPair, digits: 0) + "x", target: "≥ 500x", overPair >= 500)
             row("speed-up over corpus IDF", fmt(overCorpus, digits: 1) + "x", target: "≥ 30x", overCorpus >= 30)
         } else {
-            row("scikit-learn baselines", "not measured (scikit-learn not installed)", target: nil, nil)
+            row("scikit-learn baselines", "not measured (--no-sklearn given, or scikit-learn not installed)", target: nil, nil)
         }
         row("parity with scikit-learn", "\(f.parityPairs - f.parityFailures)/\(f.parityPairs) pairs within 1e-6, "
             + "max |diff| \(String(format: "%.1e", f.parityMaxAbsDifference))",

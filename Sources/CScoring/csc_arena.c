@@ -80,6 +80,7 @@ bool csc_arena_reserve(csc_arena *a, size_t ref_len, size_t ans_len) {
     }
     // A table sized to this call keeps the working set small for short texts.
     a->mask = slots_need - 1;
+    a->shift = csc_shift_for(slots_need);
     a->distinct_count = 0;
     return true;
 }
@@ -90,6 +91,7 @@ bool csc_arena_reserve(csc_arena *a, size_t ref_len, size_t ans_len) {
 typedef struct count_ctx {
     csc_term_slot *slots;
     size_t mask;
+    unsigned shift;
     uint32_t *distinct;
     size_t distinct_count;
     const uint8_t *lowered;
@@ -100,7 +102,7 @@ static CSC_ALWAYS_INLINE void count_run(void *p, size_t start, size_t len) {
     count_ctx *ctx = p;
     const uint64_t term = csc_term_id_padded(ctx->lowered + start, len);
     csc_term_slot *slots = ctx->slots;
-    size_t i = term & ctx->mask;
+    size_t i = csc_home_slot(term, ctx->shift);
     // At the table's low load the first probe almost always finds the term or an empty
     // slot, so this loop is predicted; the found/new outcome (unpredictable in text) is
     // handled without a branch.
@@ -116,7 +118,7 @@ static CSC_ALWAYS_INLINE void count_run(void *p, size_t start, size_t len) {
 void csc_arena_count_terms(csc_arena *a, const uint8_t *text, size_t n, uint8_t *lowered, int side) {
     csc_active_classifier()(text, n, lowered, a->bits);
     memset(lowered + n, 0, CSC_PAD);
-    count_ctx ctx = {a->slots, a->mask, a->distinct, a->distinct_count, lowered, side};
+    count_ctx ctx = {a->slots, a->mask, a->shift, a->distinct, a->distinct_count, lowered, side};
     csc_scan_runs(a->bits, lowered, n, &ctx, count_run);
     a->distinct_count = ctx.distinct_count;
 }

@@ -106,16 +106,6 @@ static CSC_ALWAYS_INLINE void csc_classify_driver(const uint8_t *src, size_t n, 
 }
 
 // ---------------------------------------------------------------- term ids
-static CSC_ALWAYS_INLINE uint64_t csc_mix64(uint64_t x) {
-    // Bijective finalizer (MurmurHash3 fmix64): distinct inputs give distinct outputs.
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -125,60 +115,76 @@ static CSC_ALWAYS_INLINE uint64_t csc_term_id_long(const uint8_t *token, size_t 
 }
 
 // Term id of a token followed by at least 8 readable bytes. Word characters are never
-// NUL, so zero-padding the bytes of a token of up to 8 bytes identifies it uniquely.
+// NUL, so the zero-padded bytes of a token of up to 8 bytes identify it, and multiplying
+// by an odd constant is a bijection: short tokens never collide, and their ids are never
+// 0. Tables index by the id's high bits (Fibonacci hashing), which depend on every byte.
 static CSC_ALWAYS_INLINE uint64_t csc_term_id_padded(const uint8_t *token, size_t len) {
     if (CSC_LIKELY(len <= 8)) {
         uint64_t v;
         memcpy(&v, token, 8);
         v &= ~0ULL >> (64 - 8 * len);
-        return csc_mix64(v);
+        return v * 0x9E3779B97F4A7C15ULL;
     }
     return csc_term_id_long(token, len);
 }
 
+// Home slot of a term in a table of 2^(64 - shift) slots.
+static CSC_ALWAYS_INLINE size_t csc_home_slot(uint64_t term, unsigned shift) { return (size_t)(term >> shift); }
+
+// Shift for a power-of-two capacity (at least 2).
+static inline unsigned csc_shift_for(size_t capacity) { return (unsigned)__builtin_clzll((unsigned long long)capacity) + 1; }
+
 // ---------------------------------------------------------------- runs of word bytes
+// Byte length of a single code point by its lead byte, indexed by lead >> 3 (0 for ASCII
+// and continuation bytes, which never equal a token's length of two or more).
+static const uint8_t csc_lead_length[32] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                            0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 3, 3, 4, 0};
+
 // A token is two or more word *characters*: a run of 2 to 4 bytes that is one multi-byte
 // code point (its lead byte announces exactly the run's length) is a single character.
-// Runs hold only whole, valid code points, so the lead byte tells.
+// Runs hold only whole, valid code points, so the lead byte tells. Branch-free.
 static CSC_ALWAYS_INLINE bool csc_is_token(const uint8_t *text, size_t start, size_t len) {
-    // Branch-free: short words are as unpredictable as the text. A run longer than 4 bytes
-    // never equals a sequence length, so it always passes the second test.
-    const uint8_t lead = text[start];
-    const size_t sequence = 2 + (lead >= 0xE0) + (lead >= 0xF0);
-    return (len >= 2) & ((lead < 0xC0) | (sequence != len));
+    return (len >= 2) & (csc_lead_length[text[start] >> 3] != len);
 }
 
 // Calls emit(ctx, start, length) for every maximal run of set bits that is a token.
+// Per 64-bit word of bits, the masks of run starts and run ends are computed at once and
+// walked in step (a start, then its end), so a token costs two bit scans.
 typedef void (*csc_run_fn)(void *ctx, size_t start, size_t length);
 
 static CSC_ALWAYS_INLINE void csc_scan_runs(const uint64_t *bits, const uint8_t *text, size_t n, void *ctx,
                                             csc_run_fn emit) {
     const size_t words = (n + 63) / 64;
-    size_t open = SIZE_MAX;  // start of a run that reached the end of the previous word
+    size_t open = 0;          // start of a run still open at the previous word's end
+    bool is_open = false;
+    uint64_t carry = 0;       // last bit of the previous word
     for (size_t w = 0; w < words; w++) {
-        uint64_t x = bits[w];
+        const uint64_t x = bits[w];
+        const uint64_t next_first = (w + 1 < words) ? (bits[w + 1] & 1) : 0;
+        uint64_t starts = x & ~((x << 1) | carry);
+        uint64_t ends = x & ~((x >> 1) | (next_first << 63));  // last byte of each run
+        carry = x >> 63;
         const size_t base = w * 64;
-        if (open != SIZE_MAX) {
-            if (x == ~0ULL) continue;
-            const unsigned end = (unsigned)__builtin_ctzll(~x);
-            const size_t len = base + end - open;
-            if (csc_is_token(text, open, len)) emit(ctx, open, len);
-            open = SIZE_MAX;
-            x &= ~0ULL << end;  // end < 64
+        if (is_open) {
+            if (!ends) continue;  // the run covers this whole word
+            const size_t end = base + (size_t)__builtin_ctzll(ends) + 1;
+            ends &= ends - 1;
+            if (csc_is_token(text, open, end - open)) emit(ctx, open, end - open);
+            is_open = false;
         }
-        while (x) {
-            const unsigned s = (unsigned)__builtin_ctzll(x);
-            const uint64_t rest = x >> s;
-            if (rest == (~0ULL >> s)) {  // run reaches the end of the word
-                open = base + s;
+        while (starts) {
+            const size_t start = base + (size_t)__builtin_ctzll(starts);
+            starts &= starts - 1;
+            if (!ends) {  // runs on into the next word
+                open = start;
+                is_open = true;
                 break;
             }
-            const unsigned len = (unsigned)__builtin_ctzll(~rest);
-            if (csc_is_token(text, base + s, len)) emit(ctx, base + s, len);
-            x &= ~0ULL << (s + len);  // s + len < 64 here
+            const size_t end = base + (size_t)__builtin_ctzll(ends) + 1;
+            ends &= ends - 1;
+            if (csc_is_token(text, start, end - start)) emit(ctx, start, end - start);
         }
     }
-    if (open != SIZE_MAX && csc_is_token(text, open, n - open)) emit(ctx, open, n - open);
 }
 
 // ---------------------------------------------------------------- arena
@@ -195,6 +201,7 @@ struct csc_arena {
     csc_term_slot *slots; // open-addressing term table; all empty between calls
     size_t slot_cap;      // power of two
     size_t mask;          // slot mask in use for the current call
+    unsigned shift;       // home slot = term >> shift, for the current call
     uint32_t *distinct;   // slot index of each distinct term, in first-seen order
     size_t distinct_count;
     size_t distinct_cap;
@@ -222,11 +229,12 @@ struct csc_model {
     uint32_t *dfs;
     csc_model_slot *slots;
     size_t mask;
+    unsigned shift;
     double unknown_idf;
 };
 
 static CSC_ALWAYS_INLINE const csc_model_slot *csc_model_find(const csc_model *m, uint64_t term) {
-    size_t i = term & m->mask;
+    size_t i = csc_home_slot(term, m->shift);
     for (;;) {
         const csc_model_slot *s = &m->slots[i];
         if (s->term == term || s->term == 0) return s;

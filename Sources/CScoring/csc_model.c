@@ -54,7 +54,7 @@ void csc_model_builder_free(csc_model_builder *b) {
 }
 
 static size_t builder_find(const csc_model_slot *slots, size_t mask, uint64_t term) {
-    size_t i = term & mask;
+    size_t i = csc_home_slot(term, csc_shift_for(mask + 1));
     while (slots[i].term != 0 && slots[i].term != term) i = (i + 1) & mask;
     return i;
 }
@@ -134,6 +134,7 @@ static csc_model *model_from_entries(uint64_t documents, term_df *entries, size_
     m->documents = documents;
     m->term_count = count;
     m->mask = cap - 1;
+    m->shift = csc_shift_for(cap);
     const double n1 = (double)documents + 1.0;
     m->unknown_idf = log(n1) + 1.0;
     // Empty slots carry the IDF of an unknown term, so a lookup needs no branch.
@@ -141,7 +142,7 @@ static csc_model *model_from_entries(uint64_t documents, term_df *entries, size_
     for (size_t i = 0; i < count; i++) {
         m->terms[i] = entries[i].term;
         m->dfs[i] = entries[i].df;
-        size_t j = entries[i].term & m->mask;
+        size_t j = csc_home_slot(entries[i].term, m->shift);
         while (m->slots[j].term != 0) j = (j + 1) & m->mask;
         m->slots[j] = (csc_model_slot){entries[i].term, log(n1 / (1.0 + entries[i].df)) + 1.0};
     }

@@ -41,7 +41,7 @@ static double cosine_pair(csc_arena *a) {
 static double cosine_corpus(csc_arena *a, const csc_model *m) {
     const csc_term_slot *slots = a->slots;
     for (size_t k = 0; k < a->distinct_count; k++) {
-        __builtin_prefetch(&m->slots[slots[a->distinct[k]].term & m->mask]);
+        __builtin_prefetch(&m->slots[csc_home_slot(slots[a->distinct[k]].term, m->shift)]);
     }
     double dot = 0, ref_sq = 0, ans_sq = 0;
     csc_term_slot *used = a->slots;
