@@ -1,0 +1,59 @@
+/// A message as a consumer hands it out: key and value point into the transport's own
+/// buffer (librdkafka's, or the in-memory bus's) and are valid only while the decoding
+/// closure runs, so decoding reads them in place.
+public struct RawMessage {
+    public let topic: String
+    public let partition: Int32
+    public let offset: Int64
+    public let key: UnsafeRawBufferPointer
+    public let value: UnsafeRawBufferPointer
+
+    public init(topic: String, partition: Int32, offset: Int64, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A message to publish. The key is the trace_id, so every attempt of a question stays on
+/// one partition.
+public struct OutboundMessage: Sendable {
+    public let topic: String
+    public let key: String
+    public let value: [UInt8]
+
+    public init(topic: String, key: String, value: [UInt8]) {
+        self.topic = topic
+        self.key = key
+        self.value = value
+    }
+}
+
+/// Reads a consumer group's share of some topics.
+public protocol MessageConsumer: AnyObject, Sendable {
+    /// Waits up to `timeout` for messages and returns at most `maxMessages`, each decoded by
+    /// `decode` from the transport's buffer.
+    func poll<Decoded: Sendable>(maxMessages: Int, timeout: Duration,
+                                 _ decode: @escaping @Sendable (RawMessage) -> Decoded) async throws -> [Decoded]
+    /// Commits the offsets of every message polled so far: call it only once everything
+    /// they produced is acknowledged.
+    func commit() async throws
+    /// Leaves the group; uncommitted messages go to the next owner of their partitions.
+    func close() async
+}
+
+/// Publishes messages; `send` returns once the transport has acknowledged every one of
+/// them (for Kafka: the broker, with acks=all).
+public protocol MessageProducer: AnyObject, Sendable {
+    func send(_ messages: [OutboundMessage]) async throws
+    func close() async
+}
+
+/// Where services read and write: Kafka, or the in-memory bus of the embedded mode.
+public protocol MessageTransport: Sendable {
+    /// A member of consumer group `group` reading `topics`.
+    func makeConsumer(group: String, topics: [String]) async throws -> any MessageConsumer
+    func makeProducer() async throws -> any MessageProducer
+}

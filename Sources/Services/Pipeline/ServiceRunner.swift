@@ -1,0 +1,138 @@
+/// One service's logic: what it reads and what it makes of a batch.
+public protocol PipelineStage: Sendable {
+    associatedtype Input: Sendable
+
+    /// The service name, also its consumer group.
+    var name: String { get }
+    /// Topics it consumes.
+    var inputTopics: [String] { get }
+
+    /// Decodes a message in place, on the consumer's side; invalid messages become dead letters.
+    static func decode(_ raw: RawMessage) -> Inbound<Input>
+
+    /// Handles a batch and returns everything it publishes. Throwing leaves the batch
+    /// uncommitted: the runner retries it, so nothing is lost.
+    func handle(_ inputs: [Input]) async throws -> [OutboundMessage]
+}
+
+/// A consumed message: decoded, or unreadable with the reason.
+public enum Inbound<Input: Sendable>: Sendable {
+    case message(Input)
+    case invalid(InvalidMessage)
+}
+
+/// An unreadable message, kept whole for the dead-letter topic.
+public struct InvalidMessage: Sendable, Equatable {
+    public let topic: String
+    public let partition: Int32
+    public let offset: Int64
+    public let reason: String
+    public let payload: [UInt8]
+
+    public init(_ raw: RawMessage, reason: String) {
+        topic = raw.topic
+        partition = raw.partition
+        offset = raw.offset
+        self.reason = reason
+        payload = Array(raw.value)
+    }
+}
+
+/// Counters of one running service.
+public struct ServiceCounters: Sendable {
+    public var batches = 0
+    public var consumed = 0
+    public var produced = 0
+    public var deadLetters = 0
+    public var retriedBatches = 0
+}
+
+/// Runs a stage: poll a batch, decode it in place, handle it, publish everything it
+/// produced (and dead letters for what could not be read), wait until the transport has
+/// acknowledged all of it, then commit the batch's offsets. A crash at any point before
+/// the commit redelivers the batch; the store's idempotence absorbs the repeat.
+public actor ServiceRunner<Stage: PipelineStage> {
+    public let stage: Stage
+    private let consumer: any MessageConsumer
+    private let producer: any MessageProducer
+    private let batchSize: Int
+    private let pollTimeout: Duration
+    private let deadLetterTopic: String
+    private let retryDelay: Duration
+    private let onError: @Sendable (String) -> Void
+    public private(set) var counters = ServiceCounters()
+
+    public init(stage: Stage, consumer: any MessageConsumer, producer: any MessageProducer, batchSize: Int = 1000,
+                pollTimeout: Duration = .milliseconds(50), deadLetterTopic: String,
+                retryDelay: Duration = .milliseconds(500), onError: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.stage = stage
+        self.consumer = consumer
+        self.producer = producer
+        self.batchSize = batchSize
+        self.pollTimeout = pollTimeout
+        self.deadLetterTopic = deadLetterTopic
+        self.retryDelay = retryDelay
+        self.onError = onError
+    }
+
+    /// Runs until the task is cancelled; the batch in hand is finished and committed first.
+    public func run() async throws {
+        while !Task.isCancelled {
+            try await runOnce()
+        }
+        await consumer.close()
+    }
+
+    /// Polls and processes one batch (nothing when none arrives in time). Returns the
+    /// number of messages consumed.
+    @discardableResult
+    public func runOnce() async throws -> Int {
+        let batch = try await consumer.poll(maxMessages: batchSize, timeout: pollTimeout, Stage.decode)
+        if batch.isEmpty { return 0 }
+        var inputs: [Stage.Input] = []
+        inputs.reserveCapacity(batch.count)
+        var outbound: [OutboundMessage] = []
+        for item in batch {
+            switch item {
+            case .message(let input): inputs.append(input)
+            case .invalid(let invalid): outbound.append(DeadLetters.message(for: invalid, topic: deadLetterTopic))
+            }
+        }
+        let deadLetters = outbound.count
+        // Handle and publish until it works: an uncommitted batch is never dropped.
+        while true {
+            do {
+                var produced = outbound
+                if !inputs.isEmpty { produced += try await stage.handle(inputs) }
+                try await producer.send(produced)
+                counters.produced += produced.count
+                break
+            } catch {
+                if Task.isCancelled { throw error }
+                counters.retriedBatches += 1
+                onError("\(stage.name): batch of \(inputs.count) failed, retrying: \(error)")
+                try await Task.sleep(for: retryDelay)
+            }
+        }
+        try await consumer.commit()
+        counters.batches += 1
+        counters.consumed += batch.count
+        counters.deadLetters += deadLetters
+        return batch.count
+    }
+}
+
+/// Encodes dead letters: the unreadable message whole, where it came from, and why.
+public enum DeadLetters {
+    public static func message(for invalid: InvalidMessage, topic: String) -> OutboundMessage {
+        var writer = JSONWriter(capacity: invalid.payload.count + 256)
+        writer.beginObject()
+        writer.field("source_topic", invalid.topic)
+        writer.field("partition", Int(invalid.partition))
+        writer.field("offset", Int(invalid.offset))
+        writer.field("reason", invalid.reason)
+        writer.field("payload", String(decoding: invalid.payload, as: UTF8.self))
+        writer.endObject()
+        return OutboundMessage(topic: topic, key: "\(invalid.topic)/\(invalid.partition)/\(invalid.offset)", value: writer.bytes)
+    }
+}
