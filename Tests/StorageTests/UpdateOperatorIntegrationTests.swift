@@ -72,6 +72,15 @@ import Testing
             #expect(again.matchedCount == 0 && again.modifiedCount == 0)
             #expect(document?["n"]?.int64Value == 2)
             #expect(try await db.count(collection: "c", filter: BSONDocument(["n": ["$ne": 2]])) == 0)
+
+            // The same guard with upsert: a redelivery matches nothing, so the server tries to
+            // insert _id "x" again and reports a duplicate key, which the caller can take as
+            // "already applied".
+            let (upserted, unchanged) = try await Self.update(
+                db, filter: BSONDocument(["_id": "x", "last_message": ["$ne": "m1"]]),
+                BSONDocument(["$set": ["last_message": "m1"], "$inc": ["n": 1]]), upsert: true)
+            #expect(upserted.duplicateKeyIndices == [0])
+            #expect(unchanged?["n"]?.int64Value == 2)
         }
     }
 
