@@ -22,9 +22,18 @@ let package = Package(
             ],
             linkerSettings: [.linkedLibrary("zstd"), .linkedLibrary("m")]
         ),
+        // libmongoc/libbson (MongoDB driver) from the system, and the few C helpers Swift needs
+        // around it (libbson's over-aligned structs cannot be Swift values).
+        .systemLibrary(
+            name: "CMongoC",
+            path: "Sources/CMongoC",
+            pkgConfig: "libmongoc-1.0",
+            providers: [.apt(["libmongoc-dev"]), .brew(["mongo-c-driver"])]
+        ),
+        .target(name: "CMongoShim", dependencies: ["CMongoC"], path: "Sources/CMongoShim"),
         .target(
             name: "Services",
-            dependencies: ["CScoring"],
+            dependencies: ["CScoring", "CMongoC", "CMongoShim"],
             path: "Sources/Services"
         ),
         .executableTarget(
@@ -55,6 +64,11 @@ let package = Package(
             name: "PipelineTests",
             dependencies: ["Services"],
             path: "Tests/PipelineTests"
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Services"],
+            path: "Tests/StorageTests"
         ),
     ],
     swiftLanguageModes: [.v6]

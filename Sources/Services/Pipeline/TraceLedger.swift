@@ -45,7 +45,7 @@ public struct TraceLedger: Sendable {
     public mutating func recordScore(trace: String, attempt: Int, score: Double, carried: Double? = nil) -> Double {
         var entry = entries[trace] ?? insert(trace)
         entry.lastScored = max(entry.lastScored, attempt)
-        if entry.firstScore == nil { entry.firstScore = carried ?? (attempt <= 1 ? score : nil) ?? score }
+        if entry.firstScore == nil { entry.firstScore = carried ?? score }
         entries[trace] = entry
         return entry.firstScore!
     }

@@ -1,0 +1,43 @@
+import Foundation
+import Services
+import Testing
+
+/// The MongoDB-protocol server of the integration tests: `VEREDICTO_TEST_MONGO`, which
+/// scripts/test-env.sh sets after starting one.
+enum TestMongoServer {
+    struct NotConfigured: Error, CustomStringConvertible {
+        var description: String {
+            "VEREDICTO_TEST_MONGO is not set: run the integration tests through scripts/test-env.sh, "
+                + "which starts a MongoDB-protocol server and sets it (scripts/test-env.sh swift test)"
+        }
+    }
+
+    /// The server's URI, with a short server-selection timeout unless it sets one, so that a
+    /// dead server fails a test in seconds.
+    static func uri() throws -> String {
+        guard let uri = ProcessInfo.processInfo.environment["VEREDICTO_TEST_MONGO"], !uri.isEmpty else {
+            throw NotConfigured()
+        }
+        if uri.localizedCaseInsensitiveContains("serverSelectionTimeoutMS") { return uri }
+        let separator = uri.contains("?") ? "&" : (uri.dropFirst("mongodb://".count).contains("/") ? "?" : "/?")
+        return uri + separator + "serverSelectionTimeoutMS=5000"
+    }
+
+    /// Runs `body` with a database of its own (a unique name), dropped afterwards.
+    static func withDatabase<Result>(
+        _ label: String, threadCount: Int = 2, _ body: (MongoDatabase) async throws -> Result
+    ) async throws -> Result {
+        let pool = try MongoClientPool(uri: uri(), threadCount: threadCount)
+        defer { pool.close() }
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let database = pool.database("test_\(label)_\(suffix)")
+        do {
+            let result = try await body(database)
+            try await database.dropDatabase()
+            return result
+        } catch {
+            try? await database.dropDatabase()
+            throw error
+        }
+    }
+}
