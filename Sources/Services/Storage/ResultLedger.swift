@@ -1,0 +1,89 @@
+/// The store's rules, shared by every backend so they agree: how a batch of decisions
+/// changes `results` and `metrics`.
+///
+/// - A decision whose message_id was applied before changes nothing (redelivery).
+/// - The first decision of a question creates its result; later ones (repeats served from
+///   the cache or storage, or a second LLM decision of a question asked twice at once)
+///   only count: times_asked, served-by-source, LLM calls and regenerations.
+public enum ResultLedger {
+    public struct Outcome: Sendable {
+        /// Results to create, by question_id.
+        public var created: [String: StoredResult] = [:]
+        /// Counters to add to existing results, by question_id.
+        public var increments: [String: ResultIncrement] = [:]
+        public var metrics = PipelineMetrics()
+        /// Message ids applied now (to record), in batch order.
+        public var appliedIDs: [String] = []
+        /// Redelivered decisions skipped.
+        public var duplicates = 0
+        /// End-to-end latency (question created -> persisted) of each applied decision, ms.
+        public var latencies: [Double] = []
+    }
+
+    /// What a repeated asking adds to an existing result.
+    public struct ResultIncrement: Sendable, Equatable {
+        public var timesAsked = 0
+        public var served: [DecisionSource: Int] = [:]
+        public var llmCalls = 0
+        public var regenerations = 0
+    }
+
+    /// Applies `decisions` on top of `existing` results (those of the batch's questions) and
+    /// the set of message ids already applied.
+    public static func apply(_ decisions: [Decision], existing: [String: StoredResult], alreadyApplied: Set<String>,
+                             storedAt: Int64) -> Outcome {
+        var outcome = Outcome()
+        var seen = alreadyApplied
+        for decision in decisions {
+            guard seen.insert(decision.messageID).inserted else {
+                outcome.duplicates += 1
+                continue
+            }
+            outcome.appliedIDs.append(decision.messageID)
+            outcome.latencies.append(Double(storedAt - decision.createdAt))
+            outcome.metrics.asked += 1
+            outcome.metrics.bySource[decision.source, default: 0] += 1
+            outcome.metrics.llmCalls += decision.llmCalls
+            outcome.metrics.regenerations += decision.regenerations
+            if existing[decision.questionID] == nil && outcome.created[decision.questionID] == nil {
+                outcome.created[decision.questionID] = StoredResult(
+                    decision: decision, storedAt: storedAt, timesAsked: 1, served: [decision.source: 1],
+                    llmCalls: decision.llmCalls, regenerations: decision.regenerations)
+                outcome.metrics.questions += 1
+                switch decision.status {
+                case .accepted: outcome.metrics.accepted += 1
+                case .forced: outcome.metrics.forced += 1
+                case .failed: outcome.metrics.failed += 1
+                }
+                outcome.metrics.scoreSum += decision.score
+                outcome.metrics.firstScoreSum += decision.firstScore
+            } else if outcome.created[decision.questionID] != nil {
+                // Asked again within this batch, after its first decision.
+                outcome.created[decision.questionID]!.timesAsked += 1
+                outcome.created[decision.questionID]!.served[decision.source, default: 0] += 1
+                outcome.created[decision.questionID]!.llmCalls += decision.llmCalls
+                outcome.created[decision.questionID]!.regenerations += decision.regenerations
+            } else {
+                var increment = outcome.increments[decision.questionID] ?? ResultIncrement()
+                increment.timesAsked += 1
+                increment.served[decision.source, default: 0] += 1
+                increment.llmCalls += decision.llmCalls
+                increment.regenerations += decision.regenerations
+                outcome.increments[decision.questionID] = increment
+            }
+        }
+        return outcome
+    }
+}
+
+/// Persists decided answers: idempotently (a redelivered decision changes nothing) and
+/// atomically per batch (results and metrics always agree).
+public protocol ResultStore: Sendable {
+    /// Applies a batch of decisions; returns what was applied.
+    @discardableResult
+    func apply(_ decisions: [Decision]) async throws -> ResultLedger.Outcome
+    /// The stored results of some questions (for the cache's storage lookups).
+    func results(for questionIDs: [String]) async throws -> [String: StoredResult]
+    /// The metrics document.
+    func metrics() async throws -> PipelineMetrics
+}

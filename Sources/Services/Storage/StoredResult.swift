@@ -1,0 +1,102 @@
+/// How a question's answer was decided.
+public enum ResultStatus: String, Sendable, CaseIterable {
+    /// Scored at or above the threshold.
+    case accepted
+    /// Accepted because the attempts reached MAX_RETRIES, whatever the score.
+    case forced
+    /// No answer: the LLM kept failing past the retry bound.
+    case failed
+}
+
+/// Where the answer of one asking came from.
+public enum DecisionSource: String, Sendable, CaseIterable {
+    case cache, storage, score, failed
+}
+
+/// One decided asking of a question, as the store applies it (from a ValidatedResponse).
+public struct Decision: Sendable, Equatable {
+    public var messageID: String
+    public var traceID: String
+    public var questionID: String
+    public var title: String
+    public var content: String
+    public var bestAnswer: String
+    public var llmAnswer: String
+    public var score: Double
+    public var firstScore: Double
+    public var attempts: Int
+    public var status: ResultStatus
+    public var source: DecisionSource
+    public var createdAt: Int64   // ms since the epoch: when the question was asked
+    public var decidedAt: Int64
+    public var llmCalls: Int
+
+    public init(messageID: String, traceID: String, questionID: String, title: String, content: String,
+                bestAnswer: String, llmAnswer: String, score: Double, firstScore: Double, attempts: Int,
+                status: ResultStatus, source: DecisionSource, createdAt: Int64, decidedAt: Int64, llmCalls: Int) {
+        self.messageID = messageID
+        self.traceID = traceID
+        self.questionID = questionID
+        self.title = title
+        self.content = content
+        self.bestAnswer = bestAnswer
+        self.llmAnswer = llmAnswer
+        self.score = score
+        self.firstScore = firstScore
+        self.attempts = attempts
+        self.status = status
+        self.source = source
+        self.createdAt = createdAt
+        self.decidedAt = decidedAt
+        self.llmCalls = llmCalls
+    }
+
+    /// Regenerations this decision took (LLM attempts after the first).
+    public var regenerations: Int { source == .score ? max(0, attempts - 1) : 0 }
+}
+
+/// The `results` document of one question: its first decision, and counters of every
+/// asking since.
+public struct StoredResult: Sendable, Equatable {
+    public var decision: Decision       // the first decision, which the answer fields come from
+    public var storedAt: Int64
+    public var timesAsked: Int
+    public var served: [DecisionSource: Int]
+    public var llmCalls: Int
+    public var regenerations: Int
+
+    public var e2eLatencyMilliseconds: Double { Double(storedAt - decision.createdAt) }
+}
+
+/// The `metrics` document: every figure is a sum over `results` (or a ratio of two), so it
+/// always agrees with them.
+public struct PipelineMetrics: Sendable, Equatable {
+    public var questions = 0          // documents in results
+    public var asked = 0              // sum of times_asked
+    public var accepted = 0
+    public var forced = 0
+    public var failed = 0
+    public var bySource: [DecisionSource: Int] = [:]  // askings served from each source
+    public var scoreSum = 0.0         // over results (the first decision's score)
+    public var firstScoreSum = 0.0
+    public var regenerations = 0
+    public var llmCalls = 0
+
+    public init() {}
+
+    public var scoreMean: Double { questions > 0 ? scoreSum / Double(questions) : 0 }
+    public var firstScoreMean: Double { questions > 0 ? firstScoreSum / Double(questions) : 0 }
+
+    public mutating func add(_ other: PipelineMetrics) {
+        questions += other.questions
+        asked += other.asked
+        accepted += other.accepted
+        forced += other.forced
+        failed += other.failed
+        for (source, count) in other.bySource { bySource[source, default: 0] += count }
+        scoreSum += other.scoreSum
+        firstScoreSum += other.firstScoreSum
+        regenerations += other.regenerations
+        llmCalls += other.llmCalls
+    }
+}

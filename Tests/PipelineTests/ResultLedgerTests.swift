@@ -1,0 +1,75 @@
+import Testing
+
+@testable import Services
+
+/// The store's rules, checked on the in-memory store (the MongoDB store shares them).
+@Suite struct ResultLedgerTests {
+    static func decision(_ trace: String, question: String, source: DecisionSource = .score,
+                         status: ResultStatus = .accepted, score: Double = 0.7, first: Double = 0.4,
+                         attempts: Int = 2) -> Decision {
+        Decision(messageID: "v-" + trace, traceID: trace, questionID: question, title: "t", content: "c",
+                 bestAnswer: "b", llmAnswer: "a", score: score, firstScore: first, attempts: attempts, status: status,
+                 source: source, createdAt: 1_000, decidedAt: 1_100, llmCalls: source == .score ? attempts : 0)
+    }
+
+    @Test func redeliveredDecisionsChangeNothing() async throws {
+        let store = InMemoryResultStore(clock: { 1_250 })
+        let batch = [Self.decision("t1", question: "q1"), Self.decision("t2", question: "q2", status: .forced, attempts: 3)]
+        let first = try await store.apply(batch)
+        #expect(first.appliedIDs == ["v-t1", "v-t2"])
+        #expect(first.latencies == [250, 250])
+        let before = try await store.metrics()
+        let again = try await store.apply(batch + [batch[0]])
+        #expect(again.appliedIDs.isEmpty)
+        #expect(again.duplicates == 3)
+        #expect(try await store.metrics() == before)
+    }
+
+    @Test func repeatsCountWithoutChangingTheAnswer() async throws {
+        let store = InMemoryResultStore(clock: { 2_000 })
+        try await store.apply([Self.decision("t1", question: "q1", score: 0.8)])
+        try await store.apply([Self.decision("t2", question: "q1", source: .cache, score: 0.8, attempts: 0),
+                               Self.decision("t3", question: "q1", source: .storage, score: 0.8, attempts: 0)])
+        let result = try #require(try await store.results(for: ["q1"])["q1"])
+        #expect(result.timesAsked == 3)
+        #expect(result.decision.traceID == "t1")
+        #expect(result.served == [.score: 1, .cache: 1, .storage: 1])
+        let metrics = try await store.metrics()
+        #expect(metrics.questions == 1 && metrics.asked == 3)
+        #expect(metrics.bySource == [.score: 1, .cache: 1, .storage: 1])
+        #expect(metrics.llmCalls == 2 && metrics.regenerations == 1)
+    }
+
+    @Test func metricsAlwaysAgreeWithResults() async throws {
+        let store = InMemoryResultStore(clock: { 5_000 })
+        var random = SplitMix64(seed: 1)
+        var batches: [[Decision]] = []
+        for b in 0..<40 {
+            var batch: [Decision] = []
+            for i in 0..<25 {
+                let question = "q\(random.next() % 60)"
+                let sources: [DecisionSource] = [.score, .cache, .storage, .failed]
+                let source = sources[Int(random.next() % 4)]
+                let status: ResultStatus = source == .failed ? .failed : (random.next() % 3 == 0 ? .forced : .accepted)
+                batch.append(Self.decision("t\(b)-\(i)", question: question, source: source, status: status,
+                                           score: random.unit(), first: random.unit(), attempts: 1 + Int(random.next() % 3)))
+            }
+            batches.append(batch)
+        }
+        for batch in batches { try await store.apply(batch) }
+        for batch in batches.shuffled(using: &random).prefix(10) { try await store.apply(batch) }  // redeliveries
+        let results = await store.allResults()
+        let metrics = try await store.metrics()
+        #expect(metrics.questions == results.count)
+        #expect(metrics.asked == 1000)
+        #expect(metrics.asked == results.map(\.timesAsked).reduce(0, +))
+        #expect(metrics.accepted == results.filter { $0.decision.status == .accepted }.count)
+        #expect(metrics.forced == results.filter { $0.decision.status == .forced }.count)
+        #expect(metrics.failed == results.filter { $0.decision.status == .failed }.count)
+        #expect(abs(metrics.scoreSum - results.map(\.decision.score).reduce(0, +)) < 1e-9)
+        #expect(metrics.llmCalls == results.map(\.llmCalls).reduce(0, +))
+        for source in DecisionSource.allCases {
+            #expect(metrics.bySource[source, default: 0] == results.map { $0.served[source, default: 0] }.reduce(0, +))
+        }
+    }
+}
