@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // C performance core: tokenizer, TF-IDF vectorizer, cosine; SIMD kernels chosen at run time.
@@ -22,9 +23,20 @@ let package = Package(
             ],
             linkerSettings: [.linkedLibrary("zstd"), .linkedLibrary("m")]
         ),
+        // librdkafka from the system (Debian/Ubuntu: librdkafka-dev).
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Sources/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
+        ),
         .target(
             name: "Services",
-            dependencies: ["CScoring"],
+            dependencies: [
+                "CScoring",
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Services"
         ),
         .executableTarget(
@@ -47,6 +59,11 @@ let package = Package(
             dependencies: ["Services", "CScoring"],
             path: "Tests/ScoringTests",
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: ["Services"],
+            path: "Tests/MessagingTests"
         ),
     ],
     swiftLanguageModes: [.v6]
