@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // C performance core: tokenizer, TF-IDF vectorizer, cosine; SIMD kernels chosen at run time.
@@ -31,9 +32,22 @@ let package = Package(
             providers: [.apt(["libmongoc-dev"]), .brew(["mongo-c-driver"])]
         ),
         .target(name: "CMongoShim", dependencies: ["CMongoC"], path: "Sources/CMongoShim"),
+        // librdkafka from the system (Debian/Ubuntu: librdkafka-dev).
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Sources/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
+        ),
         .target(
             name: "Services",
-            dependencies: ["CScoring", "CMongoC", "CMongoShim"],
+            dependencies: [
+                "CScoring",
+                "CRdKafka",
+                "CMongoC",
+                "CMongoShim",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Services"
         ),
         .executableTarget(
@@ -69,6 +83,11 @@ let package = Package(
             name: "StorageTests",
             dependencies: ["Services"],
             path: "Tests/StorageTests"
+        ),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: ["Services"],
+            path: "Tests/MessagingTests"
         ),
     ],
     swiftLanguageModes: [.v6]

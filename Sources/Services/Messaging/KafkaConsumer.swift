@@ -1,0 +1,181 @@
+import CRdKafka
+import Logging
+
+/// A member of a consumer group: reads the group's share of its topics' partitions in batches and
+/// commits offsets only when told to.
+///
+/// Use: `poll` a batch, process it, wait for everything it produced (`DeliveryGroup.wait`), then
+/// `commit` it. A crash before the commit means the batch is read again: at-least-once. Blocking
+/// librdkafka calls run on a queue of the consumer's own, one at a time. Call `close()` to leave
+/// the group cleanly.
+public final class KafkaConsumer: Sendable {
+    public let configuration: KafkaConsumerConfiguration
+
+    private let client: RDKafkaClient
+    private let assignment: ConsumerAssignment
+    private let blockingCalls: BlockingCallQueue
+    private let closed = LockedValue(false)
+    private let logger: Logger
+
+    /// Creates the consumer and subscribes to `configuration.topics`; the group join happens in
+    /// the background during the first polls.
+    public convenience init(configuration: KafkaConsumerConfiguration,
+                            logger: Logger = Logger(label: "veredicto.kafka")) throws {
+        try self.init(configuration: configuration, logger: logger, statistics: nil)
+    }
+
+    /// As the public initializer, with a receiver for librdkafka's statistics JSON.
+    init(configuration: KafkaConsumerConfiguration, logger: Logger,
+         statistics: (@Sendable (String) -> Void)?) throws {
+        let properties = try configuration.librdkafkaProperties()
+        let assignment = ConsumerAssignment()
+        let events = RDKafkaClientEvents(logger: logger, assignment: assignment, statistics: statistics)
+        let client = try RDKafkaClient.make(kind: .consumer, properties: properties, events: events)
+        // Route the main queue (errors, statistics, rebalances) into the one consumer_poll serves.
+        let redirect = client.withHandle { rd_kafka_poll_set_consumer($0) }
+        guard redirect == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(rdKafkaError: redirect, "cannot create consumer for group \(configuration.groupID)")
+        }
+        let topics = RDKafkaTopicPartitionList(capacity: configuration.topics.count)
+        for topic in configuration.topics {
+            topics.add(topic: topic)
+        }
+        let subscribed = client.withHandle { rk in topics.withList { rd_kafka_subscribe(rk, $0) } }
+        guard subscribed == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(rdKafkaError: subscribed, "cannot subscribe to \(configuration.topics)")
+        }
+        self.configuration = configuration
+        self.client = client
+        self.assignment = assignment
+        self.logger = logger
+        self.blockingCalls = BlockingCallQueue(label: "veredicto.kafka.\(client.name)")
+    }
+
+    deinit {
+        if !closed.withLock({ $0 }) {
+            logger.warning("KafkaConsumer released without close(): leaving group \(configuration.groupID) now")
+        }
+    }
+
+    /// The partitions the group currently gives this consumer.
+    public var assignedPartitions: [KafkaTopicPartition] { assignment.partitions }
+
+    /// When the first partitions were assigned (the end of the first group join), if they were.
+    var firstAssignment: ContinuousClock.Instant? { assignment.firstAssignment }
+
+    /// Up to `maxMessages` messages (default `configuration.maxBatchSize`), waiting up to
+    /// `timeout` for the first one; an empty batch if none came. Also serves rebalances.
+    public func poll(maxMessages: Int? = nil, timeout: Duration) async throws -> KafkaMessageBatch {
+        let limit = maxMessages ?? configuration.maxBatchSize
+        guard limit > 0 else {
+            throw KafkaError(.invalidArgument, "poll(maxMessages:) must be positive, got \(limit)")
+        }
+        try checkOpen("poll")
+        return try await blockingCalls.run { [client, assignment, logger] in
+            try Self.pollBlocking(client: client, assignment: assignment, logger: logger,
+                                  limit: limit, timeout: timeout)
+        }
+    }
+
+    /// Commits, for each partition in `batch`, its highest offset + 1, and waits for the broker.
+    /// Partitions revoked by a rebalance since the batch was polled are not committed: the others
+    /// are, then this throws `.partitionsRevoked` naming them (their messages go to the new owner
+    /// again: at-least-once).
+    public func commit(_ batch: KafkaMessageBatch) async throws {
+        guard !batch.positions.isEmpty else { return }
+        try checkOpen("commit")
+        try await blockingCalls.run { [client, assignment] in
+            try Self.commitBlocking(batch, client: client, assignment: assignment)
+        }
+    }
+
+    /// Leaves the group (its partitions go to the other members at once) and stops consuming.
+    public func close() async throws {
+        let first = closed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        guard first else { return }
+        try await blockingCalls.run { [client] in
+            let error = client.withHandle { rd_kafka_consumer_close($0) }
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(rdKafkaError: error, "closing the consumer failed")
+            }
+        }
+        assignment.revokeAll()
+        logger.info("Kafka consumer closed", metadata: ["group": "\(configuration.groupID)"])
+    }
+
+    private func checkOpen(_ operation: String) throws {
+        if closed.withLock({ $0 }) {
+            throw KafkaError(.closed, "cannot \(operation): the consumer of group \(configuration.groupID) is closed")
+        }
+    }
+
+    private static func pollBlocking(client: RDKafkaClient, assignment: ConsumerAssignment, logger: Logger,
+                                     limit: Int, timeout: Duration) throws -> KafkaMessageBatch {
+        var messages: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+        messages.reserveCapacity(min(limit, 65_536))
+        let deadline = ContinuousClock.now + timeout
+        let epochsBeforePoll = assignment.epochs
+        try client.withHandle { rk in
+            while messages.count < limit {
+                // Wait only for the first message; then take what is already fetched.
+                let wait = messages.isEmpty ? KafkaProducer.milliseconds(deadline - .now) : 0
+                guard let message = rd_kafka_consumer_poll(rk, wait) else { break }
+                let error = message.pointee.err
+                if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    messages.append(message)
+                    continue
+                }
+                let detail = String(cString: rd_kafka_message_errstr(message))
+                rd_kafka_message_destroy(message)
+                if error == RD_KAFKA_RESP_ERR__PARTITION_EOF { continue }
+                if rd_kafka_fatal_error(rk, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    messages.forEach { rd_kafka_message_destroy($0) }
+                    throw KafkaError(.fatal, "consumer failed fatally: \(detail)")
+                }
+                logger.warning("consumer error (librdkafka retries): \(KafkaError(rdKafkaError: error, detail).message)")
+                if messages.isEmpty, ContinuousClock.now >= deadline { break }
+            }
+        }
+        return KafkaMessageBatch(client: client, messages: messages, epochsBeforePoll: epochsBeforePoll,
+                                 assignment: assignment)
+    }
+
+    private static func commitBlocking(_ batch: KafkaMessageBatch, client: RDKafkaClient,
+                                       assignment: ConsumerAssignment) throws {
+        let current = assignment.epochs(of: batch.positions.map(\.partition))
+        var owned: [KafkaMessageBatch.PartitionPosition] = []
+        var revoked: [KafkaTopicPartition] = []
+        for (position, epoch) in zip(batch.positions, current) {
+            if let epoch, epoch == position.epoch {
+                owned.append(position)
+            } else {
+                revoked.append(position.partition)
+            }
+        }
+        if !owned.isEmpty {
+            let offsets = RDKafkaTopicPartitionList(capacity: owned.count)
+            for position in owned {
+                offsets.add(topic: position.partition.topic, partition: position.partition.partition,
+                            offset: position.nextOffset)
+            }
+            let names = owned.map(\.partition.description).joined(separator: ", ")
+            let error = client.withHandle { rk in offsets.withList { rd_kafka_commit(rk, $0, 0) } }
+            if error != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(rdKafkaError: error, "commit of \(names) refused (their messages will be read again)")
+            }
+            if let (partition, error) = offsets.elementErrors.first {
+                throw KafkaError(rdKafkaError: error, "commit of \(partition) refused (its messages will be read again)")
+            }
+        }
+        if !revoked.isEmpty {
+            let names = revoked.sorted().map(\.description).joined(separator: ", ")
+            throw KafkaError(
+                .partitionsRevoked,
+                "offsets of \(names) not committed: a rebalance revoked them after the batch was polled, "
+                    + "so their messages will be delivered again to the partition's new owner (at-least-once)")
+        }
+    }
+}

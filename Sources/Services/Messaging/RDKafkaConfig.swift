@@ -1,0 +1,39 @@
+import CRdKafka
+
+/// The one place that builds librdkafka's `rd_kafka_conf_t`: properties from the typed
+/// configurations, and the callbacks through which librdkafka reports to Swift.
+enum RDKafkaConfig {
+    /// A new `rd_kafka_conf_t` holding `properties`, and, if given, the callbacks that report to
+    /// `events`. The caller owns the result until `rd_kafka_new` takes it.
+    static func make(properties: [String: String], events: RDKafkaClientEvents? = nil) throws -> OpaquePointer {
+        guard let conf = rd_kafka_conf_new() else {
+            throw KafkaError(.clientCreation, "rd_kafka_conf_new failed: out of memory")
+        }
+        let errorSize = 512
+        var errorText = [CChar](repeating: 0, count: errorSize)
+        for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+            guard rd_kafka_conf_set(conf, key, value, &errorText, errorSize) == RD_KAFKA_CONF_OK else {
+                rd_kafka_conf_destroy(conf)
+                let reason = String(nulTerminated: errorText)
+                throw KafkaError(.invalidConfiguration, "librdkafka rejects \(key)=\"\(value)\": \(reason)")
+            }
+        }
+        if let events {
+            installCallbacks(on: conf, reportingTo: events)
+        }
+        return conf
+    }
+
+    /// Throws if librdkafka refuses any of `properties` (unknown key, bad value), without
+    /// creating a client or touching the network.
+    static func check(properties: [String: String]) throws {
+        rd_kafka_conf_destroy(try make(properties: properties))
+    }
+}
+
+extension String {
+    /// The text in a C character buffer that librdkafka filled (an `errstr` argument).
+    init(nulTerminated buffer: [CChar]) {
+        self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
