@@ -15,7 +15,7 @@ struct SyntheticQuestionMessages {
     var count: Int { valueEnds.count }
 
     init(count: Int, seed: UInt64 = 0x5EED_2024) {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         let vocabulary = Self.vocabulary(using: &random)
         keyBytes.reserveCapacity(count * 32)
         valueBytes.reserveCapacity(count * 760)
@@ -57,7 +57,7 @@ struct SyntheticQuestionMessages {
         let cumulativeWeights: [Double]
 
         func word(using random: inout SplitMix64) -> String {
-            let target = random.nextUnit() * cumulativeWeights[cumulativeWeights.count - 1]
+            let target = random.unit() * cumulativeWeights[cumulativeWeights.count - 1]
             var low = 0
             var high = cumulativeWeights.count - 1
             while low < high {
@@ -122,23 +122,5 @@ struct SyntheticQuestionMessages {
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(year)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay / 60 % 60)):\(two(secondsOfDay % 60))Z"
-    }
-}
-
-/// A small, fast, seedable generator (SplitMix64), so synthetic data is the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func nextUnit() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
     }
 }
