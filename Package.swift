@@ -51,6 +51,7 @@ let package = Package(
             path: "Tests/ScoringTests",
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "PipelineTests", dependencies: ["Services"], path: "Tests/PipelineTests"),
     ],
     swiftLanguageModes: [.v6]
 )
