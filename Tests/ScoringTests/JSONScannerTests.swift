@@ -72,4 +72,98 @@ import Testing
         #expect(fields["flag"] == "b:false")
         #expect(fields["nan"] == "null")
     }
+
+    /// Escapes byte by byte: the reference for the writer's word-at-a-time scan.
+    static func referenceEscape(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: out += Array(#"\n"#.utf8)
+            case 0x0D: out += Array(#"\r"#.utf8)
+            case 0x09: out += Array(#"\t"#.utf8)
+            case ..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        return out
+    }
+
+    @Test func stringsRoundTripWithSpecialBytesAtEveryOffset() throws {
+        // Every byte value at every position of strings around the eight-byte word width.
+        for length in 1...19 {
+            for position in 0..<length {
+                for special in 0...255 {
+                    var text = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    text[position] = UInt8(special)
+                    try Self.checkRoundTrip(text)
+                }
+            }
+        }
+        // Random bytes, some runs of ordinary text, several specials per word.
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xC3, 0xA9, 0xFF, 0x61, 0x61, 0x61]
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...64, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            try Self.checkRoundTrip(text)
+        }
+    }
+
+    static func checkRoundTrip(_ text: [UInt8]) throws {
+        var writer = JSONWriter()
+        text.withUnsafeBufferPointer { writer.string(utf8: $0) }
+        let expected = referenceEscape(text)
+        #expect(writer.bytes == expected, "\(text)")
+        let object = Array("{\"k\":".utf8) + writer.bytes + Array("}".utf8)
+        var decoded: [UInt8] = []
+        try object.withUnsafeBufferPointer { buffer in
+            try JSONScanner.scanObject(buffer) { _, _, value in
+                guard case .string(let raw, let escaped) = value else {
+                    Issue.record("not a string")
+                    return
+                }
+                try JSONScanner.decodeString(raw, escaped: escaped, into: &decoded)
+                #expect(try JSONScanner.string(raw, escaped: escaped) == String(decoding: text, as: UTF8.self))
+            }
+        }
+        #expect(decoded == text, "\(text)")
+    }
+
+    @Test func rawControlCharactersAndUnterminatedStringsAreFoundInLongStrings() throws {
+        for length in 0...20 {
+            let prefix = String(repeating: "x", count: length)
+            for (text, reason) in [
+                ("{\"a\": \"\(prefix)\u{01}\"}", "control character"),
+                ("{\"a\": \"\(prefix)", "unterminated string"),
+                ("{\"a\": \"\(prefix)\\", "unterminated string"),
+                ("{\"a\": \"\(prefix)\\\"", "unterminated string"),
+            ] {
+                do {
+                    _ = try Self.fields(text)
+                    Issue.record("accepted \(text)")
+                } catch let error as JSONScanner.SyntaxError {
+                    #expect(error.description.contains(reason), "\(text): \(error)")
+                }
+            }
+        }
+    }
+
+    @Test func decodeStringAppendsAndReportsBadEscapes() throws {
+        var output = Array("keep:".utf8)
+        let raw = Array(#"a\u00e9\ud83d\ude42\ud800x\/\b\f"#.utf8)
+        try raw.withUnsafeBufferPointer { try JSONScanner.decodeString($0, escaped: true, into: &output) }
+        #expect(String(decoding: output, as: UTF8.self) == "keep:aé🙂\u{FFFD}x/\u{08}\u{0C}")
+        for bad in [#"ab\q"#, #"\u12"#, #"\u12zz"#, "x\\"] {
+            var target = Array("keep".utf8)
+            let bytes = Array(bad.utf8)
+            #expect(throws: JSONScanner.SyntaxError.self) {
+                try bytes.withUnsafeBufferPointer { try JSONScanner.decodeString($0, escaped: true, into: &target) }
+            }
+            #expect(target == Array("keep".utf8))
+        }
+    }
 }

@@ -81,26 +81,65 @@ public struct JSONScanner {
             output.append(contentsOf: raw)
             return
         }
+        // Unescaping never lengthens a string: reserve its raw length, then trim.
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: raw.count))
+        do {
+            let written = try output.withUnsafeMutableBufferPointer { buffer in
+                try unescape(raw, into: buffer.baseAddress! + start)
+            }
+            output.removeLast(raw.count - written)
+        } catch {
+            output.removeLast(output.count - start)
+            throw error
+        }
+    }
+
+    /// Unescapes a raw JSON string into a Swift String (invalid UTF-8 is repaired).
+    public static func string(_ raw: UnsafeBufferPointer<UInt8>, escaped: Bool) throws -> String {
+        guard escaped else { return String(decoding: raw, as: UTF8.self) }
+        return try String(unsafeUninitializedCapacity: raw.count) { buffer in
+            try unescape(raw, into: buffer.baseAddress!)
+        }
+    }
+
+    /// Writes the unescaped UTF-8 of `raw` at `output` (room for `raw.count` bytes, which is
+    /// enough: every escape is longer than what it stands for) and returns its length. Runs
+    /// between escapes are copied whole.
+    private static func unescape(_ raw: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) throws -> Int {
+        guard let base = raw.baseAddress else { return 0 }
         var i = 0
+        var written = 0
+        var runStart = 0
+        func copyRun(to end: Int) {
+            let length = end - runStart
+            if length > 0 {
+                UnsafeMutableRawPointer(output + written).copyMemory(from: base + runStart, byteCount: length)
+                written += length
+            }
+        }
+        @inline(__always) func put(_ byte: UInt8) {
+            output[written] = byte
+            written += 1
+        }
         while i < raw.count {
-            let byte = raw[i]
-            guard byte == UInt8(ascii: "\\") else {
-                output.append(byte)
+            guard raw[i] == UInt8(ascii: "\\") else {
                 i += 1
                 continue
             }
+            copyRun(to: i)
             guard i + 1 < raw.count else { throw SyntaxError(offset: i, reason: "dangling escape") }
             let code = raw[i + 1]
             i += 2
             switch code {
-            case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "/"): output.append(UInt8(ascii: "/"))
-            case UInt8(ascii: "b"): output.append(0x08)
-            case UInt8(ascii: "f"): output.append(0x0C)
-            case UInt8(ascii: "n"): output.append(0x0A)
-            case UInt8(ascii: "r"): output.append(0x0D)
-            case UInt8(ascii: "t"): output.append(0x09)
+            case UInt8(ascii: "\""): put(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): put(UInt8(ascii: "\\"))
+            case UInt8(ascii: "/"): put(UInt8(ascii: "/"))
+            case UInt8(ascii: "b"): put(0x08)
+            case UInt8(ascii: "f"): put(0x0C)
+            case UInt8(ascii: "n"): put(0x0A)
+            case UInt8(ascii: "r"): put(0x0D)
+            case UInt8(ascii: "t"): put(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try hex4(raw, at: i)
                 i += 4
@@ -113,21 +152,30 @@ public struct JSONScanner {
                     }
                 }
                 // A lone surrogate becomes U+FFFD, as a replacing decoder would.
-                let value = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                output.append(contentsOf: String(Character(value)).utf8)
+                if (0xD800...0xDFFF).contains(scalar) { scalar = 0xFFFD }
+                switch scalar {
+                case ..<0x80:
+                    put(UInt8(scalar))
+                case ..<0x800:
+                    put(UInt8(0xC0 | scalar >> 6))
+                    put(UInt8(0x80 | scalar & 0x3F))
+                case ..<0x10000:
+                    put(UInt8(0xE0 | scalar >> 12))
+                    put(UInt8(0x80 | scalar >> 6 & 0x3F))
+                    put(UInt8(0x80 | scalar & 0x3F))
+                default:
+                    put(UInt8(0xF0 | scalar >> 18))
+                    put(UInt8(0x80 | scalar >> 12 & 0x3F))
+                    put(UInt8(0x80 | scalar >> 6 & 0x3F))
+                    put(UInt8(0x80 | scalar & 0x3F))
+                }
             default:
                 throw SyntaxError(offset: i - 1, reason: "invalid escape '\\\(Character(Unicode.Scalar(code)))'")
             }
+            runStart = i
         }
-    }
-
-    /// Unescapes a raw JSON string into a Swift String (invalid UTF-8 is repaired).
-    public static func string(_ raw: UnsafeBufferPointer<UInt8>, escaped: Bool) throws -> String {
-        guard escaped else { return String(decoding: raw, as: UTF8.self) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(raw.count)
-        try decodeString(raw, escaped: true, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        copyRun(to: raw.count)
+        return written
     }
 
     private static func hex4(_ raw: UnsafeBufferPointer<UInt8>, at index: Int) throws -> UInt32 {
@@ -172,7 +220,19 @@ public struct JSONScanner {
         position += 1
         let start = position
         var escaped = false
-        while position < bytes.count {
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        while true {
+            // Eight bytes at a time up to the next quote, backslash or control character.
+            while position + 8 <= bytes.count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                let special = JSONScanner.stringSpecialBytes(word)
+                if special != 0 {
+                    position += special.trailingZeroBitCount >> 3
+                    break
+                }
+                position += 8
+            }
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
@@ -188,6 +248,18 @@ public struct JSONScanner {
             position += 1
         }
         throw SyntaxError(offset: start - 1, reason: "unterminated string")
+    }
+
+    /// The high bit of every byte of `word` that is a quote, a backslash or below 0x20; the
+    /// lowest set bit marks the first such byte exactly (bits above it may be false positives).
+    @inline(__always)
+    static func stringSpecialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        return (control | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & highBits
     }
 
     private mutating func scanValue(depth: Int) throws -> Value {

@@ -38,6 +38,11 @@ public struct JSONWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    public mutating func field(_ name: StaticString, _ value: Int64) {
+        key(name)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
     public mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
@@ -53,39 +58,78 @@ public struct JSONWriter {
         }
     }
 
+    /// An optional string: the field is omitted when `value` is nil.
+    public mutating func field(_ name: StaticString, _ value: String?) {
+        if let value { field(name, value) }
+    }
+
+    /// An optional double: the field is omitted when `value` is nil.
+    public mutating func field(_ name: StaticString, _ value: Double?) {
+        if let value { field(name, value) }
+    }
+
     public mutating func string(_ value: String) {
         var value = value
         value.withUTF8 { string(utf8: $0) }
     }
 
-    /// A string given as UTF-8 bytes, escaped as JSON requires.
+    /// A string given as UTF-8 bytes, escaped as JSON requires. Runs without a quote, backslash
+    /// or control character are found eight bytes at a time and copied whole.
     public mutating func string(utf8 value: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
+        let count = value.count
         var runStart = 0
-        for i in 0..<value.count {
-            let byte = value[i]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<i]))
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            default:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+        var i = 0
+        if let base = value.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i < count {
+                while i + 8 <= count {
+                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    let special = JSONScanner.stringSpecialBytes(word)
+                    if special != 0 {
+                        i += special.trailingZeroBitCount >> 3
+                        break
+                    }
+                    i += 8
+                }
+                guard i < count else { break }
+                let byte = value[i]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                    i += 1
+                    continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<i]))
+                bytes.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    bytes.append(UInt8(ascii: "u"))
+                    bytes.append(UInt8(ascii: "0"))
+                    bytes.append(UInt8(ascii: "0"))
+                    bytes.append(hex.utf8Start[Int(byte >> 4)])
+                    bytes.append(hex.utf8Start[Int(byte & 0xF)])
+                }
+                i += 1
+                runStart = i
             }
-            runStart = i + 1
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<value.count]))
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[runStart..<count]))
         bytes.append(UInt8(ascii: "\""))
     }
 
     /// Appends already-encoded JSON (a value taken verbatim from valid input).
     public mutating func appendRaw(_ json: String) {
         bytes.append(contentsOf: json.utf8)
+    }
+
+    /// Appends already-encoded JSON given as bytes.
+    public mutating func appendRaw(_ json: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: json)
     }
 
     /// Ends a JSONL line.

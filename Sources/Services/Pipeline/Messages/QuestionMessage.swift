@@ -1,0 +1,73 @@
+/// A question to answer (`questions_in`), published by the generator or by hand.
+public struct QuestionMessage: PipelineMessage {
+    public static var topic: Topic { .questionsIn }
+
+    public var messageID: String
+    public var traceID: String
+    public var questionID: String
+    public var title: String
+    public var content: String
+    public var bestAnswer: String
+    /// Who asked: `generator`, or `manual` for a message published by hand.
+    public var source: String
+    public var createdAt: Timestamp
+    public var attempts: Int
+
+    public init(
+        messageID: String = MessageID.make(),
+        traceID: String = MessageID.make(),
+        questionID: String,
+        title: String,
+        content: String,
+        bestAnswer: String,
+        source: String = "generator",
+        createdAt: Timestamp = .now(),
+        attempts: Int = 0
+    ) {
+        self.messageID = messageID
+        self.traceID = traceID
+        self.questionID = questionID
+        self.title = title
+        self.content = content
+        self.bestAnswer = bestAnswer
+        self.source = source
+        self.createdAt = createdAt
+        self.attempts = attempts
+    }
+
+    public func encode(into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("message_id", messageID)
+        writer.field("trace_id", traceID)
+        writer.field("question_id", questionID)
+        writer.field("title", title)
+        writer.field("content", content)
+        writer.field("best_answer", bestAnswer)
+        writer.field("source", source)
+        writer.field("created_at", createdAt)
+        writer.field("attempts", attempts)
+        writer.endObject()
+    }
+
+    /// Only `question_id` (a string or an integer), `title` and `best_answer` are required, so
+    /// that a question published by hand with any Kafka client is accepted: missing ids are
+    /// fresh ones, `content` defaults to empty, `source` to `manual`, `created_at` to now and
+    /// `attempts` to 0.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> QuestionMessage {
+        try MessageFields.read(bytes) { fields in
+            let messageID = try fields.optionalString("message_id")
+            let traceID = try fields.optionalString("trace_id")
+            return QuestionMessage(
+                messageID: messageID ?? MessageID.make(),
+                traceID: traceID ?? MessageID.make(),
+                questionID: try fields.identifier("question_id"),
+                title: try fields.string("title"),
+                content: try fields.string("content", default: ""),
+                bestAnswer: try fields.string("best_answer"),
+                source: try fields.string("source", default: "manual"),
+                createdAt: try fields.optionalTimestamp("created_at") ?? .now(),
+                attempts: try fields.int("attempts", default: 0)
+            )
+        }
+    }
+}
