@@ -1,17 +1,8 @@
-/// How a question's answer was decided.
-public enum ResultStatus: String, Sendable, CaseIterable {
-    /// Scored at or above the threshold.
-    case accepted
-    /// Accepted because the attempts reached MAX_RETRIES, whatever the score.
-    case forced
-    /// No answer: the LLM kept failing past the retry bound.
-    case failed
-}
+/// How a question's answer was decided (the `status` of a ValidatedResponse).
+public typealias ResultStatus = ValidatedResponse.Status
 
-/// Where the answer of one asking came from.
-public enum DecisionSource: String, Sendable, CaseIterable {
-    case cache, storage, score, failed
-}
+/// Where the answer of one asking came from (the `source` of a ValidatedResponse).
+public typealias DecisionSource = ValidatedResponse.Source
 
 /// One decided asking of a question, as the store applies it (from a ValidatedResponse).
 public struct Decision: Sendable, Equatable {

@@ -1,0 +1,73 @@
+import Foundation
+
+/// The generator's record of every acknowledged send: a CSV file in `data_collected/`, and a
+/// plot of the emitted traffic (messages per second over time) beside it.
+public final class TrafficLog: @unchecked Sendable {
+    // @unchecked: all state is behind `lock`.
+    public let csvPath: String
+    private let handle: FileHandle
+    private let lock = NSLock()
+    private var buffer: [UInt8] = []
+    private var sendTimes: [Double] = []  // seconds since the first send
+    private var firstSend: Int64?
+
+    /// Creates `directory` if needed and opens `<directory>/<name>.csv`.
+    public init(directory: String, name: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        csvPath = (directory as NSString).appendingPathComponent(name + ".csv")
+        guard FileManager.default.createFile(atPath: csvPath, contents: Data("sequence,question_id,trace_id,scheduled_ms,sent_at\n".utf8)),
+              let handle = FileHandle(forWritingAtPath: csvPath)
+        else { throw ConfigurationError("cannot write the traffic log \(csvPath)") }
+        handle.seekToEndOfFile()
+        self.handle = handle
+    }
+
+    public func record(_ sends: [QuestionGenerator.Send]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for send in sends {
+            if firstSend == nil { firstSend = send.sentAt.millisecondsSinceEpoch }
+            sendTimes.append(Double(send.sentAt.millisecondsSinceEpoch - firstSend!) / 1000)
+            buffer.append(contentsOf: "\(send.sequence),\(send.questionID),\(send.traceID),\(String(format: "%.3f", send.scheduledMilliseconds)),\(send.sentAt.iso8601)\n".utf8)
+        }
+        if buffer.count > 1 << 20 { flushLocked() }
+    }
+
+    /// Writes what is buffered and the traffic plot; returns the plot's path.
+    @discardableResult
+    public func finish() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        flushLocked()
+        try? handle.close()
+        let svgPath = String(csvPath.dropLast(4)) + ".svg"
+        let chart = Self.trafficChart(sendTimes)
+        _ = FileManager.default.createFile(atPath: svgPath, contents: Data(chart.render().utf8))
+        return svgPath
+    }
+
+    /// Messages emitted per time bucket (about 60 buckets over the run).
+    public static func trafficChart(_ times: [Double]) -> SVGChart {
+        let span = max(times.last ?? 0, 0.001)
+        let bucket = Self.niceBucket(span / 60)
+        var counts = [Int](repeating: 0, count: Int(span / bucket) + 1)
+        for time in times { counts[min(counts.count - 1, Int(time / bucket))] += 1 }
+        let points = counts.enumerated().map { (x: Double($0.offset) * bucket, y: Double($0.element) / bucket) }
+        var chart = SVGChart(title: "Traffic emitted (\(times.count) questions)", xLabel: "seconds since the first send",
+                             yLabel: "questions per second", series: [.init(name: "emitted", points: points)])
+        chart.kind = .steps
+        return chart
+    }
+
+    static func niceBucket(_ raw: Double) -> Double {
+        for candidate in [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60] where candidate >= raw {
+            return candidate
+        }
+        return 60
+    }
+
+    private func flushLocked() {
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

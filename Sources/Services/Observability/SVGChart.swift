@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Self-contained SVG charts (no script, no external file): lines and bars with axes, ticks,
+/// labels and a legend, for the reports in `data_collected/`.
+public struct SVGChart: Sendable {
+    public struct Series: Sendable {
+        public var name: String
+        public var points: [(x: Double, y: Double)]
+        public init(name: String, points: [(x: Double, y: Double)]) {
+            self.name = name
+            self.points = points
+        }
+    }
+
+    public enum Kind: Sendable { case line, bars, steps }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [Series]
+    public var kind: Kind = .line
+    public var width = 720.0
+    public var height = 360.0
+    public var yMinimum: Double? = 0
+    public var logX = false
+
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+
+    public init(title: String, xLabel: String, yLabel: String, series: [Series], kind: Kind = .line) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+        self.kind = kind
+    }
+
+    /// Number of plotted points over all series (a chart with none is empty).
+    public var pointCount: Int { series.map(\.points.count).reduce(0, +) }
+
+    public func render() -> String {
+        let left = 70.0, right = 20.0, top = 36.0, bottom = 48.0
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let points = series.flatMap(\.points)
+        func tx(_ x: Double) -> Double { logX ? log10(max(x, 1e-12)) : x }
+        var xMin = points.map { tx($0.x) }.min() ?? 0, xMax = points.map { tx($0.x) }.max() ?? 1
+        var yMin = yMinimum ?? (points.map(\.y).min() ?? 0), yMax = points.map(\.y).max() ?? 1
+        if kind == .bars { xMin -= 0.5; xMax += 0.5 }
+        if xMax <= xMin { xMax = xMin + 1 }
+        if yMax <= yMin { yMax = yMin + 1 }
+        yMax += (yMax - yMin) * 0.05
+        func px(_ x: Double) -> Double { left + (tx(x) - xMin) / (xMax - xMin) * plotWidth }
+        func pxRaw(_ t: Double) -> Double { left + (t - xMin) / (xMax - xMin) * plotWidth }
+        func py(_ y: Double) -> Double { top + plotHeight - (y - yMin) / (yMax - yMin) * plotHeight }
+        var svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="11">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(Int(width / 2))" y="20" text-anchor="middle" font-size="14" font-weight="bold">\(Self.escape(title))</text>
+
+            """
+        // Grid and ticks.
+        for tick in Self.ticks(yMin, yMax) {
+            let y = py(tick)
+            svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>"
+            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Self.label(tick))</text>\n"
+        }
+        for tick in Self.ticks(xMin, xMax) {
+            let x = pxRaw(tick)
+            let text = logX ? Self.label(pow(10, tick)) : Self.label(tick)
+            svg += "<line x1=\"\(f(x))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(x))\" y2=\"\(f(top + plotHeight + 4))\" stroke=\"#333\"/>"
+            svg += "<text x=\"\(f(x))\" y=\"\(f(top + plotHeight + 16))\" text-anchor=\"middle\">\(text)</text>\n"
+        }
+        svg += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
+        svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
+        svg += "<text transform=\"translate(14,\(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
+        // Data.
+        for (index, one) in series.enumerated() {
+            let color = Self.palette[index % Self.palette.count]
+            switch kind {
+            case .line, .steps:
+                guard !one.points.isEmpty else { continue }
+                var path = ""
+                var previous: (Double, Double)?
+                for point in one.points {
+                    let x = px(point.x), y = py(point.y)
+                    if let previous, kind == .steps {
+                        path += " L\(f(x)),\(f(previous.1))"
+                    }
+                    path += previous == nil ? "M\(f(x)),\(f(y))" : " L\(f(x)),\(f(y))"
+                    previous = (x, y)
+                }
+                svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.6\"/>\n"
+                if one.points.count <= 40 {
+                    for point in one.points {
+                        svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"2.5\" fill=\"\(color)\"/>"
+                    }
+                    svg += "\n"
+                }
+            case .bars:
+                let groups = Double(max(series.count, 1))
+                let slot = plotWidth / max(xMax - xMin, 1) * 0.8
+                let barWidth = slot / groups
+                for point in one.points {
+                    let x = px(point.x) - slot / 2 + Double(index) * barWidth
+                    let y = py(max(point.y, yMin))
+                    svg += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(max(barWidth - 1, 1)))\" height=\"\(f(top + plotHeight - y))\" fill=\"\(color)\"/>"
+                }
+                svg += "\n"
+            }
+        }
+        // Legend.
+        if series.count > 1 {
+            for (index, one) in series.enumerated() {
+                let y = top + 8 + Double(index) * 15
+                let color = Self.palette[index % Self.palette.count]
+                svg += "<rect x=\"\(f(left + plotWidth - 150))\" y=\"\(f(y - 8))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>"
+                svg += "<text x=\"\(f(left + plotWidth - 135))\" y=\"\(f(y + 1))\">\(Self.escape(one.name))</text>\n"
+            }
+        }
+        svg += "</svg>\n"
+        return svg
+    }
+
+    private func f(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+
+    static func ticks(_ low: Double, _ high: Double, count: Int = 6) -> [Double] {
+        let span = high - low
+        guard span > 0, span.isFinite else { return [low] }
+        let raw = span / Double(count)
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var tick = ceil(low / step) * step
+        var out: [Double] = []
+        while tick <= high + step * 1e-9 && out.count < 20 {
+            out.append(tick)
+            tick += step
+        }
+        return out
+    }
+
+    static func label(_ value: Double) -> String {
+        if value == 0 { return "0" }
+        let magnitude = abs(value)
+        if magnitude >= 1_000_000 { return trimmed(value / 1_000_000) + "M" }
+        if magnitude >= 10_000 { return trimmed(value / 1000) + "k" }
+        return trimmed(value)
+    }
+
+    static func trimmed(_ value: Double) -> String {
+        if value == value.rounded() { return String(Int(value)) }
+        let text = String((value * 1000).rounded() / 1000)
+        return text
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
+    }
+}

@@ -1,0 +1,105 @@
+import Logging
+
+/// The services' transport over Kafka (librdkafka): consumer-group members that decode
+/// straight from librdkafka's buffers and commit on demand, and a producer whose `send`
+/// returns once the broker has acknowledged every message (acks=all).
+public struct KafkaTransport: MessageTransport {
+    public let bootstrapServers: [String]
+    /// Group session timeout (a short one makes the first join quick on test brokers).
+    public var sessionTimeout: Duration = .seconds(45)
+    /// librdkafka keys for every client (SASL/SSL settings and the like).
+    public var extra: [String: String] = [:]
+    /// How long `send` waits for acknowledgements before failing the batch.
+    public var deliveryWait: Duration = .seconds(120)
+    public var logger = Logger(label: "veredicto.kafka")
+
+    public init(bootstrapServers: [String]) {
+        self.bootstrapServers = bootstrapServers
+    }
+
+    public func makeConsumer(group: String, topics: [String]) async throws -> any MessageConsumer {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: group, topics: topics)
+        configuration.sessionTimeout = sessionTimeout
+        configuration.extra = extra
+        try configuration.validate()
+        return KafkaGroupConsumer(consumer: try KafkaConsumer(configuration: configuration, logger: logger))
+    }
+
+    public func makeProducer() async throws -> any MessageProducer {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        configuration.extra = extra
+        try configuration.validate()
+        return KafkaAcknowledgedProducer(producer: try KafkaProducer(configuration: configuration, logger: logger),
+                                         wait: deliveryWait)
+    }
+
+    /// Creates the pipeline's topics (existing ones are left as they are).
+    public func createTopics(_ names: [String], partitions: Int) async throws {
+        var configuration = KafkaAdminConfiguration(bootstrapServers: bootstrapServers)
+        configuration.extra = extra
+        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+        try await admin.createTopics(names.map { KafkaTopicSpecification(name: $0, partitions: partitions) })
+    }
+}
+
+/// A consumer-group member: holds the batches polled since the last commit and commits
+/// them together.
+final class KafkaGroupConsumer: MessageConsumer {
+    private let consumer: KafkaConsumer
+    private let uncommitted = LockedValue<[KafkaMessageBatch]>([])
+
+    init(consumer: KafkaConsumer) {
+        self.consumer = consumer
+    }
+
+    func poll<Decoded: Sendable>(maxMessages: Int, timeout: Duration,
+                                 _ decode: @escaping @Sendable (RawMessage) -> Decoded) async throws -> [Decoded] {
+        let batch = try await consumer.poll(maxMessages: maxMessages, timeout: timeout)
+        guard !batch.isEmpty else { return [] }
+        var decoded: [Decoded] = []
+        decoded.reserveCapacity(batch.count)
+        for message in batch {
+            let key = message.key ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            decoded.append(decode(RawMessage(topic: message.topic, partition: message.partition, offset: message.offset,
+                                             key: key, value: message.payload)))
+        }
+        uncommitted.withLock { $0.append(batch) }
+        return decoded
+    }
+
+    func commit() async throws {
+        let batches = uncommitted.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+        for batch in batches { try await consumer.commit(batch) }
+    }
+
+    func close() async {
+        try? await consumer.close()
+    }
+}
+
+/// A producer whose `send` waits for the broker's acknowledgement of the whole set.
+final class KafkaAcknowledgedProducer: MessageProducer {
+    private let producer: KafkaProducer
+    private let wait: Duration
+
+    init(producer: KafkaProducer, wait: Duration) {
+        self.producer = producer
+        self.wait = wait
+    }
+
+    func send(_ messages: [OutboundMessage]) async throws {
+        guard !messages.isEmpty else { return }
+        let group = DeliveryGroup()
+        for message in messages {
+            try producer.send(topic: message.topic, key: message.key, value: message.value, group: group)
+        }
+        try await group.wait(timeout: wait)
+    }
+
+    func close() async {
+        try? await producer.close()
+    }
+}

@@ -1,0 +1,81 @@
+/// The stream job: scores each LLM answer against the human best answer, accepts it when
+/// the score reaches the threshold or the attempts reach MAX_RETRIES (a forced accept),
+/// and asks for a regeneration otherwise. Duplicate and stale attempts are dropped
+/// (`TraceLedger`), so a trace never loops.
+public actor ScoreStage: PipelineStage {
+    public nonisolated let name = "score"
+    public nonisolated let inputTopics: [String]
+    nonisolated let topics: PipelineTopics
+    public let threshold: Double
+    public let maxRetries: Int
+    private let scorer: TFIDFScorer
+    private var ledger: TraceLedger
+    private var batch = ScoringBatch()
+    private var scores: [Double] = []
+    public private(set) var accepted = 0
+    public private(set) var forced = 0
+    public private(set) var regenerated = 0
+    public private(set) var dropped = 0
+
+    public init(topics: PipelineTopics, threshold: Double, maxRetries: Int, model: IDFModel?,
+                ledgerCapacity: Int = 1_000_000) throws {
+        self.topics = topics
+        self.inputTopics = [topics.name(.llmResponses)]
+        self.threshold = threshold
+        self.maxRetries = maxRetries
+        self.scorer = try TFIDFScorer(model: model)
+        self.ledger = TraceLedger(capacity: ledgerCapacity)
+    }
+
+    public static func decode(_ raw: RawMessage) -> Inbound<LLMResponse> {
+        do { return .message(try LLMResponse.decode(raw.value)) } catch {
+            return .invalid(InvalidMessage(raw, reason: "\(error)"))
+        }
+    }
+
+    public func handle(_ inputs: [LLMResponse]) async throws -> [OutboundMessage] {
+        // Admit the attempts to score (a batch can hold a duplicate of its own messages).
+        var admitted: [LLMResponse] = []
+        var seen = Set<String>()
+        for response in inputs {
+            guard ledger.verdict(trace: response.traceID, attempt: response.attempts) == .score,
+                  seen.insert("\(response.traceID)#\(response.attempts)").inserted
+            else {
+                dropped += 1
+                continue
+            }
+            admitted.append(response)
+        }
+        batch.removeAll()
+        for response in admitted { batch.append(reference: response.bestAnswer, answer: response.llmAnswer) }
+        scorer.score(batch, into: &scores)
+        var out: [OutboundMessage] = []
+        out.reserveCapacity(admitted.count)
+        for (index, response) in admitted.enumerated() {
+            let score = scores[index]
+            let firstScore = ledger.recordScore(trace: response.traceID, attempt: response.attempts, score: score,
+                                                carried: response.firstScore)
+            if score >= threshold || response.attempts >= maxRetries {
+                let status: ValidatedResponse.Status = score >= threshold ? .accepted : .forced
+                if status == .accepted { accepted += 1 } else { forced += 1 }
+                ledger.decide(trace: response.traceID)
+                out.append(ValidatedResponse(
+                    messageID: ValidatedResponse.messageID(forTrace: response.traceID), traceID: response.traceID,
+                    questionID: response.questionID, title: response.title, content: response.content,
+                    llmAnswer: response.llmAnswer, bestAnswer: response.bestAnswer, score: score, accepted: true,
+                    source: .score, attempts: response.attempts, status: status, firstScore: firstScore,
+                    createdAt: response.createdAt, llmCalls: response.attempts)
+                    .outbound(topics, key: response.traceID))
+            } else {
+                regenerated += 1
+                out.append(RegenerationRequest(
+                    traceID: response.traceID, questionID: response.questionID, title: response.title,
+                    content: response.content, prompt: response.prompt, bestAnswer: response.bestAnswer,
+                    attempts: response.attempts, createdAt: response.createdAt, firstScore: firstScore,
+                    previousScore: score)
+                    .outbound(topics, key: response.traceID))
+            }
+        }
+        return out
+    }
+}
