@@ -28,6 +28,15 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// A key known only at run time (escaped like any string).
+    public mutating func key(dynamic name: String) {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        needsComma = false
+        string(name)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = true
+    }
+
     public mutating func field(_ name: StaticString, _ value: String) {
         key(name)
         string(value)
