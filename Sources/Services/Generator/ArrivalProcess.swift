@@ -57,9 +57,3 @@ public enum ArrivalProcess: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
-
-/// A configuration value that cannot be used, with what to fix.
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
