@@ -1,0 +1,21 @@
+/// An answer of an `LLMBackend`.
+public struct LLMCompletion: Equatable, Sendable {
+    /// The answer text.
+    public var text: String
+    /// Time from the call to the answer, waits for a concurrency slot included.
+    public var latency: Duration
+    /// The model that answered (`offline` for the offline model).
+    public var model: String
+
+    public init(text: String, latency: Duration, model: String) {
+        self.text = text
+        self.latency = latency
+        self.model = model
+    }
+
+    /// `latency` in milliseconds, as the `latency_ms` message field carries it.
+    public var latencyMilliseconds: Double {
+        let (seconds, attoseconds) = latency.components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}
