@@ -24,11 +24,9 @@ public actor InMemoryResultStore: ResultStore {
 
     @discardableResult
     public func apply(_ decisions: [Decision]) async throws -> ResultLedger.Outcome {
-        let questions = Set(decisions.map(\.questionID))
-        var existing: [String: StoredResult] = [:]
-        for id in questions { existing[id] = stored[id] }
+        let existing = Set(decisions.map(\.questionID)).filter { stored[$0] != nil }
         let ids = Set(decisions.map(\.messageID)).filter { applied.contains($0) }
-        let outcome = ResultLedger.apply(decisions, existing: existing, alreadyApplied: ids, storedAt: clock())
+        let outcome = ResultLedger.apply(decisions, existingQuestions: existing, alreadyApplied: ids, storedAt: clock())
         for (id, result) in outcome.created { stored[id] = result }
         for (id, increment) in outcome.increments {
             stored[id]!.timesAsked += increment.timesAsked

@@ -28,9 +28,9 @@ public enum ResultLedger {
         public var regenerations = 0
     }
 
-    /// Applies `decisions` on top of `existing` results (those of the batch's questions) and
-    /// the set of message ids already applied.
-    public static func apply(_ decisions: [Decision], existing: [String: StoredResult], alreadyApplied: Set<String>,
+    /// Applies `decisions` given which of the batch's questions already have a result and
+    /// which of its message ids were already applied.
+    public static func apply(_ decisions: [Decision], existingQuestions: Set<String>, alreadyApplied: Set<String>,
                              storedAt: Int64) -> Outcome {
         var outcome = Outcome()
         var seen = alreadyApplied
@@ -45,7 +45,7 @@ public enum ResultLedger {
             outcome.metrics.bySource[decision.source, default: 0] += 1
             outcome.metrics.llmCalls += decision.llmCalls
             outcome.metrics.regenerations += decision.regenerations
-            if existing[decision.questionID] == nil && outcome.created[decision.questionID] == nil {
+            if !existingQuestions.contains(decision.questionID) && outcome.created[decision.questionID] == nil {
                 outcome.created[decision.questionID] = StoredResult(
                     decision: decision, storedAt: storedAt, timesAsked: 1, served: [decision.source: 1],
                     llmCalls: decision.llmCalls, regenerations: decision.regenerations)

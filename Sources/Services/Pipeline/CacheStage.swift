@@ -1,0 +1,106 @@
+/// The cache service: answers repeated questions from its cache, then from storage, and
+/// sends the rest (and every regeneration request) to the LLM.
+///
+/// Reads `questions_in`, `regeneration_requests` and `validated_responses` (to learn the
+/// accepted answers, so that a repeated question hits). Each instance has its own cache;
+/// with several instances a question's answer is learnt by the instance that saw its
+/// decision, and the others find it in storage.
+public actor CacheStage: PipelineStage {
+    public enum Input: Sendable {
+        case question(QuestionMessage)
+        case regeneration(RegenerationRequest)
+        case decided(ValidatedResponse)
+    }
+
+    struct CachedAnswer: Sendable {
+        let llmAnswer: String
+        let score: Double
+        let status: ValidatedResponse.Status
+    }
+
+    public nonisolated let name = "cache"
+    public nonisolated let inputTopics: [String]
+    nonisolated let topics: PipelineTopics
+    private var cache: AnswerCache<CachedAnswer>
+    private let storage: (any ResultStore)?
+
+    public init(topics: PipelineTopics, configuration: CacheConfiguration, storage: (any ResultStore)?) {
+        self.topics = topics
+        self.inputTopics = [topics.name(.questionsIn), topics.name(.regenerationRequests), topics.name(.validatedResponses)]
+        self.cache = configuration.makeCache(of: CachedAnswer.self)
+        self.storage = storage
+    }
+
+    /// Hits, misses, evictions and expirations so far.
+    public var stats: CacheStats { cache.stats }
+
+    public static func decode(_ raw: RawMessage) -> Inbound<Input> {
+        do {
+            if raw.topic.hasSuffix(Topic.regenerationRequests.rawValue) {
+                return .message(.regeneration(try RegenerationRequest.decode(raw.value)))
+            }
+            if raw.topic.hasSuffix(Topic.validatedResponses.rawValue) {
+                return .message(.decided(try ValidatedResponse.decode(raw.value)))
+            }
+            return .message(.question(try QuestionMessage.decode(raw.value)))
+        } catch {
+            return .invalid(InvalidMessage(raw, reason: "\(error)"))
+        }
+    }
+
+    public func handle(_ inputs: [Input]) async throws -> [OutboundMessage] {
+        var out: [OutboundMessage] = []
+        var misses: [QuestionMessage] = []
+        for input in inputs {
+            switch input {
+            case .question(let question):
+                if let hit = cache.get(question.questionID) {
+                    out.append(Self.response(question, answer: hit.llmAnswer, score: hit.score, status: hit.status, source: .cache)
+                        .outbound(topics, key: question.traceID))
+                } else {
+                    misses.append(question)
+                }
+            case .regeneration(let request):
+                out.append(LLMRequest(traceID: request.traceID, questionID: request.questionID, title: request.title,
+                                      content: request.content, prompt: request.prompt, bestAnswer: request.bestAnswer,
+                                      attempts: request.attempts + 1, createdAt: request.createdAt,
+                                      firstScore: request.firstScore)
+                    .outbound(topics, key: request.traceID))
+            case .decided(let decision):
+                // Learn answers decided by the LLM path; failures are not answers.
+                if decision.source == .score && decision.status != .failed {
+                    cache.put(decision.questionID, CachedAnswer(llmAnswer: decision.llmAnswer, score: decision.score,
+                                                                 status: decision.status))
+                }
+            }
+        }
+        guard !misses.isEmpty else { return out }
+        let stored = try await storage?.results(for: misses.map(\.questionID)) ?? [:]
+        for question in misses {
+            if let result = stored[question.questionID], result.decision.status != .failed {
+                let answer = CachedAnswer(llmAnswer: result.decision.llmAnswer, score: result.decision.score,
+                                          status: result.decision.status)
+                cache.put(question.questionID, answer)
+                out.append(Self.response(question, answer: answer.llmAnswer, score: answer.score, status: answer.status,
+                                         source: .storage)
+                    .outbound(topics, key: question.traceID))
+            } else {
+                out.append(LLMRequest(traceID: question.traceID, questionID: question.questionID, title: question.title,
+                                      content: question.content,
+                                      prompt: LLMCompletionRequest.prompt(title: question.title, content: question.content),
+                                      bestAnswer: question.bestAnswer, attempts: 1, createdAt: question.createdAt)
+                    .outbound(topics, key: question.traceID))
+            }
+        }
+        return out
+    }
+
+    static func response(_ question: QuestionMessage, answer: String, score: Double, status: ValidatedResponse.Status,
+                         source: ValidatedResponse.Source) -> ValidatedResponse {
+        ValidatedResponse(messageID: ValidatedResponse.messageID(forTrace: question.traceID), traceID: question.traceID,
+                          questionID: question.questionID, title: question.title, content: question.content,
+                          llmAnswer: answer, bestAnswer: question.bestAnswer, score: score, accepted: true,
+                          source: source, attempts: 0, status: status, firstScore: score,
+                          createdAt: question.createdAt, llmCalls: 0)
+    }
+}

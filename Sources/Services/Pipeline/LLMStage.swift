@@ -1,0 +1,154 @@
+/// The LLM service: answers each request with the configured backend, retrying in place
+/// (exponential backoff with jitter for overload, Retry-After for quota). When the in-place
+/// retries are spent it publishes an `ErrorMessage` to `llm_errors` with the time a retry is
+/// due, for `LLMRetryStage`. Requests of a batch run concurrently, up to `concurrency`.
+public struct LLMStage: PipelineStage {
+    public let name = "llm"
+    public let inputTopics: [String]
+    let topics: PipelineTopics
+    let backend: any LLMBackend
+    let retry: RetryPolicy
+    let concurrency: Int
+    let counters: LLMCounters
+
+    public init(topics: PipelineTopics, backend: any LLMBackend, retry: RetryPolicy, concurrency: Int,
+                counters: LLMCounters = LLMCounters()) {
+        self.topics = topics
+        self.inputTopics = [topics.name(.llmRequests)]
+        self.backend = backend
+        self.retry = retry
+        self.concurrency = max(1, concurrency)
+        self.counters = counters
+    }
+
+    public static func decode(_ raw: RawMessage) -> Inbound<LLMRequest> {
+        do { return .message(try LLMRequest.decode(raw.value)) } catch {
+            return .invalid(InvalidMessage(raw, reason: "\(error)"))
+        }
+    }
+
+    public func handle(_ inputs: [LLMRequest]) async throws -> [OutboundMessage] {
+        var results = [OutboundMessage?](repeating: nil, count: inputs.count)
+        try await withThrowingTaskGroup(of: (Int, OutboundMessage).self) { group in
+            var next = 0
+            func launch() {
+                let index = next
+                let request = inputs[index]
+                next += 1
+                group.addTask { (index, try await answer(request)) }
+            }
+            while next < min(concurrency, inputs.count) { launch() }
+            while let (index, message) = try await group.next() {
+                results[index] = message
+                if next < inputs.count { launch() }
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    /// The response to one request, or the error message that schedules its retry.
+    func answer(_ request: LLMRequest) async throws -> OutboundMessage {
+        let completionRequest = LLMCompletionRequest(
+            questionID: request.questionID, title: request.title, content: request.content, prompt: request.prompt,
+            attempt: max(1, request.attempts), referenceAnswer: request.bestAnswer)
+        do {
+            let completion = try await withRetries(retry, onRetry: { error, _, _ in counters.record(error, retried: true) }) { attempt in
+                counters.recordCall()
+                return try await backend.complete(completionRequest.retrying(attempt))
+            }
+            counters.recordSuccess()
+            return LLMResponse(traceID: request.traceID, questionID: request.questionID, title: request.title,
+                               content: request.content, prompt: request.prompt, llmAnswer: completion.text,
+                               bestAnswer: request.bestAnswer, latencyMs: completion.latencyMilliseconds,
+                               attempts: request.attempts, createdAt: request.createdAt, firstScore: request.firstScore)
+                .outbound(topics, key: request.traceID)
+        } catch let error as LLMError {
+            counters.record(error, retried: false)
+            let wait: Duration
+            switch error {
+            case .quota(let retryAfter, _): wait = retryAfter ?? retry.quotaWindow
+            default: wait = retry.backoffCeiling(retry: retry.maxRetries + 1 + request.retries)
+            }
+            let waitMilliseconds = Int64(Double(wait.components.seconds) * 1000 + Double(wait.components.attoseconds) * 1e-15)
+            return ErrorMessage(traceID: request.traceID, questionID: request.questionID, errorType: error.errorType,
+                                errorDetail: error.detail, attempts: request.attempts,
+                                retryAt: Timestamp.now().advanced(byMilliseconds: waitMilliseconds), retries: request.retries,
+                                title: request.title, content: request.content, prompt: request.prompt,
+                                bestAnswer: request.bestAnswer, createdAt: request.createdAt, firstScore: request.firstScore)
+                .outbound(topics, key: request.traceID)
+        }
+    }
+}
+
+/// Re-issues failed LLM requests from `llm_errors` when their retry is due, up to
+/// `maxRetries` re-issues; past that (or for an error that retrying cannot fix) the question
+/// is decided as failed, so nothing is silently dropped.
+public struct LLMRetryStage: PipelineStage {
+    public let name = "llm-retry"
+    public let inputTopics: [String]
+    let topics: PipelineTopics
+    let maxRetries: Int
+    /// Longest wait for a due time (a clock skew or a far Retry-After must not stall the service).
+    let maximumWait: Duration
+
+    public init(topics: PipelineTopics, maxRetries: Int, maximumWait: Duration = .seconds(60)) {
+        self.topics = topics
+        self.inputTopics = [topics.name(.llmErrors)]
+        self.maxRetries = maxRetries
+        self.maximumWait = maximumWait
+    }
+
+    public static func decode(_ raw: RawMessage) -> Inbound<ErrorMessage> {
+        do { return .message(try ErrorMessage.decode(raw.value)) } catch {
+            return .invalid(InvalidMessage(raw, reason: "\(error)"))
+        }
+    }
+
+    public func handle(_ inputs: [ErrorMessage]) async throws -> [OutboundMessage] {
+        var out: [OutboundMessage] = []
+        for error in inputs.sorted(by: { $0.retryAt < $1.retryAt }) {
+            if error.retries >= maxRetries || error.errorType == "client" {
+                out.append(ValidatedResponse(
+                    messageID: ValidatedResponse.messageID(forTrace: error.traceID), traceID: error.traceID,
+                    questionID: error.questionID, title: error.title, content: error.content, llmAnswer: "",
+                    bestAnswer: error.bestAnswer, score: 0, accepted: false, source: .failed, attempts: error.attempts,
+                    status: .failed, firstScore: error.firstScore, createdAt: error.createdAt,
+                    llmCalls: max(0, error.attempts - 1))
+                    .outbound(topics, key: error.traceID))
+                continue
+            }
+            let wait = Duration.milliseconds(error.retryAt.milliseconds(since: .now()))
+            if wait > .zero { try await Task.sleep(for: min(wait, maximumWait)) }
+            out.append(LLMRequest(traceID: error.traceID, questionID: error.questionID, title: error.title,
+                                  content: error.content, prompt: error.prompt, bestAnswer: error.bestAnswer,
+                                  attempts: error.attempts, createdAt: error.createdAt, firstScore: error.firstScore,
+                                  retries: error.retries + 1)
+                .outbound(topics, key: error.traceID))
+        }
+        return out
+    }
+}
+
+/// Calls and errors of the LLM service, by class (for logs and metrics).
+public final class LLMCounters: Sendable {
+    private let state = LockedValue(State())
+
+    public struct State: Sendable {
+        public var calls = 0
+        public var successes = 0
+        public var retriedErrors: [String: Int] = [:]
+        public var finalErrors: [String: Int] = [:]
+    }
+
+    public init() {}
+
+    public var snapshot: State { state.withLock { $0 } }
+
+    func recordCall() { state.withLock { $0.calls += 1 } }
+    func recordSuccess() { state.withLock { $0.successes += 1 } }
+    func record(_ error: LLMError, retried: Bool) {
+        state.withLock { state in
+            if retried { state.retriedErrors[error.errorType, default: 0] += 1 } else { state.finalErrors[error.errorType, default: 0] += 1 }
+        }
+    }
+}

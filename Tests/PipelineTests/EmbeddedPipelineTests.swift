@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@testable import Services
+
+/// The five services over the in-memory bus, end to end, with the offline LLM.
+@Suite struct EmbeddedPipelineTests {
+    static func sampleQuestions() throws -> [YahooRow] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let reader = try YahooCSVReader(path: root.appendingPathComponent("data/sample/yahoo_sample.csv").path)
+        var rows: [YahooRow] = []
+        while let row = try reader.next() { rows.append(row) }
+        return rows
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func everyQuestionDecidedOnceWithRegenerationsAndCacheHits() async throws {
+        var settings = PipelineSettings()
+        settings.llm.overloadRate = 0.05  // some in-place retries and some llm_errors
+        settings.llm.retry = RetryPolicy(maxRetries: 1, backoffBase: .milliseconds(1), backoffCap: .milliseconds(2))
+        settings.batchSize = 200
+        let bus = InMemoryBus(partitions: 4, capacity: 4096)
+        let store = InMemoryResultStore()
+        var runners: [any RunnableService] = []
+        for service in PipelineService.allCases {
+            runners += try await service.runners(settings: settings, transport: bus, store: store, model: nil) { _ in }
+        }
+        let tasks = runners.map { runner in Task { try await runner.run() } }
+        defer { for task in tasks { task.cancel() } }
+
+        let questions = try Self.sampleQuestions()
+        let total = 2000
+        let generator = try QuestionGenerator(questions: questions, arrival: .constant(rate: 0),
+                                              popularity: try Popularity.zipf(count: questions.count, exponent: 1.1),
+                                              total: total, seed: 7, topics: settings.topics)
+        let asked = LockedCounter()
+        try await generator.run(producer: try await bus.makeProducer()) { sends in asked.add(sends.count) }
+        #expect(asked.value == total)
+
+        var metrics = try await store.metrics()
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(90)
+        while metrics.asked < total && clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            metrics = try await store.metrics()
+        }
+        let results = await store.allResults()
+        #expect(metrics.asked == total)
+        #expect(metrics.questions == results.count)
+        #expect(results.map(\.timesAsked).reduce(0, +) == total)
+        #expect(metrics.accepted + metrics.forced + metrics.failed == metrics.questions)
+        #expect(metrics.regenerations > 0)
+        #expect(results.allSatisfy { $0.decision.attempts <= settings.maxRetries })
+        #expect(metrics.forced > 0)
+        #expect(metrics.bySource[.cache, default: 0] > 0)
+        #expect(results.allSatisfy { $0.decision.status == .failed || $0.decision.status == .forced || $0.decision.score >= 0.65 })
+        // Nothing left behind in any topic (the cache may still be reading decisions).
+        for topic in Topic.allCases where topic != .deadLetters {
+            var backlog = await bus.backlog(topic: settings.topics.name(topic))
+            while backlog > 0 && clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                backlog = await bus.backlog(topic: settings.topics.name(topic))
+            }
+            #expect(backlog == 0, "\(topic)")
+        }
+    }
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add(_ n: Int) { lock.lock(); count += n; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
