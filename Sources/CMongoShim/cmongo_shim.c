@@ -52,7 +52,13 @@ static _Thread_local struct {
     char text[512];
 } vmg_capture;
 
+/* Whether the current thread's messages are dropped. */
+static _Thread_local bool vmg_silenced;
+
 static void vmg_log_handler(mongoc_log_level_t level, const char *domain, const char *message, void *data) {
+    if (vmg_silenced) {
+        return;
+    }
     if (vmg_capture.active && level <= MONGOC_LOG_LEVEL_ERROR) {
         size_t room = sizeof(vmg_capture.text) - vmg_capture.length;
         int written = snprintf(vmg_capture.text + vmg_capture.length, room, "%s%s",
@@ -86,4 +92,12 @@ size_t vmg_log_capture_end(char *buffer, size_t size) {
     memcpy(buffer, vmg_capture.text, length);
     buffer[length] = '\0';
     return length;
+}
+
+void vmg_log_silence_begin(void) {
+    vmg_silenced = true;
+}
+
+void vmg_log_silence_end(void) {
+    vmg_silenced = false;
 }

@@ -40,4 +40,11 @@ void vmg_log_capture_begin(void);
  * terminated, cut to fit) into buffer; returns the length copied. */
 size_t vmg_log_capture_end(char *buffer, size_t size);
 
+/* Between vmg_log_silence_begin and vmg_log_silence_end, everything logged on
+ * the calling thread is dropped: for calls whose failure is expected and
+ * handled, such as aborting a transaction that the server already aborted
+ * (libmongoc logs a warning for each). */
+void vmg_log_silence_begin(void);
+void vmg_log_silence_end(void);
+
 #endif

@@ -6,9 +6,14 @@ final class MongocBulkOperation {
     private let pointer: OpaquePointer
     private let namespace: String
 
-    init(collection: MongocCollection, ordered: Bool) {
+    /// `extraOptions` are added to the bulk write's options (a session's `sessionId`, say).
+    init(collection: MongocCollection, ordered: Bool, extraOptions: BSONDocument? = nil) {
         let options = BSONDocument()
         options.appendBool("ordered", ordered)
+        if let extraOptions {
+            let concatenated = bson_concat(options.pointer, extraOptions.pointer)
+            precondition(concatenated, "bulk write options over 2 GiB")
+        }
         pointer = mongoc_collection_create_bulk_operation_with_opts(collection.pointer, options.pointer)
         namespace = collection.namespace
     }
@@ -58,6 +63,6 @@ final class MongocBulkOperation {
         if succeeded || !result.writeErrors.isEmpty {
             return result
         }
-        throw MongocError(error, context: "bulk write to \(namespace) failed")
+        throw MongocError(error, reply: reply.pointer, context: "bulk write to \(namespace) failed")
     }
 }

@@ -15,9 +15,13 @@ final class MongocCollection {
         mongoc_collection_destroy(pointer)
     }
 
-    func bulkWrite(_ operations: [BulkWriteOperation], ordered: Bool) throws -> BulkWriteResult {
+    /// Runs `operations` as one bulk write; `options` are added to its options (a session's
+    /// `sessionId`, say).
+    func bulkWrite(_ operations: [BulkWriteOperation], ordered: Bool, options: BSONDocument? = nil) throws
+        -> BulkWriteResult
+    {
         guard !operations.isEmpty else { return BulkWriteResult() }
-        let bulk = MongocBulkOperation(collection: self, ordered: ordered)
+        let bulk = MongocBulkOperation(collection: self, ordered: ordered, extraOptions: options)
         for (index, operation) in operations.enumerated() {
             try bulk.append(operation, index: index)
         }

@@ -26,8 +26,10 @@ final class MongocCursor {
             if let current { documents.append(BSONDocument(copying: current)) }
         }
         var error = bson_error_t()
-        if mongoc_cursor_error(pointer, &error) {
-            throw MongocError(error, context: context)
+        var reply: OpaquePointer?
+        if mongoc_cursor_error_document(pointer, &error, &reply) {
+            // The reply (owned by the cursor) carries the labels of an error in a transaction.
+            throw MongocError(error, reply: reply, context: context)
         }
         return documents
     }

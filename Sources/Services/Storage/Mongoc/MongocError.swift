@@ -3,6 +3,9 @@ import CMongoC
 /// An error of the MongoDB layer: from libmongoc/libbson (a `bson_error_t`), from the server,
 /// or raised by this layer itself. libmongoc's domains and codes are mapped in one place,
 /// `Code.init(domain:code:)`.
+///
+/// An error may carry labels (`labels`) that the server or libmongoc attached to the reply;
+/// they tell whether a transaction can be retried (`MongoDatabase.withTransaction`).
 public struct MongocError: Error, CustomStringConvertible, Sendable {
     /// What went wrong, independent of the message. New codes may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -19,6 +22,9 @@ public struct MongocError: Error, CustomStringConvertible, Sendable {
         /// A write hit a unique index (server code 11000).
         public static let duplicateKey = Code(name: "duplicate key")
         public static let writeConcern = Code(name: "write concern")
+        /// Two transactions wrote the same document (server code 112); the transaction that
+        /// got it was aborted and can be run again.
+        public static let writeConflict = Code(name: "write conflict")
         /// Any other error reported by the server.
         public static let server = Code(name: "server")
         /// A document libbson or the server cannot accept (bad JSON, `$` keys in an insert, ...).
@@ -39,6 +45,10 @@ public struct MongocError: Error, CustomStringConvertible, Sendable {
                  MONGOC_ERROR_INSERT].map(\.rawValue).contains(domain)
             {
                 self = .duplicateKey
+                return
+            }
+            if code == MongocError.writeConflictCode && domain == MONGOC_ERROR_SERVER.rawValue {
+                self = .writeConflict
                 return
             }
             switch mongoc_error_domain_t(rawValue: domain) {
@@ -65,10 +75,32 @@ public struct MongocError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// A label of an error reply (`errorLabels`), which says what a client may do about it.
+    public struct Label: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        public var description: String { name }
+
+        init(name: String) { self.name = name }
+
+        /// The transaction was aborted by something that may not happen again (a write
+        /// conflict, a lost connection): run the whole transaction again.
+        public static let transientTransaction = Label(name: "TransientTransactionError")
+        /// The commit's outcome is unknown (the connection or the write concern failed): commit
+        /// again, which the server treats as idempotent.
+        public static let unknownTransactionCommitResult = Label(name: "UnknownTransactionCommitResult")
+        /// A single write outside a transaction that can be sent again.
+        public static let retryableWrite = Label(name: "RetryableWriteError")
+
+        /// The labels this layer looks for in a reply.
+        static let known: [Label] = [.transientTransaction, .unknownTransactionCommitResult, .retryableWrite]
+    }
+
     /// The server's duplicate-key code, in a write error or a command error.
     public static let duplicateKeyCode: Int32 = 11000
     /// 11000 and the codes older servers used for the same error.
     static let duplicateKeyCodes: Set<UInt32> = [11000, 11001, 12582]
+    /// The server's WriteConflict code.
+    static let writeConflictCode: UInt32 = 112
 
     public let code: Code
     /// libmongoc's error domain (`mongoc_error_domain_t`); 0 when this layer raised the error.
@@ -77,31 +109,62 @@ public struct MongocError: Error, CustomStringConvertible, Sendable {
     /// duplicate key). 0 when this layer raised the error.
     public let libraryCode: UInt32
     public let message: String
+    /// The known labels (`Label.known`) on the reply that came with the error; empty when
+    /// there was no reply.
+    public let labels: Set<Label>
     public let file: String
     public let line: Int
 
-    public init(_ code: Code, _ message: String, file: String = #fileID, line: Int = #line) {
+    public init(
+        _ code: Code, _ message: String, labels: Set<Label> = [], file: String = #fileID, line: Int = #line
+    ) {
         self.code = code
         self.domain = 0
         self.libraryCode = 0
         self.message = message
+        self.labels = labels
         self.file = file
         self.line = line
     }
 
-    /// The error libmongoc reported, with what was being done.
-    init(_ error: bson_error_t, context: String, file: String = #fileID, line: Int = #line) {
+    /// The error libmongoc reported, with what was being done, and the labels of `reply` (a
+    /// `bson_t *` with the server's or libmongoc's error reply) when there is one.
+    init(
+        _ error: bson_error_t, reply: OpaquePointer? = nil, context: String, file: String = #fileID,
+        line: Int = #line
+    ) {
         self.code = Code(domain: error.domain, code: error.code)
         self.domain = error.domain
         self.libraryCode = error.code
         self.message = "\(context): \(MongocError.message(of: error))"
+        self.labels = reply.map(MongocError.labels(of:)) ?? []
+        self.file = file
+        self.line = line
+    }
+
+    /// A write error of a bulk write, as an error of its own (in a transaction, where one
+    /// failed write aborts everything): the server's code, in the server domain.
+    init(_ writeError: MongoWriteError, context: String, file: String = #fileID, line: Int = #line) {
+        let serverCode = UInt32(bitPattern: writeError.code)
+        self.code = Code(domain: MONGOC_ERROR_SERVER.rawValue, code: serverCode)
+        self.domain = MONGOC_ERROR_SERVER.rawValue
+        self.libraryCode = serverCode
+        self.message = "\(context): \(writeError)"
+        self.labels = []
         self.file = file
         self.line = line
     }
 
     public var isDuplicateKey: Bool { code == .duplicateKey }
 
+    public func hasLabel(_ label: Label) -> Bool { labels.contains(label) }
+
     public var description: String { message }
+
+    /// The known labels that `reply` (a `bson_t *`) carries in its `errorLabels`.
+    static func labels(of reply: OpaquePointer) -> Set<Label> {
+        Set(Label.known.filter { mongoc_error_has_label(reply, $0.name) })
+    }
 
     /// The text of a `bson_error_t`.
     static func message(of error: bson_error_t) -> String {
