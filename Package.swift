@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // C performance core: tokenizer, TF-IDF vectorizer, cosine; SIMD kernels chosen at run time.
@@ -47,6 +48,7 @@ let package = Package(
                 "CMongoC",
                 "CMongoShim",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Sources/Services"
         ),
@@ -83,6 +85,11 @@ let package = Package(
             name: "StorageTests",
             dependencies: ["Services"],
             path: "Tests/StorageTests"
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Services"],
+            path: "Tests/IntegrationTests"
         ),
         .testTarget(
             name: "MessagingTests",

@@ -3,13 +3,13 @@ import Foundation
 import Services
 
 @main
-struct Bench: ParsableCommand {
+struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Veredicto: figures, and ratios against baselines measured in the same run.")
 
     enum Section: String, ExpressibleByArgument, CaseIterable {
-        case scoring
+        case scoring, pipeline
     }
 
     @Option(name: .long, help: "Sections to run: \(Section.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -18,7 +18,7 @@ struct Bench: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object with all figures instead of tables.")
     var json = false
 
-    @Option(name: .long, help: "Pairs in the generated corpus.")
+    @Option(name: .long, help: "Pairs in the generated corpus (scoring).")
     var pairs: Int = 20_000
 
     @Option(name: .long, help: "Seed of the generated corpus.")
@@ -36,17 +36,35 @@ struct Bench: ParsableCommand {
     @Flag(name: .customLong("no-sklearn"), help: "Skip the scikit-learn baseline even when it is installed.")
     var noSklearn = false
 
+    @Option(name: .long, help: "Questions per pipeline run (pipeline).")
+    var questions: Int = 200_000
+
+    @Option(name: .customLong("distinct-questions"), help: "Distinct questions asked, Zipf-popular (pipeline).")
+    var distinctQuestions: Int = 20_000
+
+    @Option(name: .long, help: "Kafka bootstrap server: also run the pipeline over Kafka and measure the Kafka layer.")
+    var kafka: String?
+
+    @Option(name: .long, help: "MongoDB URI (with --kafka): also run the pipeline with the MongoDB store.")
+    var mongo: String?
+
+    @Option(name: .customLong("mongo-questions"), help: "Questions of the run with the MongoDB store.")
+    var mongoQuestions: Int = 20_000
+
     func validate() throws {
+        guard pairs >= 100 else { throw ValidationError("--pairs must be at least 100, got \(pairs)") }
+        guard seconds > 0 && seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60], got \(seconds)") }
+        guard questions >= 100 else { throw ValidationError("--questions must be at least 100, got \(questions)") }
+        guard distinctQuestions >= 1 else { throw ValidationError("--distinct-questions must be at least 1") }
+        if mongo != nil && kafka == nil { throw ValidationError("--mongo needs --kafka (the MongoDB run goes over Kafka)") }
         for name in kernel {
             guard let chosen = ScoringKernel(name: name), chosen.isSupported else {
                 throw ValidationError("--kernel \(name) is not a kernel of this CPU; choose from \(ScoringKernel.supported.map(\.description).joined(separator: ", "))")
             }
         }
-        guard pairs >= 100 else { throw ValidationError("--pairs must be at least 100, got \(pairs)") }
-        guard seconds > 0 && seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60], got \(seconds)") }
     }
 
-    func run() throws {
+    func run() async throws {
         var report: [String: Any] = [:]
         if section.contains(.scoring) {
             let benchmark = ScoringBenchmark(pairs: pairs, seed: seed, fixture: "Tests/ScoringTests/Fixtures/pair_parity.jsonl",
@@ -55,10 +73,19 @@ struct Bench: ParsableCommand {
                                              textsFile: texts)
             let figures = try benchmark.run()
             if json {
-                let data = try JSONEncoder().encode(figures)
-                report["scoring"] = try JSONSerialization.jsonObject(with: data)
+                report["scoring"] = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(figures))
             } else {
                 ScoringReport(figures: figures).print()
+            }
+        }
+        if section.contains(.pipeline) {
+            let benchmark = PipelineBenchmark(questions: questions, distinct: distinctQuestions, kafka: kafka, mongo: mongo,
+                                              mongoQuestions: mongoQuestions)
+            let figures = try await benchmark.run()
+            if json {
+                report["pipeline"] = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(figures))
+            } else {
+                PipelineReport(figures: figures).print()
             }
         }
         if json {

@@ -1,15 +1,14 @@
 import ArgumentParser
 
 @main
-struct Veredicto: ParsableCommand {
+struct Veredicto: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "veredicto",
         abstract: "Evaluate LLM answers against human best answers at high volume.",
         discussion: """
-            Scores answers by TF-IDF cosine similarity with a SIMD core. Start with
-            `veredicto idf build` to build a corpus IDF model from a yahoo_answers_csv file,
-            then `veredicto score` to score JSONL pairs.
+            Scores answers by TF-IDF cosine similarity with a SIMD core, and runs the pipeline
+            that asks, caches, regenerates and stores them over Kafka and MongoDB.
             """,
-        subcommands: [IDFCommand.self, ScoreCommand.self]
+        subcommands: [ServeCommand.self, TopicsCommand.self, DatasetCommand.self, IDFCommand.self, ScoreCommand.self]
     )
 }

@@ -18,6 +18,7 @@ public enum PipelineService: String, CaseIterable, Sendable {
     /// also runs the llm_errors retry stage).
     public func runners(settings: PipelineSettings, transport: any MessageTransport, store: (any ResultStore)?,
                         model: IDFModel?, llmCounters: LLMCounters = LLMCounters(),
+                        onApplied: @escaping @Sendable (ResultLedger.Outcome) -> Void = { _ in },
                         onError: @escaping @Sendable (String) -> Void) async throws -> [any RunnableService] {
         let topics = settings.topics
         let deadLetters = topics.name(.deadLetters)
@@ -42,7 +43,7 @@ public enum PipelineService: String, CaseIterable, Sendable {
                                                     maxRetries: settings.maxRetries, model: model))]
         case .store:
             guard let store else { throw ConfigurationError("the store service needs a result store") }
-            return [try await runner(StoreStage(topics: topics, store: store))]
+            return [try await runner(StoreStage(topics: topics, store: store, onApplied: onApplied))]
         }
     }
 }

@@ -76,11 +76,20 @@ public actor ServiceRunner<Stage: PipelineStage> {
     }
 
     /// Runs until the task is cancelled; the batch in hand is finished and committed first.
+    /// A failed poll or commit (a broker restart, a rebalance) is logged and retried: the
+    /// uncommitted batch comes back, so nothing is lost.
     public func run() async throws {
         while !Task.isCancelled {
-            try await runOnce()
+            do {
+                try await runOnce()
+            } catch {
+                if Task.isCancelled { break }
+                onError("\(stage.name): \(error); retrying")
+                try? await Task.sleep(for: retryDelay)
+            }
         }
         await consumer.close()
+        await producer.close()
     }
 
     /// Polls and processes one batch (nothing when none arrives in time). Returns the

@@ -1,0 +1,149 @@
+import Foundation
+import Services
+
+/// The `pipeline` section: the five services end to end with the offline LLM at zero
+/// latency — over the in-memory bus always, and over Kafka (with the in-memory store and
+/// with MongoDB) when `--kafka` and `--mongo` are given — plus the Kafka layer alone against
+/// confluent-kafka's Python client in the same run.
+struct PipelineBenchmark {
+    var questions: Int
+    var distinct: Int
+    var kafka: String?
+    var mongo: String?
+    var mongoQuestions: Int
+
+    struct RunFigures: Codable {
+        var transport: String
+        var store: String
+        var load: String
+        var questions: Int
+        var seconds: Double
+        var questionsPerSecond: Double
+        var latency: LatencyRecorder.Summary
+        var llmCallsPerQuestion: Double
+        var cacheHitRate: Double
+        var peakResidentMegabytes: Double
+        var completed: Bool
+    }
+
+    struct KafkaFigures: Codable {
+        var messages: Int
+        var produceMessagesPerSecond: Double
+        var consumeMessagesPerSecond: Double
+        var compressionRatio: Double?
+        var pythonProduceMessagesPerSecond: Double?
+        var pythonConsumeMessagesPerSecond: Double?
+        var produceRatio: Double?
+        var consumeRatio: Double?
+    }
+
+    struct Figures: Codable {
+        var runs: [RunFigures] = []
+        var kafka: KafkaFigures?
+    }
+
+    func dataset() -> [YahooRow] {
+        var text = SyntheticText(seed: 5)
+        return (0..<distinct).map { _ in text.row() }
+    }
+
+    func run() async throws -> Figures {
+        var figures = Figures()
+        let rows = dataset()
+        let popularity = try Popularity.zipf(count: rows.count, exponent: 1.1)
+        var settings = PipelineSettings()
+        settings.cache.capacity = 10_000
+
+        // Embedded: sustained rate, then latency at half that rate.
+        let full = try await runOnce(settings: settings, rows: rows, popularity: popularity, total: questions,
+                                     arrival: .constant(rate: 0), transport: InMemoryBus(partitions: 4, capacity: 65_536),
+                                     store: InMemoryResultStore(), names: ("in-memory bus", "in-memory", "max rate"))
+        figures.runs.append(full)
+        let half = full.questionsPerSecond / 2
+        let halfTotal = min(questions, max(1000, Int(half * 5)))
+        figures.runs.append(try await runOnce(
+            settings: settings, rows: rows, popularity: popularity, total: halfTotal, arrival: .poisson(lambda: half),
+            transport: InMemoryBus(partitions: 4, capacity: 65_536), store: InMemoryResultStore(),
+            names: ("in-memory bus", "in-memory", "poisson at half rate")))
+
+        if let kafka {
+            figures.kafka = try await kafkaLayer(kafka)
+            var kafkaSettings = settings
+            kafkaSettings.bootstrapServers = [kafka]
+            kafkaSettings.sessionTimeout = .seconds(6)
+            let transport = kafkaSettings.kafka
+            let kafkaTotal = min(questions, 50_000)
+            kafkaSettings.topics = PipelineTopics(prefix: "bench\(UInt32.random(in: 0...UInt32.max))_")
+            try await transport.createTopics(Topic.allCases.map { kafkaSettings.topics.name($0) }, partitions: 4)
+            let kafkaRun = try await runOnce(settings: kafkaSettings, rows: rows, popularity: popularity, total: kafkaTotal,
+                                             arrival: .constant(rate: 0), transport: transport, store: InMemoryResultStore(),
+                                             names: ("kafka", "in-memory", "max rate"))
+            figures.runs.append(kafkaRun)
+            kafkaSettings.topics = PipelineTopics(prefix: "bench\(UInt32.random(in: 0...UInt32.max))_")
+            try await transport.createTopics(Topic.allCases.map { kafkaSettings.topics.name($0) }, partitions: 4)
+            figures.runs.append(try await runOnce(
+                settings: kafkaSettings, rows: rows, popularity: popularity, total: min(kafkaTotal, max(1000, Int(kafkaRun.questionsPerSecond * 5))),
+                arrival: .poisson(lambda: kafkaRun.questionsPerSecond / 2), transport: transport, store: InMemoryResultStore(),
+                names: ("kafka", "in-memory", "poisson at half rate")))
+            if let mongo {
+                let pool = try MongoClientPool(uri: mongo)
+                defer { pool.close() }
+                let database = pool.database("veredicto_bench_\(UInt32.random(in: 0...UInt32.max))")
+                kafkaSettings.topics = PipelineTopics(prefix: "bench\(UInt32.random(in: 0...UInt32.max))_")
+                try await transport.createTopics(Topic.allCases.map { kafkaSettings.topics.name($0) }, partitions: 4)
+                figures.runs.append(try await runOnce(
+                    settings: kafkaSettings, rows: rows, popularity: popularity, total: mongoQuestions,
+                    arrival: .constant(rate: 0), transport: transport, store: MongoResultStore(database: database),
+                    names: ("kafka", "mongodb", "max rate")))
+                try await database.dropDatabase()
+            }
+        }
+        return figures
+    }
+
+    func runOnce(settings: PipelineSettings, rows: [YahooRow], popularity: Popularity, total: Int, arrival: ArrivalProcess,
+                 transport: any MessageTransport, store: any ResultStore,
+                 names: (String, String, String)) async throws -> RunFigures {
+        var run = PipelineRun(settings: settings, questions: rows, arrival: arrival, popularity: popularity, total: total)
+        run.drainTimeout = .seconds(120)
+        let report = try await run.run(transport: transport, store: store) { message in
+            FileHandle.standardError.write(Data("bench: \(message)\n".utf8))
+        }
+        return RunFigures(transport: names.0, store: names.1, load: names.2 + " (\(arrival))", questions: report.questions,
+                          seconds: report.seconds, questionsPerSecond: report.questionsPerSecond, latency: report.latency,
+                          llmCallsPerQuestion: report.llmCallsPerQuestion, cacheHitRate: report.cacheHitRate,
+                          peakResidentMegabytes: report.peakResidentMegabytes, completed: report.completed)
+    }
+
+    /// The Kafka layer alone (this project's) and confluent-kafka's Python client, same broker.
+    func kafkaLayer(_ bootstrap: String) async throws -> KafkaFigures {
+        let messages = 200_000
+        var probe = KafkaThroughputProbe(bootstrapServers: [bootstrap], messageCount: messages)
+        probe.sessionTimeout = .seconds(6)
+        let measurement = try await probe.run()
+        var figures = KafkaFigures(messages: messages, produceMessagesPerSecond: measurement.produceMessagesPerSecond,
+                                   consumeMessagesPerSecond: measurement.consumeMessagesPerSecond,
+                                   compressionRatio: measurement.compressionRatio)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "scripts/kafka_baseline.py", "--bootstrap", bootstrap, "--messages", "\(messages)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus == 0,
+           let object = try? JSONSerialization.jsonObject(with: output) as? [String: Any],
+           let produce = (object["produce_msgs_per_s"] as? NSNumber)?.doubleValue,
+           let consume = (object["consume_msgs_per_s"] as? NSNumber)?.doubleValue {
+            figures.pythonProduceMessagesPerSecond = produce
+            figures.pythonConsumeMessagesPerSecond = consume
+            figures.produceRatio = figures.produceMessagesPerSecond / produce
+            figures.consumeRatio = figures.consumeMessagesPerSecond / consume
+        } else {
+            FileHandle.standardError.write(Data("bench: confluent-kafka baseline unavailable (run under scripts/test-env.sh); skipped\n".utf8))
+        }
+        return figures
+    }
+}

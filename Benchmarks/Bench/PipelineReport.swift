@@ -1,0 +1,58 @@
+import Foundation
+
+/// Prints the pipeline figures with the targets beside them.
+struct PipelineReport {
+    let figures: PipelineBenchmark.Figures
+
+    func print() {
+        Swift.print("== pipeline: offline LLM at zero latency, Zipf(1.1) popularity")
+        Swift.print("")
+        Swift.print(pad("transport", 15) + pad("store", 11) + pad("load", 34) + pad("questions/s", 13)
+            + pad("p50 ms", 9) + pad("p90 ms", 9) + pad("p99 ms", 9) + pad("max ms", 9) + pad("LLM/q", 7) + "peak RSS MB")
+        for run in figures.runs {
+            Swift.print(pad(run.transport, 15) + pad(run.store, 11) + pad(run.load, 34)
+                + pad(number(run.questionsPerSecond) + (run.completed ? "" : "!"), 13)
+                + pad(decimal(run.latency.p50Milliseconds), 9) + pad(decimal(run.latency.p90Milliseconds), 9)
+                + pad(decimal(run.latency.p99Milliseconds), 9) + pad(decimal(run.latency.maxMilliseconds), 9)
+                + pad(decimal(run.llmCallsPerQuestion), 7) + number(run.peakResidentMegabytes))
+        }
+        Swift.print("(! = not every question decided before the drain timeout; MongoDB runs are bounded by the")
+        Swift.print(" MongoDB-protocol server's write rate, not by the pipeline)")
+        if let bus = figures.runs.first(where: { $0.transport == "kafka" && $0.store == "in-memory" && $0.load.hasPrefix("max") }) {
+            Swift.print("kafka end to end: \(number(bus.questionsPerSecond)) questions/s   target ≥ 20,000"
+                + (bus.questionsPerSecond >= 20_000 ? "  met" : "  NOT MET"))
+        }
+        if let half = figures.runs.first(where: { $0.transport == "kafka" && $0.load.hasPrefix("poisson") }) {
+            Swift.print("kafka p99 at half load: \(decimal(half.latency.p99Milliseconds)) ms   target < 50 ms"
+                + (half.latency.p99Milliseconds < 50 ? "  met" : "  NOT MET"))
+        }
+        if let kafka = figures.kafka {
+            Swift.print("")
+            Swift.print("kafka layer alone, \(kafka.messages) messages of ~700 bytes, zstd:")
+            Swift.print("  this project: produce \(number(kafka.produceMessagesPerSecond))/s, consume \(number(kafka.consumeMessagesPerSecond))/s"
+                + (kafka.compressionRatio.map { ", compression ratio \(decimal($0))" } ?? ""))
+            if let produce = kafka.pythonProduceMessagesPerSecond, let consume = kafka.pythonConsumeMessagesPerSecond,
+               let produceRatio = kafka.produceRatio, let consumeRatio = kafka.consumeRatio {
+                Swift.print("  confluent-kafka (Python): produce \(number(produce))/s, consume \(number(consume))/s")
+                Swift.print("  ratio: produce \(decimal(produceRatio))x, consume \(decimal(consumeRatio))x   target ≥ 0.5x"
+                    + (min(produceRatio, consumeRatio) >= 0.5 ? "  met" : "  NOT MET"))
+            } else {
+                Swift.print("  confluent-kafka baseline: not measured (run the bench under scripts/test-env.sh)")
+            }
+        }
+        Swift.print("")
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private func number(_ value: Double) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.maximumFractionDigits = 0
+        return formatter.string(from: NSNumber(value: value)) ?? "\(value)"
+    }
+
+    private func decimal(_ value: Double) -> String { String(format: "%.2f", value) }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Services
+
+struct DatasetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dataset", abstract: "Load and generate datasets.", subcommands: [Load.self])
+
+    struct Load: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load a yahoo_answers_csv file into the MongoDB `questions` collection (_id q<row>).")
+
+        @Option(name: .long, help: "A yahoo_answers_csv file.")
+        var dataset: String
+
+        @Option(name: .customLong("max-questions"), help: "Load at most this many rows.")
+        var maxQuestions: Int = Int.max
+
+        @OptionGroup var options: PipelineOptions
+
+        func run() async throws {
+            let settings = try options.settings()
+            let reader = try YahooCSVReader(path: dataset)
+            let pool = try MongoClientPool(uri: settings.mongoURI)
+            defer { pool.close() }
+            let database = pool.database(settings.mongoDatabase)
+            var loaded = 0
+            var batch: [(Int, YahooRow)] = []
+            func flush() async throws {
+                guard !batch.isEmpty else { return }
+                let rows = batch
+                batch.removeAll()
+                _ = try await database.bulkWrite(collection: "questions", operations: rows.map { index, row in
+                    let document = BSONDocument()
+                    document.appendString("_id", "q\(index)")
+                    document.appendInt32("class", Int32(row.classIndex))
+                    document.appendString("title", row.title)
+                    document.appendString("content", row.content)
+                    document.appendString("best_answer", row.bestAnswer)
+                    return .replaceOne(filter: BSONDocument(["_id": .string("q\(index)")]), replacement: document, upsert: true)
+                }, ordered: false)
+            }
+            while loaded < maxQuestions, let row = try reader.next() {
+                batch.append((loaded, row))
+                loaded += 1
+                if batch.count == 1000 { try await flush() }
+            }
+            try await flush()
+            print("loaded \(loaded) questions into \(settings.mongoDatabase).questions"
+                + (reader.badRows > 0 ? "; skipped \(reader.badRows) malformed rows" : ""))
+            for problem in reader.problems { printError("  \(problem)") }
+        }
+    }
+}

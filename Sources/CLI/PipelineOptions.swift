@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Services
+
+/// Flags shared by the pipeline commands; each one overrides its environment variable.
+struct PipelineOptions: ParsableArguments {
+    @Option(name: .customLong("kafka"), help: "Kafka bootstrap servers (KAFKA_BOOTSTRAP_SERVERS).")
+    var kafka: String?
+
+    @Option(name: .customLong("mongo"), help: "MongoDB URI (MONGO_URI).")
+    var mongo: String?
+
+    @Option(name: .customLong("mongo-db"), help: "MongoDB database (MONGO_DB, default yahoo_db).")
+    var mongoDatabase: String?
+
+    @Option(name: .customLong("topic-prefix"), help: "Prefix of every topic name (TOPIC_PREFIX).")
+    var topicPrefix: String?
+
+    @Option(name: .customLong("partitions"), help: "Partitions per topic for `topics create` (TOPIC_PARTITIONS).")
+    var partitions: Int?
+
+    @Option(name: .customLong("cache-policy"), help: "lru, lfu or fifo (CACHE_POLICY).")
+    var cachePolicy: String?
+
+    @Option(name: .customLong("cache-size"), help: "Cache entries (CACHE_SIZE).")
+    var cacheSize: Int?
+
+    @Option(name: .customLong("cache-ttl"), help: "Cache TTL in seconds, 0 = none (CACHE_TTL).")
+    var cacheTTL: Int?
+
+    @Option(name: .customLong("threshold"), help: "Accept scores at or above this (SCORE_THRESHOLD).")
+    var threshold: Double?
+
+    @Option(name: .customLong("max-retries"), help: "Attempts before a forced accept (MAX_RETRIES).")
+    var maxRetries: Int?
+
+    @Option(name: .customLong("idf-model"), help: "Corpus IDF model file (IDF_MODEL); without it scoring uses pair IDF.")
+    var idfModel: String?
+
+    @Option(name: .customLong("batch-size"), help: "Messages per consumer batch (BATCH_SIZE).")
+    var batchSize: Int?
+
+    /// The process environment with the flags written over it.
+    func environment() -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        let flags: [(String, String?)] = [
+            ("KAFKA_BOOTSTRAP_SERVERS", kafka), ("MONGO_URI", mongo), ("MONGO_DB", mongoDatabase),
+            ("TOPIC_PREFIX", topicPrefix), ("TOPIC_PARTITIONS", partitions.map(String.init)),
+            ("CACHE_POLICY", cachePolicy), ("CACHE_SIZE", cacheSize.map(String.init)), ("CACHE_TTL", cacheTTL.map(String.init)),
+            ("SCORE_THRESHOLD", threshold.map { String($0) }), ("MAX_RETRIES", maxRetries.map(String.init)),
+            ("IDF_MODEL", idfModel), ("BATCH_SIZE", batchSize.map(String.init)),
+        ]
+        for case let (name, value?) in flags { environment[name] = value }
+        return environment
+    }
+
+    /// Settings from the environment and flags; a bad value is one line saying what to fix.
+    func settings() throws -> PipelineSettings {
+        do {
+            return try PipelineSettings(environment: environment())
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+    }
+}

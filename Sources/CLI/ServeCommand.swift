@@ -1,0 +1,97 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import Services
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run one service of the pipeline over Kafka and MongoDB.",
+        discussion: """
+            SERVICE is generator, cache, llm, score or store. Settings come from the environment
+            variables (KAFKA_BOOTSTRAP_SERVERS, MONGO_URI, CACHE_POLICY, SCORE_THRESHOLD, ...) and
+            the flags. SIGTERM or SIGINT finishes the batch in hand, commits it and exits 0.
+            """
+    )
+
+    enum Service: String, ExpressibleByArgument, CaseIterable {
+        case generator, cache, llm, score, store
+    }
+
+    @Argument(help: "generator, cache, llm, score or store.")
+    var service: Service
+
+    @OptionGroup var options: PipelineOptions
+    @OptionGroup var generator: GeneratorOptions
+
+    func run() async throws {
+        JSONLogHandler.bootstrap()
+        let logger = Logger(label: "veredicto.\(service.rawValue)")
+        let settings = try options.settings()
+        logger.info("starting", metadata: ["service": "\(service.rawValue)", "librdkafka": "\(KafkaLibrary.version)",
+                                           "kafka": "\(settings.bootstrapServers.joined(separator: ","))"])
+        let stop = StopSignal()
+        if service == .generator {
+            try await generator.run(settings: settings, logger: logger, stop: stop)
+            return
+        }
+        let pipelineService = PipelineService(rawValue: service.rawValue)!
+        var pool: MongoClientPool?
+        var store: (any ResultStore)?
+        if pipelineService == .cache || pipelineService == .store {
+            let mongo = try MongoClientPool(uri: settings.mongoURI)
+            pool = mongo
+            store = MongoResultStore(database: mongo.database(settings.mongoDatabase))
+        }
+        let runners = try await pipelineService.runners(
+            settings: settings, transport: settings.kafka, store: store, model: try settings.loadModel()
+        ) { message in logger.warning("\(message)") }
+        let tasks = runners.map { runner in Task { try await runner.run() } }
+        stop.onSignal {
+            logger.info("stopping: finishing the batch in hand")
+            for task in tasks { task.cancel() }
+        }
+        for task in tasks { try? await task.value }
+        for runner in runners {
+            let counters = await runner.currentCounters()
+            logger.info("stopped", metadata: [
+                "stage": "\(runner.serviceName)", "consumed": "\(counters.consumed)", "produced": "\(counters.produced)",
+                "dead_letters": "\(counters.deadLetters)", "batches": "\(counters.batches)",
+            ])
+        }
+        pool?.close()
+    }
+}
+
+/// SIGTERM and SIGINT, turned into one call of a handler (a second signal exits at once).
+final class StopSignal: @unchecked Sendable {
+    // @unchecked: `handler` and `sources` are set before signals are delivered, then only
+    // read on the signal queue.
+    private var sources: [DispatchSourceSignal] = []
+    private var handler: (@Sendable () -> Void)?
+    private var fired = false
+    private let queue = DispatchQueue(label: "veredicto.signals")
+
+    init() {
+        for number in [SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [weak self] in self?.fire() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func onSignal(_ handler: @escaping @Sendable () -> Void) {
+        queue.sync { self.handler = handler }
+    }
+
+    var isStopped: Bool { queue.sync { fired } }
+
+    private func fire() {
+        if fired { exit(130) }
+        fired = true
+        handler?()
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Histogram
+
+/// Latency distribution of a run (HdrHistogram, microsecond resolution up to an hour, three
+/// significant digits), safe to record into from any thread.
+public final class LatencyRecorder: @unchecked Sendable {
+    // @unchecked: the histogram is only touched under `lock`.
+    private var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    private let lock = NSLock()
+
+    public init() {}
+
+    /// Records latencies given in milliseconds.
+    public func record(milliseconds values: [Double]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for value in values {
+            _ = histogram.record(UInt64(max(0, min(value * 1000, 3_600_000_000))))
+        }
+    }
+
+    public struct Summary: Sendable, Codable, Equatable {
+        public var count: UInt64
+        public var meanMilliseconds: Double
+        public var p50Milliseconds: Double
+        public var p90Milliseconds: Double
+        public var p99Milliseconds: Double
+        public var maxMilliseconds: Double
+    }
+
+    public var summary: Summary {
+        lock.lock()
+        defer { lock.unlock() }
+        guard histogram.totalCount > 0 else {
+            return Summary(count: 0, meanMilliseconds: 0, p50Milliseconds: 0, p90Milliseconds: 0, p99Milliseconds: 0, maxMilliseconds: 0)
+        }
+        return Summary(count: histogram.totalCount, meanMilliseconds: histogram.mean / 1000,
+                       p50Milliseconds: Double(histogram.valueAtPercentile(50)) / 1000,
+                       p90Milliseconds: Double(histogram.valueAtPercentile(90)) / 1000,
+                       p99Milliseconds: Double(histogram.valueAtPercentile(99)) / 1000,
+                       maxMilliseconds: Double(histogram.max) / 1000)
+    }
+
+    /// (latency ms, cumulative fraction) points of the distribution, for a CDF plot.
+    public func cdf(points: Int = 100) -> [(x: Double, y: Double)] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard histogram.totalCount > 0 else { return [] }
+        return (0...points).map { step in
+            let percentile = min(100.0, Double(step) * 100 / Double(points))
+            return (x: Double(histogram.valueAtPercentile(percentile)) / 1000, y: percentile / 100)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One run of the whole pipeline in this process: the four services over a transport (the
+/// in-memory bus, or Kafka), the generator publishing `total` questions, until the store has
+/// recorded every one of them. What `veredicto run`, the experiments and the benchmark do.
+public struct PipelineRun: Sendable {
+    public var settings: PipelineSettings
+    public var questions: [YahooRow]
+    public var questionIDs: [String]
+    public var arrival: ArrivalProcess
+    public var popularity: Popularity
+    public var total: Int
+    public var seed: UInt64 = 42
+    public var model: IDFModel?
+    /// Longest time to wait for the last decision after the last send.
+    public var drainTimeout: Duration = .seconds(300)
+
+    public init(settings: PipelineSettings, questions: [YahooRow], questionIDs: [String]? = nil, arrival: ArrivalProcess,
+                popularity: Popularity, total: Int) {
+        self.settings = settings
+        self.questions = questions
+        self.questionIDs = questionIDs ?? questions.indices.map { "q\($0)" }
+        self.arrival = arrival
+        self.popularity = popularity
+        self.total = total
+    }
+
+    public struct Report: Sendable {
+        public var questions: Int
+        public var seconds: Double
+        public var questionsPerSecond: Double
+        public var latency: LatencyRecorder.Summary
+        public var metrics: PipelineMetrics
+        public var llmCallsPerQuestion: Double
+        public var cacheHitRate: Double
+        public var deadLetters: Int
+        public var peakResidentMegabytes: Double
+        public var completed: Bool
+    }
+
+    /// Runs to completion (or until `drainTimeout` after the last send). `progress` is called
+    /// about every `progressInterval` with the number of questions decided so far.
+    public func run(transport: any MessageTransport, store: any ResultStore, latencies: LatencyRecorder = LatencyRecorder(),
+                    progressInterval: Duration = .milliseconds(500),
+                    progress: @Sendable (Int) -> Void = { _ in },
+                    onError: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Report {
+        let baseline = try await store.metrics().asked
+        var runners: [any RunnableService] = []
+        for service in PipelineService.allCases {
+            runners += try await service.runners(settings: settings, transport: transport, store: store, model: model,
+                                                 onApplied: { latencies.record(milliseconds: $0.latencies) }, onError: onError)
+        }
+        let tasks = runners.map { runner in Task { try await runner.run() } }
+        defer { for task in tasks { task.cancel() } }
+        let generator = try QuestionGenerator(questions: questions, questionIDs: questionIDs, arrival: arrival,
+                                              popularity: popularity, total: total, seed: seed, topics: settings.topics)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let producer = try await transport.makeProducer()
+        let sent = LockedValue(false)
+        let sending = Task {
+            defer { sent.withLock { $0 = true } }
+            try await generator.run(producer: producer)
+        }
+        var decided = 0
+        var lastProgress = clock.now
+        var sendDone: ContinuousClock.Instant?
+        while decided < total {
+            try await Task.sleep(for: .milliseconds(5))
+            decided = try await store.metrics().asked - baseline
+            if clock.now - lastProgress >= progressInterval {
+                progress(decided)
+                lastProgress = clock.now
+            }
+            if sendDone == nil, sent.withLock({ $0 }) { sendDone = clock.now }
+            if let sendDone, clock.now - sendDone > drainTimeout { break }
+        }
+        let elapsed = clock.now - started
+        try await sending.value
+        progress(decided)
+        for task in tasks { task.cancel() }
+        for task in tasks { try? await task.value }
+        var deadLetters = 0
+        for runner in runners { deadLetters += await runner.currentCounters().deadLetters }
+        let metrics = try await store.metrics()
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let served = metrics.bySource.values.reduce(0, +)
+        return Report(
+            questions: decided, seconds: seconds, questionsPerSecond: Double(decided) / max(seconds, 1e-9),
+            latency: latencies.summary, metrics: metrics,
+            llmCallsPerQuestion: metrics.asked > 0 ? Double(metrics.llmCalls) / Double(metrics.asked) : 0,
+            cacheHitRate: served > 0 ? Double(metrics.bySource[.cache, default: 0]) / Double(served) : 0,
+            deadLetters: deadLetters, peakResidentMegabytes: Self.peakResidentMegabytes(), completed: decided >= total)
+    }
+
+    /// Peak resident memory of this process so far.
+    public static func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Services
+import Testing
+
+/// The five services as separate processes over a real Kafka-protocol broker and a real
+/// MongoDB-protocol server.
+@Suite(.serialized) struct EndToEndTests {
+    struct Deployment {
+        let environment: [String: String]
+        let database: String
+        let directory: URL
+        let mongo: MongoClientPool
+    }
+
+    static func deploy(_ name: String, extra: [String: String] = [:]) async throws -> Deployment {
+        let servers = try TestServers.addresses()
+        let id = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let database = "veredicto_\(name)_\(id)"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("veredicto-\(name)-\(id)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var environment = [
+            "KAFKA_BOOTSTRAP_SERVERS": servers.kafka, "MONGO_URI": servers.mongo, "MONGO_DB": database,
+            "TOPIC_PREFIX": "\(name)_\(id)_", "TOPIC_PARTITIONS": "3", "KAFKA_SESSION_TIMEOUT_MS": "6000",
+            "BATCH_SIZE": "500",
+        ]
+        environment.merge(extra) { $1 }
+        let topics = try ServiceProcess(name: "topics", arguments: ["topics", "create"], environment: environment,
+                                        logDirectory: directory)
+        let status = await topics.waitForExit(timeout: .seconds(60))
+        #expect(status == 0, "topics create: \(topics.output)")
+        return Deployment(environment: environment, database: database, directory: directory,
+                          mongo: try MongoClientPool(uri: servers.mongo))
+    }
+
+    static func waitForMetrics(_ deployment: Deployment, asked: Int, timeout: Duration) async throws -> BSONDocument? {
+        let database = deployment.mongo.database(deployment.database)
+        let deadline = ContinuousClock.now + timeout
+        var metrics: BSONDocument?
+        while ContinuousClock.now < deadline {
+            metrics = try await database.findOne(collection: "metrics", id: "global")
+            if let count = metrics?["asked"]?.int64Value, count >= asked { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return metrics
+    }
+
+    @Test(.timeLimit(.minutes(6)))
+    func fiveServicesAsProcessesDecideEveryQuestionOnce() async throws {
+        let deployment = try await Self.deploy("e2e", extra: ["LLM_OVERLOAD_RATE": "0.02", "LLM_RETRIES": "1",
+                                                               "LLM_BACKOFF_BASE_MS": "1", "LLM_BACKOFF_MAX_MS": "5"])
+        defer { deployment.mongo.close() }
+        var services: [ServiceProcess] = []
+        for name in ["cache", "llm", "score", "store"] {
+            services.append(try ServiceProcess(name: name, arguments: ["serve", name], environment: deployment.environment,
+                                               logDirectory: deployment.directory))
+        }
+        let total = 2000
+        let generator = try ServiceProcess(
+            name: "generator",
+            arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
+                        "--rate", "0", "--zipf", "1.1", "--seed", "11", "--log-dir", deployment.directory.path],
+            environment: deployment.environment, logDirectory: deployment.directory)
+        #expect(await generator.waitForExit(timeout: .seconds(120)) == 0, "generator: \(generator.output)")
+
+        let metrics = try #require(try await Self.waitForMetrics(deployment, asked: total, timeout: .seconds(180)),
+                                   "no metrics document; store log: \(services[3].output)")
+        for service in services {
+            let status = await service.stop()
+            #expect(status == 0, "\(service.name) did not stop cleanly: \(service.output.suffix(2000))")
+        }
+        let database = deployment.mongo.database(deployment.database)
+        #expect(metrics["asked"]?.int64Value == Int64(total))
+
+        // Every question asked has exactly one result; the generator's log says which were asked.
+        let logFile = try #require(try FileManager.default.contentsOfDirectory(atPath: deployment.directory.path)
+            .first { $0.hasPrefix("generator_") && $0.hasSuffix(".csv") })
+        let lines = try String(contentsOf: deployment.directory.appendingPathComponent(logFile), encoding: .utf8)
+            .split(separator: "\n").dropFirst()
+        #expect(lines.count == total)
+        let asked = Set(lines.map { $0.split(separator: ",")[1] })
+        #expect(asked.count < total)  // Zipf popularity repeats questions
+        let results = try await database.count(collection: "results")
+        #expect(results == asked.count)
+        #expect(metrics["questions"]?.int64Value == Int64(asked.count))
+
+        // The metrics document adds up to what the results hold.
+        let sums = try await database.aggregate(collection: "results", pipeline: [
+            BSONDocument(["$group": .document([
+                BSONField("_id", .null),
+                BSONField("asked", .document([BSONField("$sum", "$times_asked")])),
+                BSONField("regenerations", .document([BSONField("$sum", "$regenerations")])),
+                BSONField("llm_calls", .document([BSONField("$sum", "$llm_calls")])),
+                BSONField("cache", .document([BSONField("$sum", "$served.cache")])),
+                BSONField("max_attempts", .document([BSONField("$max", "$attempts")])),
+            ])]),
+        ])
+        let sum = try #require(sums.first)
+        #expect(sum["asked"]?.int64Value == Int64(total))
+        #expect(sum["regenerations"]?.int64Value == metrics["regenerations"]?.int64Value)
+        #expect(sum["llm_calls"]?.int64Value == metrics["llm_calls"]?.int64Value)
+        #expect(sum["cache"]?.int64Value == metrics["by_source"]?["cache"]?.int64Value)
+        #expect((metrics["regenerations"]?.int64Value ?? 0) > 0)
+        #expect((sum["max_attempts"]?.int64Value ?? 99) <= 3)
+        #expect((metrics["by_source"]?["cache"]?.int64Value ?? 0) > 0)
+        let accepted = metrics["accepted"]?.int64Value ?? 0, forced = metrics["forced"]?.int64Value ?? 0
+        let failed = metrics["failed"]?.int64Value ?? 0
+        #expect(accepted + forced + failed == Int64(asked.count))
+        #expect(forced > 0)
+        try await database.dropDatabase()
+    }
+}

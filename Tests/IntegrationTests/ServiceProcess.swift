@@ -1,0 +1,78 @@
+import Foundation
+
+/// A `veredicto` process started by a test, with its output captured to a file.
+final class ServiceProcess: @unchecked Sendable {
+    // @unchecked: the process is driven by one test at a time.
+    let name: String
+    let process = Process()
+    let logPath: String
+
+    static var executable: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("veredicto")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return packageRoot.appendingPathComponent(".build/debug/veredicto")
+    }
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    init(name: String, arguments: [String], environment: [String: String], logDirectory: URL) throws {
+        self.name = name
+        logPath = logDirectory.appendingPathComponent("\(name).log").path
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.currentDirectoryURL = Self.packageRoot
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    /// Sends SIGTERM and waits up to `timeout` for the exit; returns the exit status (nil if
+    /// it had to be killed).
+    func stop(timeout: Duration = .seconds(30)) async -> Int32? {
+        if process.isRunning { process.terminate() }
+        return await waitForExit(timeout: timeout)
+    }
+
+    func waitForExit(timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+}
+
+/// The servers of the integration tests, from scripts/test-env.sh.
+enum TestServers {
+    static func addresses() throws -> (kafka: String, mongo: String) {
+        let environment = ProcessInfo.processInfo.environment
+        guard let kafka = environment["VEREDICTO_TEST_KAFKA"], !kafka.isEmpty,
+              let mongo = environment["VEREDICTO_TEST_MONGO"], !mongo.isEmpty
+        else {
+            throw TestEnvironmentError()
+        }
+        return (kafka, mongo)
+    }
+}
+
+struct TestEnvironmentError: Error, CustomStringConvertible {
+    var description: String {
+        "VEREDICTO_TEST_KAFKA and VEREDICTO_TEST_MONGO are not set: run the integration tests through "
+            + "scripts/test-env.sh (scripts/test.sh does), which starts a Kafka-protocol broker and a MongoDB-protocol server"
+    }
+}
