@@ -58,7 +58,7 @@ import Testing
         let generator = try ServiceProcess(
             name: "generator",
             arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
-                        "--rate", "0", "--zipf", "1.1", "--seed", "11", "--log-dir", deployment.directory.path],
+                        "--rate", "500", "--zipf", "1.1", "--seed", "11", "--log-dir", deployment.directory.path],
             environment: deployment.environment, logDirectory: deployment.directory)
         #expect(await generator.waitForExit(timeout: .seconds(120)) == 0, "generator: \(generator.output)")
 
