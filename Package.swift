@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "Services", "CScoring", "CAllocCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Bench"
         ),

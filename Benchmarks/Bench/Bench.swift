@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Services
 
 @main
@@ -65,6 +66,11 @@ struct Bench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
         var report: [String: Any] = [:]
         if section.contains(.scoring) {
             let benchmark = ScoringBenchmark(pairs: pairs, seed: seed, fixture: "Tests/ScoringTests/Fixtures/pair_parity.jsonl",

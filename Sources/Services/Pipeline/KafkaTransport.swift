@@ -20,7 +20,9 @@ public struct KafkaTransport: MessageTransport {
     public func makeConsumer(group: String, topics: [String]) async throws -> any MessageConsumer {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: group, topics: topics)
         configuration.sessionTimeout = sessionTimeout
-        configuration.extra = extra
+        // A pipeline stage is a hop of the end-to-end latency: do not let the broker hold a
+        // fetch for librdkafka's default 500 ms waiting for more bytes.
+        configuration.extra = ["fetch.wait.max.ms": "5"].merging(extra) { $1 }
         try configuration.validate()
         return KafkaGroupConsumer(consumer: try KafkaConsumer(configuration: configuration, logger: logger))
     }

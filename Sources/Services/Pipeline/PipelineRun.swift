@@ -81,6 +81,7 @@ public struct PipelineRun: Sendable {
         }
         let elapsed = clock.now - started
         try await sending.value
+        await producer.close()
         progress(decided)
         for task in tasks { task.cancel() }
         for task in tasks { try? await task.value }
