@@ -68,8 +68,9 @@ final class MongocClientSession {
     func commitTransaction() throws {
         let reply = BSONDocument()
         var error = bson_error_t()
-        guard mongoc_client_session_commit_transaction(pointer, reply.pointer, &error) else {
-            throw MongocError(error, reply: reply.pointer, context: "commitTransaction failed")
+        let committed = reply.withPointer { mongoc_client_session_commit_transaction(pointer, $0, &error) }
+        guard committed else {
+            throw MongocError(error, reply: reply, context: "commitTransaction failed")
         }
     }
 

@@ -127,17 +127,29 @@ public struct MongocError: Error, CustomStringConvertible, Sendable {
         self.line = line
     }
 
-    /// The error libmongoc reported, with what was being done, and the labels of `reply` (a
-    /// `bson_t *` with the server's or libmongoc's error reply) when there is one.
-    init(
-        _ error: bson_error_t, reply: OpaquePointer? = nil, context: String, file: String = #fileID,
-        line: Int = #line
-    ) {
+    /// The error libmongoc reported, with what was being done.
+    init(_ error: bson_error_t, context: String, file: String = #fileID, line: Int = #line) {
+        self.init(error, labels: [], context: context, file: file, line: line)
+    }
+
+    /// The error libmongoc reported, with the labels of `reply`, the server's or libmongoc's
+    /// error reply (a `bson_t *` owned by whatever returned it, e.g. a cursor).
+    init(_ error: bson_error_t, reply: OpaquePointer?, context: String, file: String = #fileID, line: Int = #line) {
+        self.init(error, labels: reply.map(MongocError.labels(of:)) ?? [], context: context, file: file, line: line)
+    }
+
+    /// The error libmongoc reported, with the labels of `reply`, the document libmongoc wrote
+    /// its reply into.
+    init(_ error: bson_error_t, reply: BSONDocument, context: String, file: String = #fileID, line: Int = #line) {
+        self.init(error, labels: MongocError.labels(of: reply), context: context, file: file, line: line)
+    }
+
+    private init(_ error: bson_error_t, labels: Set<Label>, context: String, file: String, line: Int) {
         self.code = Code(domain: error.domain, code: error.code)
         self.domain = error.domain
         self.libraryCode = error.code
         self.message = "\(context): \(MongocError.message(of: error))"
-        self.labels = reply.map(MongocError.labels(of:)) ?? []
+        self.labels = labels
         self.file = file
         self.line = line
     }
@@ -164,6 +176,11 @@ public struct MongocError: Error, CustomStringConvertible, Sendable {
     /// The known labels that `reply` (a `bson_t *`) carries in its `errorLabels`.
     static func labels(of reply: OpaquePointer) -> Set<Label> {
         Set(Label.known.filter { mongoc_error_has_label(reply, $0.name) })
+    }
+
+    /// The known labels that `reply` carries in its `errorLabels`.
+    static func labels(of reply: BSONDocument) -> Set<Label> {
+        reply.withPointer { labels(of: $0) }
     }
 
     /// The text of a `bson_error_t`.
