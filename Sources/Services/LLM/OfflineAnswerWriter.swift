@@ -21,18 +21,21 @@ struct OfflineAnswerWriter {
     var replaceRate = 0.25
 
     func answer(reference: String, quality q: Double, using random: inout SplitMix64) -> String {
-        let sentences = Self.sentences(of: reference)
+        // Works on UTF-8 bytes: the model answers every request of a load test, so it must
+        // cost little next to the pipeline it feeds.
+        let bytes = Array(reference.utf8)
+        let sentences = Self.sentences(of: bytes)
         let wordCount = sentences.reduce(0) { $0 + $1.count }
         let keep = pow(q, keepExponent)
-        var kept: [[Substring]] = []
+        var kept: [[Word]] = []
         var dropped = 0
         for sentence in sentences {
-            var out: [Substring] = []
+            var out: [Word] = []
             for word in sentence {
                 if random.unit() >= keep {
                     dropped += 1
                 } else if random.unit() < replaceRate * (1 - q) {
-                    out.append(Substring(Self.pick(Self.genericWords, &random)))
+                    out.append(.generic(Int(random.next() % UInt64(Self.genericWords.count))))
                 } else {
                     out.append(word)
                 }
@@ -45,54 +48,94 @@ struct OfflineAnswerWriter {
                 kept.swapAt(index, Int(random.next() % UInt64(kept.count)))
             }
         }
-        var text = Self.pick(Self.openers, &random)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count + 256)
+        text += Self.pick(Self.openers, &random).utf8
         var fillerWords = Int((Double(dropped) * fillerRatio).rounded()) + (wordCount == 0 ? 20 : 0)
         for sentence in kept {
-            text += " " + Self.capitalized(sentence.joined(separator: " "))
-            if let last = text.last, !".!?".contains(last) { text += "." }
+            text.append(0x20)
+            let sentenceStart = text.count
+            for (index, word) in sentence.enumerated() {
+                if index > 0 { text.append(0x20) }
+                switch word {
+                case .reference(let range): text += bytes[range]
+                case .generic(let choice): text += Self.genericWords[choice].utf8
+                }
+            }
+            // Capitalize the sentence's first letter (ASCII).
+            if sentenceStart < text.count, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(text[sentenceStart]) {
+                text[sentenceStart] -= 0x20
+            }
+            if let last = text.last, last != UInt8(ascii: "."), last != UInt8(ascii: "!"), last != UInt8(ascii: "?") {
+                text.append(UInt8(ascii: "."))
+            }
             // Interleave filler between sentences, as a chatty answer does.
             if fillerWords > 0 && random.unit() < 0.3 {
-                let filler = Self.pick(Self.fillerSentences, &random)
-                text += " " + filler
-                fillerWords -= Self.wordCount(filler)
+                let filler = Int(random.next() % UInt64(Self.fillerSentences.count))
+                text.append(0x20)
+                text += Self.fillerSentences[filler].utf8
+                fillerWords -= Self.fillerWordCounts[filler]
             }
         }
         while fillerWords > 0 {
-            let filler = Self.pick(Self.fillerSentences, &random)
-            text += " " + filler
-            fillerWords -= Self.wordCount(filler)
+            let filler = Int(random.next() % UInt64(Self.fillerSentences.count))
+            text.append(0x20)
+            text += Self.fillerSentences[filler].utf8
+            fillerWords -= Self.fillerWordCounts[filler]
         }
-        if random.unit() < 0.5 { text += " " + Self.pick(Self.closers, &random) }
-        return text
+        if random.unit() < 0.5 {
+            text.append(0x20)
+            text += Self.pick(Self.closers, &random).utf8
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
-    /// The reference's words grouped by sentence (a word ending in `.`, `!` or `?` ends one). The
-    /// dataset's escaped newlines (`\n`) separate words.
-    static func sentences(of text: String) -> [[Substring]] {
-        var sentences: [[Substring]] = []
-        var current: [Substring] = []
-        let words = text.replacing("\\n", with: " ").split(whereSeparator: { $0 == " " || $0.isNewline || $0 == "\t" })
-        for word in words {
-            current.append(word)
-            if let last = word.last, ".!?".contains(last) {
+    /// A word of the answer: a byte range of the reference, or a generic word.
+    enum Word {
+        case reference(Range<Int>)
+        case generic(Int)
+    }
+
+    /// The reference's words (byte ranges) grouped by sentence: a word ending in `.`, `!` or
+    /// `?` ends one. Spaces, tabs, newlines and the dataset's escaped newline (`\n`)
+    /// separate words.
+    static func sentences(of bytes: [UInt8]) -> [[Word]] {
+        var sentences: [[Word]] = []
+        var current: [Word] = []
+        var start = -1
+        var index = 0
+        func endWord(at end: Int) {
+            guard start >= 0 else { return }
+            current.append(.reference(start..<end))
+            let last = bytes[end - 1]
+            if last == UInt8(ascii: ".") || last == UInt8(ascii: "!") || last == UInt8(ascii: "?") {
                 sentences.append(current)
                 current = []
             }
+            start = -1
         }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                endWord(at: index)
+                index += 1
+            } else if byte == UInt8(ascii: "\\") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "n") {
+                endWord(at: index)
+                index += 2
+            } else {
+                if start < 0 { start = index }
+                index += 1
+            }
+        }
+        endWord(at: bytes.count)
         if !current.isEmpty { sentences.append(current) }
         return sentences
     }
 
+    static let fillerWordCounts = fillerSentences.map { $0.split(separator: " ").count }
+
     private static func pick(_ list: [String], _ random: inout SplitMix64) -> String {
         list[Int(random.next() % UInt64(list.count))]
-    }
-
-    private static func capitalized(_ text: String) -> String {
-        text.prefix(1).uppercased() + text.dropFirst()
-    }
-
-    private static func wordCount(_ text: String) -> Int {
-        text.split(separator: " ").count
     }
 
     static let openers = [

@@ -188,10 +188,20 @@ public actor InMemoryBus: MessageTransport {
         }
     }
 
-    /// Hands out up to `max` messages to a member, decoding each in place.
-    func take<Decoded: Sendable>(member id: Int, max limit: Int, decode: (RawMessage) -> Decoded) -> [Decoded]? {
+    /// A message handed out by `take`: the stored arrays (shared, not copied) and where it was.
+    struct Taken: Sendable {
+        let topic: String
+        let partition: Int32
+        let offset: Int64
+        let key: [UInt8]
+        let value: [UInt8]
+    }
+
+    /// Hands out up to `limit` messages to a member. Decoding happens in the consumer, off
+    /// the bus, so the stages decode in parallel.
+    func take(member id: Int, max limit: Int) -> [Taken]? {
         guard let member = members[id] else { return nil }
-        var out: [Decoded] = []
+        var out: [Taken] = []
         member.rotation &+= 1
         for topic in member.topics {
             guard let owned = member.assigned[topic], !owned.isEmpty else { continue }
@@ -202,12 +212,7 @@ public actor InMemoryBus: MessageTransport {
                 var position = max(member.positions[topic]![index], part.base)
                 while position < part.end && out.count < limit {
                     let entry = part.entry(at: position)
-                    let decoded = entry.key.withUnsafeBytes { key in
-                        entry.value.withUnsafeBytes { value in
-                            decode(RawMessage(topic: topic, partition: Int32(index), offset: position, key: key, value: value))
-                        }
-                    }
-                    out.append(decoded)
+                    out.append(Taken(topic: topic, partition: Int32(index), offset: position, key: entry.key, value: entry.value))
                     position += 1
                 }
                 member.positions[topic]![index] = position
@@ -272,10 +277,19 @@ final class InMemoryConsumer: MessageConsumer {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while true {
-            guard let batch = await bus.take(member: member, max: maxMessages, decode: decode) else {
+            guard let batch = await bus.take(member: member, max: maxMessages) else {
                 throw TransportError("consumer closed")
             }
-            if !batch.isEmpty { return batch }
+            if !batch.isEmpty {
+                return batch.map { taken in
+                    taken.key.withUnsafeBytes { key in
+                        taken.value.withUnsafeBytes { value in
+                            decode(RawMessage(topic: taken.topic, partition: taken.partition, offset: taken.offset,
+                                              key: key, value: value))
+                        }
+                    }
+                }
+            }
             let left = deadline - clock.now
             if left <= .zero { return [] }
             await bus.waitForMessages(timeout: left)
