@@ -27,6 +27,7 @@ public struct InvalidMessage: Sendable, Equatable {
     public let partition: Int32
     public let offset: Int64
     public let reason: String
+    public let key: [UInt8]
     public let payload: [UInt8]
 
     public init(_ raw: RawMessage, reason: String) {
@@ -34,6 +35,7 @@ public struct InvalidMessage: Sendable, Equatable {
         partition = raw.partition
         offset = raw.offset
         self.reason = reason
+        key = Array(raw.key)
         payload = Array(raw.value)
     }
 }
@@ -131,17 +133,16 @@ public actor ServiceRunner<Stage: PipelineStage> {
     }
 }
 
-/// Encodes dead letters: the unreadable message whole, where it came from, and why.
+/// Encodes dead letters: the unreadable message whole, where it came from, and why. The
+/// record keeps the original record's key (or `topic/partition/offset` when it had none).
 public enum DeadLetters {
     public static func message(for invalid: InvalidMessage, topic: String) -> OutboundMessage {
-        var writer = JSONWriter(capacity: invalid.payload.count + 256)
-        writer.beginObject()
-        writer.field("source_topic", invalid.topic)
-        writer.field("partition", Int(invalid.partition))
-        writer.field("offset", Int(invalid.offset))
-        writer.field("reason", invalid.reason)
-        writer.field("payload", String(decoding: invalid.payload, as: UTF8.self))
-        writer.endObject()
-        return OutboundMessage(topic: topic, key: "\(invalid.topic)/\(invalid.partition)/\(invalid.offset)", value: writer.bytes)
+        let letter = invalid.payload.withUnsafeBytes { payload in
+            DeadLetter(sourceTopic: invalid.topic, partition: Int(invalid.partition), offset: invalid.offset,
+                       reason: invalid.reason, payload: payload)
+        }
+        let key = invalid.key.isEmpty ? "\(invalid.topic)/\(invalid.partition)/\(invalid.offset)"
+            : String(decoding: invalid.key, as: UTF8.self)
+        return OutboundMessage(topic: topic, key: key, value: letter.jsonBytes)
     }
 }
