@@ -106,6 +106,7 @@ struct PipelineBenchmark {
                  names: (String, String, String)) async throws -> RunFigures {
         var run = PipelineRun(settings: settings, questions: rows, arrival: arrival, popularity: popularity, total: total)
         run.drainTimeout = .seconds(120)
+        run.warmup = 500
         let report = try await run.run(transport: transport, store: store) { message in
             FileHandle.standardError.write(Data("bench: \(message)\n".utf8))
         }

@@ -217,17 +217,20 @@ public actor InMemoryBus: MessageTransport {
                 }
                 member.positions[topic]![index] = position
                 member.polled[topic]![index] = position
-                if out.count >= limit { return out }
+                if out.count >= limit { break }
             }
+            if out.count >= limit { break }
         }
         return out
     }
 
-    func commit(member id: Int) {
+    /// Commits next offsets (last handed out + 1) of partitions the member still owns; the
+    /// others were reassigned since, and their messages go to the new owner again.
+    func commit(member id: Int, offsets: [String: [Int: Int64]]) {
         guard let member = members[id], let group = groups[member.group] else { return }
-        for (topic, owned) in member.assigned {
-            for index in owned {
-                let offset = member.polled[topic]![index]
+        for (topic, partitions) in offsets {
+            guard let owned = member.assigned[topic] else { continue }
+            for (index, offset) in partitions where owned.contains(index) {
                 if offset > group.committed[topic]![index] { group.committed[topic]![index] = offset }
                 let part = partitionsOf(topic)[index]
                 part.trim(below: minimumCommitted(topic: topic, partition: index, default: part.base))
@@ -262,10 +265,16 @@ public actor InMemoryBus: MessageTransport {
     }
 }
 
-/// A consumer-group member of the in-memory bus.
+/// A consumer-group member of the in-memory bus. It remembers, per poll, the next offset of
+/// each partition it read, so a checkpoint commits exactly what was polled before it.
 final class InMemoryConsumer: MessageConsumer {
     let bus: InMemoryBus
     let member: Int
+    private struct Polls {
+        var count = 0
+        var pending: [(poll: Int, offsets: [String: [Int: Int64]])] = []
+    }
+    private let polls = LockedValue(Polls())
 
     init(bus: InMemoryBus, member: Int) {
         self.bus = bus
@@ -281,6 +290,12 @@ final class InMemoryConsumer: MessageConsumer {
                 throw TransportError("consumer closed")
             }
             if !batch.isEmpty {
+                var next: [String: [Int: Int64]] = [:]
+                for taken in batch { next[taken.topic, default: [:]][Int(taken.partition)] = taken.offset + 1 }
+                polls.withLock { state in
+                    state.count += 1
+                    state.pending.append((state.count, next))
+                }
                 return batch.map { taken in
                     taken.key.withUnsafeBytes { key in
                         taken.value.withUnsafeBytes { value in
@@ -296,8 +311,22 @@ final class InMemoryConsumer: MessageConsumer {
         }
     }
 
-    func commit() async throws {
-        await bus.commit(member: member)
+    func checkpoint() -> CommitCheckpoint {
+        CommitCheckpoint(polls: polls.withLock { $0.count })
+    }
+
+    func commit(upTo checkpoint: CommitCheckpoint) async throws {
+        let offsets = polls.withLock { state -> [String: [Int: Int64]] in
+            var merged: [String: [Int: Int64]] = [:]
+            while let first = state.pending.first, first.poll <= checkpoint.polls {
+                for (topic, partitions) in first.offsets {
+                    for (partition, offset) in partitions { merged[topic, default: [:]][partition] = offset }
+                }
+                state.pending.removeFirst()
+            }
+            return merged
+        }
+        await bus.commit(member: member, offsets: offsets)
     }
 
     func close() async {
@@ -313,8 +342,9 @@ final class InMemoryProducer: MessageProducer {
         self.bus = bus
     }
 
-    func send(_ messages: [OutboundMessage]) async throws {
+    func enqueue(_ messages: [OutboundMessage]) async throws -> DeliveryReceipt {
         await bus.append(messages)
+        return .acknowledged
     }
 
     func close() async {}

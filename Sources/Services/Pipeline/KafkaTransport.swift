@@ -48,7 +48,11 @@ public struct KafkaTransport: MessageTransport {
 /// them together.
 final class KafkaGroupConsumer: MessageConsumer {
     private let consumer: KafkaConsumer
-    private let uncommitted = LockedValue<[KafkaMessageBatch]>([])
+    private struct Polls {
+        var count = 0
+        var uncommitted: [(poll: Int, batch: KafkaMessageBatch)] = []
+    }
+    private let polls = LockedValue(Polls())
 
     init(consumer: KafkaConsumer) {
         self.consumer = consumer
@@ -65,16 +69,40 @@ final class KafkaGroupConsumer: MessageConsumer {
             decoded.append(decode(RawMessage(topic: message.topic, partition: message.partition, offset: message.offset,
                                              key: key, value: message.payload)))
         }
-        uncommitted.withLock { $0.append(batch) }
+        polls.withLock { state in
+            state.count += 1
+            state.uncommitted.append((state.count, batch))
+        }
         return decoded
     }
 
-    func commit() async throws {
-        let batches = uncommitted.withLock { pending in
-            defer { pending.removeAll() }
-            return pending
+    func checkpoint() -> CommitCheckpoint {
+        CommitCheckpoint(polls: polls.withLock { $0.count })
+    }
+
+    /// Commits the batches polled up to `checkpoint`; the last of them per partition carries
+    /// the highest offset, and one commit covers them all.
+    func commit(upTo checkpoint: CommitCheckpoint) async throws {
+        let batches = polls.withLock { state -> [KafkaMessageBatch] in
+            var taken: [KafkaMessageBatch] = []
+            while let first = state.uncommitted.first, first.poll <= checkpoint.polls {
+                taken.append(first.batch)
+                state.uncommitted.removeFirst()
+            }
+            return taken
         }
-        for batch in batches { try await consumer.commit(batch) }
+        // Newer batches carry higher offsets: commit a batch only for a partition no newer
+        // batch covers (usually one commit for them all).
+        var covered = Set<KafkaTopicPartition>()
+        var needed: [KafkaMessageBatch] = []
+        for batch in batches.reversed() {
+            let partitions = Set(batch.nextOffsets.keys)
+            if !partitions.isSubset(of: covered) {
+                needed.append(batch)
+                covered.formUnion(partitions)
+            }
+        }
+        for batch in needed.reversed() { try await consumer.commit(batch) }
     }
 
     func close() async {
@@ -92,13 +120,15 @@ final class KafkaAcknowledgedProducer: MessageProducer {
         self.wait = wait
     }
 
-    func send(_ messages: [OutboundMessage]) async throws {
-        guard !messages.isEmpty else { return }
+    func enqueue(_ messages: [OutboundMessage]) async throws -> DeliveryReceipt {
+        guard !messages.isEmpty else { return .acknowledged }
         let group = DeliveryGroup()
         for message in messages {
             try producer.send(topic: message.topic, key: message.key, value: message.value, group: group)
         }
-        try await group.wait(timeout: wait)
+        let wait = self.wait
+        return DeliveryReceipt(wait: { try await group.wait(timeout: wait) },
+                               isSettled: { group.pendingCount == 0 || group.firstFailure != nil })
     }
 
     func close() async {

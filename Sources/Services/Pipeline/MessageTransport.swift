@@ -37,18 +37,61 @@ public protocol MessageConsumer: AnyObject, Sendable {
     /// `decode` from the transport's buffer.
     func poll<Decoded: Sendable>(maxMessages: Int, timeout: Duration,
                                  _ decode: @escaping @Sendable (RawMessage) -> Decoded) async throws -> [Decoded]
-    /// Commits the offsets of every message polled so far: call it only once everything
-    /// they produced is acknowledged.
-    func commit() async throws
+    /// Marks everything polled so far; `commit(upTo:)` of the mark commits it.
+    func checkpoint() -> CommitCheckpoint
+    /// Commits the offsets of every message polled before `checkpoint`: call it only once
+    /// everything they produced is acknowledged.
+    func commit(upTo checkpoint: CommitCheckpoint) async throws
     /// Leaves the group; uncommitted messages go to the next owner of their partitions.
     func close() async
 }
 
-/// Publishes messages; `send` returns once the transport has acknowledged every one of
-/// them (for Kafka: the broker, with acks=all).
+extension MessageConsumer {
+    /// Commits the offsets of every message polled so far.
+    public func commit() async throws {
+        try await commit(upTo: checkpoint())
+    }
+}
+
+/// A position in a consumer's sequence of polls (see `MessageConsumer.checkpoint`).
+public struct CommitCheckpoint: Sendable, Comparable {
+    public let polls: Int
+    public init(polls: Int) { self.polls = polls }
+    public static func < (lhs: CommitCheckpoint, rhs: CommitCheckpoint) -> Bool { lhs.polls < rhs.polls }
+}
+
+/// Publishes messages. `enqueue` hands them to the transport and returns a receipt to wait
+/// on; `send` does both: it returns once the transport has acknowledged every message (for
+/// Kafka: the broker, with acks=all).
 public protocol MessageProducer: AnyObject, Sendable {
-    func send(_ messages: [OutboundMessage]) async throws
+    func enqueue(_ messages: [OutboundMessage]) async throws -> DeliveryReceipt
     func close() async
+}
+
+extension MessageProducer {
+    public func send(_ messages: [OutboundMessage]) async throws {
+        try await enqueue(messages).wait()
+    }
+}
+
+/// The acknowledgement of one set of enqueued messages.
+public struct DeliveryReceipt: Sendable {
+    private let waitBody: @Sendable () async throws -> Void
+    private let settledBody: @Sendable () -> Bool
+
+    public init(wait: @escaping @Sendable () async throws -> Void, isSettled: @escaping @Sendable () -> Bool) {
+        waitBody = wait
+        settledBody = isSettled
+    }
+
+    /// A receipt for messages acknowledged already.
+    public static let acknowledged = DeliveryReceipt(wait: {}, isSettled: { true })
+
+    /// Waits until every message is acknowledged; throws if one failed.
+    public func wait() async throws { try await waitBody() }
+
+    /// Whether waiting would return at once.
+    public var isSettled: Bool { settledBody() }
 }
 
 /// Where services read and write: Kafka, or the in-memory bus of the embedded mode.

@@ -18,6 +18,9 @@ public struct PipelineRun: Sendable {
     public var model: IDFModel?
     /// Longest time to wait for the last decision after the last send.
     public var drainTimeout: Duration = .seconds(300)
+    /// Questions sent and decided before the measured run starts, so that consumer-group
+    /// joins and connection set-up are not counted (a Kafka group join takes seconds).
+    public var warmup = 0
 
     public init(settings: PipelineSettings, questions: [YahooRow], questionIDs: [String]? = nil, arrival: ArrivalProcess,
                 popularity: Popularity, total: Int) {
@@ -48,14 +51,31 @@ public struct PipelineRun: Sendable {
                     progressInterval: Duration = .milliseconds(500),
                     progress: @Sendable (Int) -> Void = { _ in },
                     onError: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Report {
-        let baseline = try await store.metrics().asked
+        let recording = LockedValue(warmup == 0)
         var runners: [any RunnableService] = []
         for service in PipelineService.allCases {
-            runners += try await service.runners(settings: settings, transport: transport, store: store, model: model,
-                                                 onApplied: { latencies.record(milliseconds: $0.latencies) }, onError: onError)
+            runners += try await service.runners(
+                settings: settings, transport: transport, store: store, model: model,
+                onApplied: { outcome in if recording.withLock({ $0 }) { latencies.record(milliseconds: outcome.latencies) } },
+                onError: onError)
         }
         let tasks = runners.map { runner in Task { try await runner.run() } }
         defer { for task in tasks { task.cancel() } }
+        if warmup > 0 {
+            let before = try await store.metrics().asked
+            var warm = try QuestionGenerator(questions: questions, questionIDs: questionIDs, arrival: .constant(rate: 0),
+                                             popularity: popularity, total: warmup, seed: seed &+ 1, topics: settings.topics)
+            warm.burst = 50
+            let warmProducer = try await transport.makeProducer()
+            try await warm.run(producer: warmProducer)
+            await warmProducer.close()
+            let deadline = ContinuousClock.now + drainTimeout
+            while try await store.metrics().asked - before < warmup && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            recording.withLock { $0 = true }
+        }
+        let baseline = try await store.metrics().asked
         let generator = try QuestionGenerator(questions: questions, questionIDs: questionIDs, arrival: arrival,
                                               popularity: popularity, total: total, seed: seed, topics: settings.topics)
         let clock = ContinuousClock()

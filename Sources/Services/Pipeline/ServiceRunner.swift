@@ -50,9 +50,14 @@ public struct ServiceCounters: Sendable {
 }
 
 /// Runs a stage: poll a batch, decode it in place, handle it, publish everything it
-/// produced (and dead letters for what could not be read), wait until the transport has
-/// acknowledged all of it, then commit the batch's offsets. A crash at any point before
-/// the commit redelivers the batch; the store's idempotence absorbs the repeat.
+/// produced (and dead letters for what could not be read), and commit the batch's offsets
+/// once the transport has acknowledged all of it. A crash at any point before the commit
+/// redelivers the batch; the store's idempotence absorbs the repeat.
+///
+/// Batches are pipelined: while the broker acknowledges what one batch produced, the next
+/// batches are polled and handled (up to `maxInFlight`), and commits follow in order, each
+/// covering every batch whose outputs are acknowledged. Handling stays sequential, so a
+/// stage sees its input in order.
 public actor ServiceRunner<Stage: PipelineStage> {
     public let stage: Stage
     private let consumer: any MessageConsumer
@@ -61,12 +66,23 @@ public actor ServiceRunner<Stage: PipelineStage> {
     private let pollTimeout: Duration
     private let deadLetterTopic: String
     private let retryDelay: Duration
+    private let maxInFlight: Int
     private let onError: @Sendable (String) -> Void
     public private(set) var counters = ServiceCounters()
 
+    private struct InFlight {
+        var outputs: [OutboundMessage]
+        var receipt: DeliveryReceipt
+        let checkpoint: CommitCheckpoint
+        let consumed: Int
+        let deadLetters: Int
+    }
+    private var inFlight: [InFlight] = []
+
     public init(stage: Stage, consumer: any MessageConsumer, producer: any MessageProducer, batchSize: Int = 1000,
                 pollTimeout: Duration = .milliseconds(50), deadLetterTopic: String,
-                retryDelay: Duration = .milliseconds(500), onError: @escaping @Sendable (String) -> Void = { _ in }) {
+                retryDelay: Duration = .milliseconds(500), maxInFlight: Int = 8,
+                onError: @escaping @Sendable (String) -> Void = { _ in }) {
         self.stage = stage
         self.consumer = consumer
         self.producer = producer
@@ -74,32 +90,46 @@ public actor ServiceRunner<Stage: PipelineStage> {
         self.pollTimeout = pollTimeout
         self.deadLetterTopic = deadLetterTopic
         self.retryDelay = retryDelay
+        self.maxInFlight = max(1, maxInFlight)
         self.onError = onError
     }
 
-    /// Runs until the task is cancelled; the batch in hand is finished and committed first.
-    /// A failed poll or commit (a broker restart, a rebalance) is logged and retried: the
-    /// uncommitted batch comes back, so nothing is lost.
+    /// Runs until the task is cancelled; batches in flight are acknowledged and committed
+    /// first. A failed poll or commit (a broker restart, a rebalance) is logged and retried:
+    /// uncommitted batches come back, so nothing is lost.
     public func run() async throws {
         while !Task.isCancelled {
             do {
-                try await runOnce()
+                try await step()
             } catch {
                 if Task.isCancelled { break }
                 onError("\(stage.name): \(error); retrying")
                 try? await Task.sleep(for: retryDelay)
             }
         }
+        try? await settle(all: true)
         await consumer.close()
         await producer.close()
     }
 
-    /// Polls and processes one batch (nothing when none arrives in time). Returns the
-    /// number of messages consumed.
+    /// Polls and processes one batch (nothing when none arrives in time), then settles and
+    /// commits the batches whose outputs are acknowledged. Returns the messages consumed.
     @discardableResult
     public func runOnce() async throws -> Int {
-        let batch = try await consumer.poll(maxMessages: batchSize, timeout: pollTimeout, Stage.decode)
-        if batch.isEmpty { return 0 }
+        let consumed = try await step()
+        try await settle(all: true)
+        return consumed
+    }
+
+    @discardableResult
+    private func step() async throws -> Int {
+        // Waiting in poll would delay acknowledged commits: poll briefly while batches fly.
+        let timeout = inFlight.isEmpty ? pollTimeout : .milliseconds(1)
+        let batch = try await consumer.poll(maxMessages: batchSize, timeout: timeout, Stage.decode)
+        if batch.isEmpty {
+            try await settle(all: true)
+            return 0
+        }
         var inputs: [Stage.Input] = []
         inputs.reserveCapacity(batch.count)
         var outbound: [OutboundMessage] = []
@@ -110,13 +140,10 @@ public actor ServiceRunner<Stage: PipelineStage> {
             }
         }
         let deadLetters = outbound.count
-        // Handle and publish until it works: an uncommitted batch is never dropped.
+        // Handle until it works: an uncommitted batch is never dropped.
         while true {
             do {
-                var produced = outbound
-                if !inputs.isEmpty { produced += try await stage.handle(inputs) }
-                try await producer.send(produced)
-                counters.produced += produced.count
+                if !inputs.isEmpty { outbound += try await stage.handle(inputs) }
                 break
             } catch {
                 if Task.isCancelled { throw error }
@@ -125,11 +152,48 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 try await Task.sleep(for: retryDelay)
             }
         }
-        try await consumer.commit()
-        counters.batches += 1
-        counters.consumed += batch.count
-        counters.deadLetters += deadLetters
+        let receipt = try await enqueueRetrying(outbound)
+        inFlight.append(InFlight(outputs: outbound, receipt: receipt, checkpoint: consumer.checkpoint(),
+                                 consumed: batch.count, deadLetters: deadLetters))
+        try await settle(all: inFlight.count >= maxInFlight)
         return batch.count
+    }
+
+    /// Waits for acknowledgements (of every batch in flight with `all`, else of those already
+    /// settled) and commits up to the last acknowledged batch. A failed delivery is sent again.
+    private func settle(all: Bool) async throws {
+        var committable: CommitCheckpoint?
+        while let first = inFlight.first, all || first.receipt.isSettled {
+            do {
+                try await first.receipt.wait()
+            } catch {
+                if Task.isCancelled { throw error }
+                counters.retriedBatches += 1
+                onError("\(stage.name): delivery failed, sending the batch's \(first.outputs.count) messages again: \(error)")
+                try await Task.sleep(for: retryDelay)
+                inFlight[0].receipt = try await enqueueRetrying(first.outputs)
+                continue
+            }
+            inFlight.removeFirst()
+            committable = first.checkpoint
+            counters.batches += 1
+            counters.consumed += first.consumed
+            counters.produced += first.outputs.count
+            counters.deadLetters += first.deadLetters
+        }
+        if let committable { try await consumer.commit(upTo: committable) }
+    }
+
+    private func enqueueRetrying(_ messages: [OutboundMessage]) async throws -> DeliveryReceipt {
+        while true {
+            do {
+                return try await producer.enqueue(messages)
+            } catch {
+                if Task.isCancelled { throw error }
+                onError("\(stage.name): cannot enqueue \(messages.count) messages, retrying: \(error)")
+                try await Task.sleep(for: retryDelay)
+            }
+        }
     }
 }
 
