@@ -26,6 +26,8 @@ public struct InvalidMessage: Sendable, Equatable {
     public let topic: String
     public let partition: Int32
     public let offset: Int64
+    /// The record's key (empty when it had none).
+    public let key: [UInt8]
     public let reason: String
     public let payload: [UInt8]
 
@@ -33,6 +35,7 @@ public struct InvalidMessage: Sendable, Equatable {
         topic = raw.topic
         partition = raw.partition
         offset = raw.offset
+        key = Array(raw.key)
         self.reason = reason
         payload = Array(raw.value)
     }
@@ -131,17 +134,16 @@ public actor ServiceRunner<Stage: PipelineStage> {
     }
 }
 
-/// Encodes dead letters: the unreadable message whole, where it came from, and why.
+/// Encodes dead letters (`DeadLetter`, docs/messages.md): the unreadable message whole, where
+/// it came from, why, and when it was set aside, keyed by the original record's key (by its
+/// place, `topic/partition/offset`, when it had none).
 public enum DeadLetters {
-    public static func message(for invalid: InvalidMessage, topic: String) -> OutboundMessage {
-        var writer = JSONWriter(capacity: invalid.payload.count + 256)
-        writer.beginObject()
-        writer.field("source_topic", invalid.topic)
-        writer.field("partition", Int(invalid.partition))
-        writer.field("offset", Int(invalid.offset))
-        writer.field("reason", invalid.reason)
-        writer.field("payload", String(decoding: invalid.payload, as: UTF8.self))
-        writer.endObject()
-        return OutboundMessage(topic: topic, key: "\(invalid.topic)/\(invalid.partition)/\(invalid.offset)", value: writer.bytes)
+    public static func message(for invalid: InvalidMessage, topic: String, at time: Timestamp = .now()) -> OutboundMessage {
+        let letter = DeadLetter(sourceTopic: invalid.topic, partition: Int(invalid.partition), offset: invalid.offset,
+                                reason: invalid.reason, payload: String(decoding: invalid.payload, as: UTF8.self),
+                                producedAt: time)
+        let key = invalid.key.isEmpty ? "\(invalid.topic)/\(invalid.partition)/\(invalid.offset)"
+            : String(decoding: invalid.key, as: UTF8.self)
+        return OutboundMessage(topic: topic, key: key, value: letter.jsonBytes)
     }
 }
