@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Services
@@ -76,5 +77,30 @@ import Testing
         let decision = try #require(out.decisions.first)
         #expect(decision.firstScore == out.regenerations.first?.previousScore)
         #expect(await stage.dropped == 0)
+    }
+
+    @Test func acceptedSaysWhetherTheScoreReachedTheThreshold() async throws {
+        let stage = try Self.stage()
+        let out = try Self.outputs(await stage.handle([
+            Self.response(trace: "e", attempts: 1, answer: Self.best),
+            Self.response(trace: "f", attempts: 3, answer: Self.poor),
+        ]))
+        let accepted = try #require(out.decisions.first { $0.traceID == "e" })
+        let forced = try #require(out.decisions.first { $0.traceID == "f" })
+        #expect(accepted.status == .accepted && accepted.accepted)
+        #expect(forced.status == .forced && !forced.accepted && forced.score < 0.65)
+        // A reader of the original fields (no status) makes the same of it.
+        #expect(try ValidatedResponse.decode(Self.strip("status", from: forced.jsonBytes)).status == .forced)
+
+        // The cache service serves a stored answer with the status it was decided with.
+        let question = QuestionMessage(questionID: "g", title: "Basil", content: "", bestAnswer: Self.best)
+        #expect(!CacheStage.response(question, answer: Self.poor, score: 0.2, status: .forced, source: .cache).accepted)
+        #expect(CacheStage.response(question, answer: Self.best, score: 1, status: .accepted, source: .storage).accepted)
+    }
+
+    static func strip(_ field: String, from json: [UInt8]) -> [UInt8] {
+        let text = String(decoding: json, as: UTF8.self)
+        guard let range = text.range(of: #","\#(field)":"[a-z]+""#, options: .regularExpression) else { return json }
+        return Array(text.replacingCharacters(in: range, with: "").utf8)
     }
 }

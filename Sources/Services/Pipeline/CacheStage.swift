@@ -107,7 +107,7 @@ public actor CacheStage: PipelineStage {
                          source: ValidatedResponse.Source) -> ValidatedResponse {
         ValidatedResponse(messageID: ValidatedResponse.messageID(forTrace: question.traceID), traceID: question.traceID,
                           questionID: question.questionID, title: question.title, content: question.content,
-                          llmAnswer: answer, bestAnswer: question.bestAnswer, score: score, accepted: true,
+                          llmAnswer: answer, bestAnswer: question.bestAnswer, score: score, accepted: status == .accepted,
                           source: source, attempts: 0, status: status, firstScore: score,
                           createdAt: question.createdAt, llmCalls: 0)
     }

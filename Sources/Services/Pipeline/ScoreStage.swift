@@ -67,7 +67,7 @@ public actor ScoreStage: PipelineStage {
                     messageID: ValidatedResponse.messageID(forTrace: response.traceID), traceID: response.traceID,
                     questionID: response.questionID, title: response.title, content: response.content,
                     llmAnswer: response.llmAnswer, bestAnswer: response.bestAnswer, score: score,
-                    accepted: true, source: .score, attempts: response.attempts, status: status,
+                    accepted: status == .accepted, source: .score, attempts: response.attempts, status: status,
                     firstScore: firstScore, createdAt: response.createdAt, llmCalls: response.attempts)
                     .outbound(topics, key: response.traceID))
             } else {
