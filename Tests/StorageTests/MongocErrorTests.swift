@@ -7,10 +7,10 @@ import Testing
     @Test func labelsAreReadFromTheReply() throws {
         let reply = try BSONDocument.fromJSON(
             #"{"ok": 0, "code": 112, "errorLabels": ["TransientTransactionError", "SomethingNew"]}"#)
-        #expect(MongocError.labels(of: reply.pointer) == [.transientTransaction])
+        #expect(MongocError.labels(of: reply) == [.transientTransaction])
         let commit = try BSONDocument.fromJSON(#"{"ok": 0, "errorLabels": ["UnknownTransactionCommitResult"]}"#)
-        #expect(MongocError.labels(of: commit.pointer) == [.unknownTransactionCommitResult])
-        #expect(MongocError.labels(of: BSONDocument(["ok": 1]).pointer).isEmpty)
+        #expect(MongocError.labels(of: commit) == [.unknownTransactionCommitResult])
+        #expect(MongocError.labels(of: BSONDocument(["ok": 1])).isEmpty)
     }
 
     @Test func writeErrorsKeepTheServerCode() {

@@ -63,6 +63,6 @@ final class MongocBulkOperation {
         if succeeded || !result.writeErrors.isEmpty {
             return result
         }
-        throw MongocError(error, reply: reply.pointer, context: "bulk write to \(namespace) failed")
+        throw MongocError(error, reply: reply, context: "bulk write to \(namespace) failed")
     }
 }

@@ -69,7 +69,7 @@ final class MongocClientSession {
         let reply = BSONDocument()
         var error = bson_error_t()
         guard mongoc_client_session_commit_transaction(pointer, reply.pointer, &error) else {
-            throw MongocError(error, reply: reply.pointer, context: "commitTransaction failed")
+            throw MongocError(error, reply: reply, context: "commitTransaction failed")
         }
     }
 

@@ -128,16 +128,26 @@ public struct MongocError: Error, CustomStringConvertible, Sendable {
     }
 
     /// The error libmongoc reported, with what was being done, and the labels of `reply` (a
-    /// `bson_t *` with the server's or libmongoc's error reply) when there is one.
+    /// `bson_t *` with the server's or libmongoc's error reply, owned by libmongoc) when there
+    /// is one.
     init(
         _ error: bson_error_t, reply: OpaquePointer? = nil, context: String, file: String = #fileID,
         line: Int = #line
     ) {
+        self.init(error, labels: reply.map(MongocError.labels(of:)) ?? [], context: context, file: file, line: line)
+    }
+
+    /// The error libmongoc reported, with the labels of the reply it wrote into `reply`.
+    init(_ error: bson_error_t, reply: BSONDocument, context: String, file: String = #fileID, line: Int = #line) {
+        self.init(error, labels: MongocError.labels(of: reply), context: context, file: file, line: line)
+    }
+
+    private init(_ error: bson_error_t, labels: Set<Label>, context: String, file: String, line: Int) {
         self.code = Code(domain: error.domain, code: error.code)
         self.domain = error.domain
         self.libraryCode = error.code
         self.message = "\(context): \(MongocError.message(of: error))"
-        self.labels = reply.map(MongocError.labels(of:)) ?? []
+        self.labels = labels
         self.file = file
         self.line = line
     }
@@ -164,6 +174,13 @@ public struct MongocError: Error, CustomStringConvertible, Sendable {
     /// The known labels that `reply` (a `bson_t *`) carries in its `errorLabels`.
     static func labels(of reply: OpaquePointer) -> Set<Label> {
         Set(Label.known.filter { mongoc_error_has_label(reply, $0.name) })
+    }
+
+    /// The known labels of a reply document. The document is kept alive while libmongoc reads
+    /// it: its `pointer` alone does not keep it alive, and a document released after that
+    /// pointer was taken (a temporary, or a local past its last use) is freed memory.
+    static func labels(of reply: BSONDocument) -> Set<Label> {
+        withExtendedLifetime(reply) { labels(of: reply.pointer) }
     }
 
     /// The text of a `bson_error_t`.
