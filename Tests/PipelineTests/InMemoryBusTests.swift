@@ -148,4 +148,29 @@ actor FailureBudget {
         #expect(dead.value.contains("\"payload\":\"{bad\""))
         #expect(await bus.backlog(topic: "in") == 0)
     }
+
+    @Test func deadLetterIsADeadLetterMessageKeyedLikeItsRecord() async throws {
+        let bus = InMemoryBus(partitions: 1)
+        let producer = try await bus.makeProducer()
+        try await producer.send([OutboundMessage(topic: "in", key: "trace-9", value: Array("{bad\u{FF}".utf8))])
+        let out = try await bus.makeConsumer(group: "check", topics: ["dead"])
+        let runner = ServiceRunner(stage: UpperStage(failures: FailureBudget(0)),
+                                   consumer: try await bus.makeConsumer(group: "upper", topics: ["in"]),
+                                   producer: producer, deadLetterTopic: "dead")
+        let before = Timestamp.now()
+        #expect(try await runner.runOnce() == 1)
+        let received = try #require(try await InMemoryBusTests.drain(out, expecting: 1).first)
+        #expect(received.key == "trace-9")
+        let letter = try DeadLetter.decode(Array(received.value.utf8))
+        #expect(letter.sourceTopic == "in" && letter.partition == 0 && letter.offset == 0)
+        #expect(letter.reason == "braces are not allowed" && letter.payload == "{bad\u{FF}")
+        #expect(letter.producedAt >= before && letter.producedAt.milliseconds(since: before) < 5_000)
+
+        // A record without a key is keyed by its place.
+        let invalid = [UInt8]("{".utf8).withUnsafeBytes { value in
+            InvalidMessage(RawMessage(topic: "in", partition: 2, offset: 41, key: UnsafeRawBufferPointer(start: nil, count: 0),
+                                      value: value), reason: "r")
+        }
+        #expect(DeadLetters.message(for: invalid, topic: "dead").key == "in/2/41")
+    }
 }

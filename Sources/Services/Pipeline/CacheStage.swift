@@ -42,10 +42,18 @@ public actor CacheStage: PipelineStage {
             if raw.topic.hasSuffix(Topic.validatedResponses.rawValue) {
                 return .message(.decided(try ValidatedResponse.decode(raw.value)))
             }
-            return .message(.question(try QuestionMessage.decode(raw.value)))
+            return .message(.question(try QuestionMessage.decode(
+                raw.value, fallbackMessageID: "m-" + recordID(raw), fallbackTraceID: "t-" + recordID(raw))))
         } catch {
             return .invalid(InvalidMessage(raw, reason: "\(error)"))
         }
+    }
+
+    /// `topic/partition/offset`: the record's place, the same each time it is delivered. A
+    /// question published by hand without ids gets `m-` and `t-` + this, so that a redelivery
+    /// of it continues the same trace (and the store counts it once) instead of asking again.
+    static func recordID(_ raw: RawMessage) -> String {
+        "\(raw.topic)/\(raw.partition)/\(raw.offset)"
     }
 
     public func handle(_ inputs: [Input]) async throws -> [OutboundMessage] {
@@ -99,7 +107,7 @@ public actor CacheStage: PipelineStage {
                          source: ValidatedResponse.Source) -> ValidatedResponse {
         ValidatedResponse(messageID: ValidatedResponse.messageID(forTrace: question.traceID), traceID: question.traceID,
                           questionID: question.questionID, title: question.title, content: question.content,
-                          llmAnswer: answer, bestAnswer: question.bestAnswer, score: score, accepted: true,
+                          llmAnswer: answer, bestAnswer: question.bestAnswer, score: score, accepted: status == .accepted,
                           source: source, attempts: 0, status: status, firstScore: score,
                           createdAt: question.createdAt, llmCalls: 0)
     }

@@ -15,7 +15,9 @@ public enum PipelineService: String, CaseIterable, Sendable {
     case cache, llm, score, store
 
     /// Builds the runners of this service over `transport`: one per stage (the llm service
-    /// also runs the llm_errors retry stage).
+    /// also runs the llm_errors retry stage). Each stage's consumer group is its name behind
+    /// the topic prefix (`cache`, or `exp1_cache` with TOPIC_PREFIX=exp1_), so deployments
+    /// sharing a broker under different prefixes do not share groups and rebalances.
     public func runners(settings: PipelineSettings, transport: any MessageTransport, store: (any ResultStore)?,
                         model: IDFModel?, llmCounters: LLMCounters = LLMCounters(),
                         onApplied: @escaping @Sendable (ResultLedger.Outcome) -> Void = { _ in },
@@ -24,7 +26,8 @@ public enum PipelineService: String, CaseIterable, Sendable {
         let deadLetters = topics.name(.deadLetters)
         func runner<Stage: PipelineStage>(_ stage: Stage) async throws -> ServiceRunner<Stage> {
             ServiceRunner(stage: stage,
-                          consumer: try await transport.makeConsumer(group: stage.name, topics: stage.inputTopics),
+                          consumer: try await transport.makeConsumer(group: topics.prefix + stage.name,
+                                                                     topics: stage.inputTopics),
                           producer: try await transport.makeProducer(), batchSize: settings.batchSize,
                           deadLetterTopic: deadLetters, onError: onError)
         }

@@ -34,13 +34,11 @@ public actor ScoreStage: PipelineStage {
     }
 
     public func handle(_ inputs: [LLMResponse]) async throws -> [OutboundMessage] {
-        // Admit the attempts to score (a batch can hold a duplicate of its own messages).
+        // Score what the ledger admits; the batch is scored in one call, so the verdicts are
+        // checked again below in batch order, against the ledger as this batch changes it.
         var admitted: [LLMResponse] = []
-        var seen = Set<String>()
         for response in inputs {
-            guard ledger.verdict(trace: response.traceID, attempt: response.attempts) == .score,
-                  seen.insert("\(response.traceID)#\(response.attempts)").inserted
-            else {
+            guard ledger.verdict(trace: response.traceID, attempt: response.attempts) == .score else {
                 dropped += 1
                 continue
             }
@@ -52,6 +50,12 @@ public actor ScoreStage: PipelineStage {
         var out: [OutboundMessage] = []
         out.reserveCapacity(admitted.count)
         for (index, response) in admitted.enumerated() {
+            // An earlier message of this batch may have decided the trace, scored a later
+            // attempt, or been a duplicate of this response.
+            guard ledger.verdict(trace: response.traceID, attempt: response.attempts) == .score else {
+                dropped += 1
+                continue
+            }
             let score = scores[index]
             let firstScore = ledger.recordScore(trace: response.traceID, attempt: response.attempts, score: score,
                                                 carried: response.firstScore)
@@ -62,9 +66,9 @@ public actor ScoreStage: PipelineStage {
                 out.append(ValidatedResponse(
                     messageID: ValidatedResponse.messageID(forTrace: response.traceID), traceID: response.traceID,
                     questionID: response.questionID, title: response.title, content: response.content,
-                    llmAnswer: response.llmAnswer, bestAnswer: response.bestAnswer, score: score, accepted: true,
-                    source: .score, attempts: response.attempts, status: status, firstScore: firstScore,
-                    createdAt: response.createdAt, llmCalls: response.attempts)
+                    llmAnswer: response.llmAnswer, bestAnswer: response.bestAnswer, score: score,
+                    accepted: status == .accepted, source: .score, attempts: response.attempts, status: status,
+                    firstScore: firstScore, createdAt: response.createdAt, llmCalls: response.attempts)
                     .outbound(topics, key: response.traceID))
             } else {
                 regenerated += 1

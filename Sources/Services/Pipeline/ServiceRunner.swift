@@ -26,16 +26,17 @@ public struct InvalidMessage: Sendable, Equatable {
     public let topic: String
     public let partition: Int32
     public let offset: Int64
-    public let reason: String
+    /// The record's key (empty when it had none).
     public let key: [UInt8]
+    public let reason: String
     public let payload: [UInt8]
 
     public init(_ raw: RawMessage, reason: String) {
         topic = raw.topic
         partition = raw.partition
         offset = raw.offset
-        self.reason = reason
         key = Array(raw.key)
+        self.reason = reason
         payload = Array(raw.value)
     }
 }

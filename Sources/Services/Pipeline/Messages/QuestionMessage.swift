@@ -54,12 +54,24 @@ public struct QuestionMessage: PipelineMessage {
     /// fresh ones, `content` defaults to empty, `source` to `manual`, `created_at` to now and
     /// `attempts` to 0.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> QuestionMessage {
+        try decode(bytes, fallbackMessageID: MessageID.make(), fallbackTraceID: MessageID.make())
+    }
+
+    /// As `decode(_:)`, with the ids a message without them gets. A consumer passes ids derived
+    /// from where the record is (topic, partition, offset), so that reading the same record again
+    /// (a redelivery) gives the same trace, not a new asking. The fallbacks are evaluated only
+    /// when the field is missing.
+    public static func decode(
+        _ bytes: UnsafeRawBufferPointer,
+        fallbackMessageID: @autoclosure () -> String,
+        fallbackTraceID: @autoclosure () -> String
+    ) throws -> QuestionMessage {
         try MessageFields.read(bytes) { fields in
             let messageID = try fields.optionalString("message_id")
             let traceID = try fields.optionalString("trace_id")
             return QuestionMessage(
-                messageID: messageID ?? MessageID.make(),
-                traceID: traceID ?? MessageID.make(),
+                messageID: messageID ?? fallbackMessageID(),
+                traceID: traceID ?? fallbackTraceID(),
                 questionID: try fields.identifier("question_id"),
                 title: try fields.string("title"),
                 content: try fields.string("content", default: ""),
