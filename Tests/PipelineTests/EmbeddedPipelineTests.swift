@@ -30,7 +30,7 @@ import Testing
 
         let questions = try Self.sampleQuestions()
         let total = 2000
-        let generator = try QuestionGenerator(questions: questions, arrival: .constant(rate: 2000),
+        let generator = try QuestionGenerator(questions: questions, arrival: .constant(rate: 1000),
                                               popularity: try Popularity.zipf(count: questions.count, exponent: 1.1),
                                               total: total, seed: 7, topics: settings.topics)
         let asked = LockedCounter()

@@ -203,7 +203,11 @@ public actor InMemoryBus: MessageTransport {
         guard let member = members[id] else { return nil }
         var out: [Taken] = []
         member.rotation &+= 1
-        for topic in member.topics {
+        // Start at a different topic and partition each time, so that a busy topic does not
+        // starve the others (the cache reads questions and decisions from one member).
+        let topics = member.topics
+        for topicStep in 0..<topics.count {
+            let topic = topics[(topicStep + member.rotation) % topics.count]
             guard let owned = member.assigned[topic], !owned.isEmpty else { continue }
             let parts = partitionsOf(topic)
             for step in 0..<owned.count {
