@@ -125,19 +125,8 @@ struct PipelineBenchmark {
         var figures = KafkaFigures(messages: messages, produceMessagesPerSecond: measurement.produceMessagesPerSecond,
                                    consumeMessagesPerSecond: measurement.consumeMessagesPerSecond,
                                    compressionRatio: measurement.compressionRatio)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "scripts/kafka_baseline.py", "--bootstrap", bootstrap, "--messages", "\(messages)"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if process.terminationStatus == 0,
-           let object = try? JSONSerialization.jsonObject(with: output) as? [String: Any],
-           let produce = (object["produce_msgs_per_s"] as? NSNumber)?.doubleValue,
-           let consume = (object["consume_msgs_per_s"] as? NSNumber)?.doubleValue {
+        if let numbers = try PythonBaseline.run("kafka_baseline.py", ["--bootstrap", bootstrap, "--messages", "\(messages)"]),
+           let produce = numbers["produce_msgs_per_s"], let consume = numbers["consume_msgs_per_s"] {
             figures.pythonProduceMessagesPerSecond = produce
             figures.pythonConsumeMessagesPerSecond = consume
             figures.produceRatio = figures.produceMessagesPerSecond / produce

@@ -240,19 +240,8 @@ struct ScoringBenchmark {
             throw BenchError("cannot write \(path)")
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "scripts/sklearn_baseline.py", path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let object = try? JSONSerialization.jsonObject(with: output) as? [String: Any],
-              let pairMethod = (object["pair_method_pairs_per_s"] as? NSNumber)?.doubleValue,
-              let corpus = (object["corpus_idf_pairs_per_s"] as? NSNumber)?.doubleValue
+        guard let numbers = try PythonBaseline.run("sklearn_baseline.py", [path]),
+              let pairMethod = numbers["pair_method_pairs_per_s"], let corpus = numbers["corpus_idf_pairs_per_s"]
         else {
             FileHandle.standardError.write(Data("bench: scikit-learn baseline unavailable (pip install scikit-learn); skipped\n".utf8))
             return
