@@ -40,6 +40,19 @@ import Testing
         #expect(metrics.llmCalls == 2 && metrics.regenerations == 1)
     }
 
+    @Test func aFailedQuestionTakesTheFirstLaterAnswer() async throws {
+        let store = InMemoryResultStore(clock: { 3_000 })
+        try await store.apply([Self.decision("t1", question: "q1", source: .failed, status: .failed, score: 0, first: 0)])
+        try await store.apply([Self.decision("t2", question: "q1", score: 0.9, first: 0.5),
+                               Self.decision("t3", question: "q1", source: .cache, score: 0.9, attempts: 0)])
+        let result = try #require(try await store.results(for: ["q1"])["q1"])
+        #expect(result.decision.status == .accepted && result.decision.traceID == "t2" && result.decision.score == 0.9)
+        #expect(result.timesAsked == 3)
+        let metrics = try await store.metrics()
+        #expect(metrics.failed == 0 && metrics.accepted == 1 && metrics.questions == 1)
+        #expect(abs(metrics.scoreSum - 0.9) < 1e-12 && abs(metrics.firstScoreSum - 0.5) < 1e-12)
+    }
+
     @Test func metricsAlwaysAgreeWithResults() async throws {
         let store = InMemoryResultStore(clock: { 5_000 })
         var random = SplitMix64(seed: 1)

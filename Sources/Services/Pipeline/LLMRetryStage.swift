@@ -22,8 +22,12 @@ public struct LLMRetryStage: PipelineStage {
         }
     }
 
+    /// Waits for each due time in order, but never more than `maximumWait` for a whole batch:
+    /// a request due later goes back to `llm_errors` unchanged and is read again, so a long
+    /// Retry-After never holds a batch (and its commit) for minutes.
     public func handle(_ inputs: [ErrorMessage]) async throws -> [OutboundMessage] {
         var out: [OutboundMessage] = []
+        let batchDeadline = Timestamp.now().advanced(byMilliseconds: maximumWait.components.seconds * 1000)
         for error in inputs.sorted(by: { $0.retryAt < $1.retryAt }) {
             if error.retries >= maxRetries || error.errorType == "client" {
                 out.append(ValidatedResponse(
@@ -35,8 +39,16 @@ public struct LLMRetryStage: PipelineStage {
                     .outbound(topics, key: error.traceID))
                 continue
             }
+            if error.retryAt > batchDeadline {
+                // Due later than this batch may wait: wait out the batch's share, then put it
+                // (and the later ones, sorted after it) back to be read again.
+                let wait = Duration.milliseconds(batchDeadline.milliseconds(since: .now()))
+                if wait > .zero { try await Task.sleep(for: wait) }
+                out.append(error.outbound(topics, key: error.traceID))
+                continue
+            }
             let wait = Duration.milliseconds(error.retryAt.milliseconds(since: .now()))
-            if wait > .zero { try await Task.sleep(for: min(wait, maximumWait)) }
+            if wait > .zero { try await Task.sleep(for: wait) }
             out.append(LLMRequest(traceID: error.traceID, questionID: error.questionID, title: error.title,
                                   content: error.content, prompt: error.prompt, bestAnswer: error.bestAnswer,
                                   attempts: error.attempts, createdAt: error.createdAt, firstScore: error.firstScore,

@@ -24,10 +24,17 @@ public actor InMemoryResultStore: ResultStore {
 
     @discardableResult
     public func apply(_ decisions: [Decision]) async throws -> ResultLedger.Outcome {
-        let existing = Set(decisions.map(\.questionID)).filter { stored[$0] != nil }
+        var existing: [String: ResultLedger.Existing] = [:]
+        for id in Set(decisions.map(\.questionID)) {
+            if let result = stored[id] {
+                existing[id] = .init(status: result.decision.status, score: result.decision.score,
+                                     firstScore: result.decision.firstScore)
+            }
+        }
         let ids = Set(decisions.map(\.messageID)).filter { applied.contains($0) }
-        let outcome = ResultLedger.apply(decisions, existingQuestions: existing, alreadyApplied: ids, storedAt: clock())
+        let outcome = ResultLedger.apply(decisions, existing: existing, alreadyApplied: ids, storedAt: clock())
         for (id, result) in outcome.created { stored[id] = result }
+        for (id, decision) in outcome.upgrades { stored[id]!.decision = decision }
         for (id, increment) in outcome.increments {
             stored[id]!.timesAsked += increment.timesAsked
             for (source, count) in increment.served { stored[id]!.served[source, default: 0] += count }

@@ -21,15 +21,38 @@ public final class MongoResultStore: ResultStore {
             let questionIDs = Array(Set(decisions.map(\.questionID)))
             let applied = try transaction.find(collection: Self.applied, filter: Self.idIn(messageIDs))
             let existing = try transaction.find(collection: Self.results, filter: Self.idIn(questionIDs))
+            var known: [String: ResultLedger.Existing] = [:]
+            for document in existing {
+                guard let id = document["_id"]?.stringValue,
+                      let status = document["status"]?.stringValue.flatMap(ResultStatus.init(rawValue:)) else { continue }
+                known[id] = .init(status: status, score: document["score"]?.doubleValue ?? 0,
+                                  firstScore: document["first_score"]?.doubleValue ?? 0)
+            }
             let outcome = ResultLedger.apply(
                 decisions,
-                existingQuestions: Set(existing.compactMap { $0["_id"]?.stringValue }),
+                existing: known,
                 alreadyApplied: Set(applied.compactMap { $0["_id"]?.stringValue }),
                 storedAt: wallClockMilliseconds())
             guard !outcome.appliedIDs.isEmpty else { return outcome }
             var operations: [BulkWriteOperation] = []
             for (_, result) in outcome.created.sorted(by: { $0.key < $1.key }) {
                 operations.append(.insertOne(Self.document(result)))
+            }
+            for (questionID, decision) in outcome.upgrades.sorted(by: { $0.key < $1.key }) {
+                // A failed result takes its first answer; the counters move below as for any repeat.
+                let set = BSONDocument()
+                set.appendString("trace_id", decision.traceID)
+                set.appendString("message_id", decision.messageID)
+                set.appendString("llm_answer", decision.llmAnswer)
+                set.appendDouble("score", decision.score)
+                set.appendDouble("first_score", decision.firstScore)
+                set.appendInt64("attempts", Int64(decision.attempts))
+                set.appendString("status", decision.status.rawValue)
+                set.appendString("source", decision.source.rawValue)
+                set.appendDate("decided_at", milliseconds: decision.decidedAt)
+                let update = BSONDocument()
+                update.appendDocument("$set", set)
+                operations.append(.updateOne(filter: BSONDocument(["_id": .string(questionID)]), update: update))
             }
             for (questionID, increment) in outcome.increments.sorted(by: { $0.key < $1.key }) {
                 let inc = BSONDocument()

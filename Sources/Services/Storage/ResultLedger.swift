@@ -9,6 +9,9 @@ public enum ResultLedger {
     public struct Outcome: Sendable {
         /// Results to create, by question_id.
         public var created: [String: StoredResult] = [:]
+        /// Existing results recorded as failed that a later answer replaces, by question_id
+        /// (their counters change through `increments` as for any repeat).
+        public var upgrades: [String: Decision] = [:]
         /// Counters to add to existing results, by question_id.
         public var increments: [String: ResultIncrement] = [:]
         public var metrics = PipelineMetrics()
@@ -28,9 +31,22 @@ public enum ResultLedger {
         public var regenerations = 0
     }
 
-    /// Applies `decisions` given which of the batch's questions already have a result and
-    /// which of its message ids were already applied.
-    public static func apply(_ decisions: [Decision], existingQuestions: Set<String>, alreadyApplied: Set<String>,
+    /// What the ledger needs to know of a stored result.
+    public struct Existing: Sendable, Equatable {
+        public var status: ResultStatus
+        public var score: Double
+        public var firstScore: Double
+        public init(status: ResultStatus, score: Double, firstScore: Double) {
+            self.status = status
+            self.score = score
+            self.firstScore = firstScore
+        }
+    }
+
+    /// Applies `decisions` given the batch's questions that already have a result and the
+    /// message ids already applied. A question recorded as failed takes the first answer that
+    /// comes later (its status and score move in the metrics accordingly).
+    public static func apply(_ decisions: [Decision], existing: [String: Existing], alreadyApplied: Set<String>,
                              storedAt: Int64) -> Outcome {
         var outcome = Outcome()
         var seen = alreadyApplied
@@ -45,7 +61,7 @@ public enum ResultLedger {
             outcome.metrics.bySource[decision.source, default: 0] += 1
             outcome.metrics.llmCalls += decision.llmCalls
             outcome.metrics.regenerations += decision.regenerations
-            if !existingQuestions.contains(decision.questionID) && outcome.created[decision.questionID] == nil {
+            if existing[decision.questionID] == nil && outcome.created[decision.questionID] == nil {
                 outcome.created[decision.questionID] = StoredResult(
                     decision: decision, storedAt: storedAt, timesAsked: 1, served: [decision.source: 1],
                     llmCalls: decision.llmCalls, regenerations: decision.regenerations)
@@ -57,13 +73,26 @@ public enum ResultLedger {
                 }
                 outcome.metrics.scoreSum += decision.score
                 outcome.metrics.firstScoreSum += decision.firstScore
-            } else if outcome.created[decision.questionID] != nil {
+            } else if let created = outcome.created[decision.questionID] {
                 // Asked again within this batch, after its first decision.
+                if created.decision.status == .failed && decision.status != .failed {
+                    outcome.metrics.replaceFailed(created.decision, with: decision)
+                    outcome.created[decision.questionID]!.decision = decision
+                }
                 outcome.created[decision.questionID]!.timesAsked += 1
                 outcome.created[decision.questionID]!.served[decision.source, default: 0] += 1
                 outcome.created[decision.questionID]!.llmCalls += decision.llmCalls
                 outcome.created[decision.questionID]!.regenerations += decision.regenerations
             } else {
+                if let old = existing[decision.questionID], old.status == .failed, decision.status != .failed,
+                   outcome.upgrades[decision.questionID] == nil {
+                    outcome.metrics.replaceFailed(
+                        Decision(messageID: "", traceID: "", questionID: decision.questionID, title: "", content: "",
+                                 bestAnswer: "", llmAnswer: "", score: old.score, firstScore: old.firstScore, attempts: 0,
+                                 status: .failed, source: .failed, createdAt: 0, decidedAt: 0, llmCalls: 0),
+                        with: decision)
+                    outcome.upgrades[decision.questionID] = decision
+                }
                 var increment = outcome.increments[decision.questionID] ?? ResultIncrement()
                 increment.timesAsked += 1
                 increment.served[decision.source, default: 0] += 1
@@ -86,4 +115,14 @@ public protocol ResultStore: Sendable {
     func results(for questionIDs: [String]) async throws -> [String: StoredResult]
     /// The metrics document.
     func metrics() async throws -> PipelineMetrics
+}
+
+extension PipelineMetrics {
+    /// A failed result takes an answer: its status and scores change, the counts of askings do not.
+    mutating func replaceFailed(_ old: Decision, with new: Decision) {
+        failed -= 1
+        if new.status == .accepted { accepted += 1 } else { forced += 1 }
+        scoreSum += new.score - old.score
+        firstScoreSum += new.firstScore - old.firstScore
+    }
 }
