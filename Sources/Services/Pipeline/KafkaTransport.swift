@@ -11,6 +11,9 @@ public struct KafkaTransport: MessageTransport {
     public var extra: [String: String] = [:]
     /// How long `send` waits for acknowledgements before failing the batch.
     public var deliveryWait: Duration = .seconds(120)
+    /// Producer linger: a stage publishes a whole batch at once, so a short linger still
+    /// fills record batches, and each hop adds at most this much latency.
+    public var linger: Duration = .milliseconds(1)
     public var logger = Logger(label: "veredicto.kafka")
 
     public init(bootstrapServers: [String]) {
@@ -22,13 +25,14 @@ public struct KafkaTransport: MessageTransport {
         configuration.sessionTimeout = sessionTimeout
         // A pipeline stage is a hop of the end-to-end latency: do not let the broker hold a
         // fetch for librdkafka's default 500 ms waiting for more bytes.
-        configuration.extra = ["fetch.wait.max.ms": "5"].merging(extra) { $1 }
+        configuration.extra = ["fetch.wait.max.ms": "2"].merging(extra) { $1 }
         try configuration.validate()
         return KafkaGroupConsumer(consumer: try KafkaConsumer(configuration: configuration, logger: logger))
     }
 
     public func makeProducer() async throws -> any MessageProducer {
         var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        configuration.linger = linger
         configuration.extra = extra
         try configuration.validate()
         return KafkaAcknowledgedProducer(producer: try KafkaProducer(configuration: configuration, logger: logger),

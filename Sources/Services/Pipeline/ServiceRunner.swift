@@ -79,6 +79,11 @@ public actor ServiceRunner<Stage: PipelineStage> {
         let deadLetters: Int
     }
     private var inFlight: [InFlight] = []
+    /// Acknowledged but not yet committed: commits are spaced by `commitInterval` (each is a
+    /// broker round trip), and always made when the runner drains or stops.
+    private var pendingCommit: CommitCheckpoint?
+    private var lastCommit = ContinuousClock.now
+    private let commitInterval: Duration = .milliseconds(20)
 
     public init(stage: Stage, consumer: any MessageConsumer, producer: any MessageProducer, batchSize: Int = 1000,
                 pollTimeout: Duration = .milliseconds(50), deadLetterTopic: String,
@@ -182,7 +187,12 @@ public actor ServiceRunner<Stage: PipelineStage> {
             counters.produced += first.outputs.count
             counters.deadLetters += first.deadLetters
         }
-        if let committable { try await consumer.commit(upTo: committable) }
+        if let committable { pendingCommit = committable }
+        if let checkpoint = pendingCommit, all || ContinuousClock.now - lastCommit >= commitInterval {
+            try await consumer.commit(upTo: checkpoint)
+            pendingCommit = nil
+            lastCommit = ContinuousClock.now
+        }
     }
 
     private func enqueueRetrying(_ messages: [OutboundMessage]) async throws -> DeliveryReceipt {
