@@ -40,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
                 server = try MetricsHTTPServer(registry: registry, port: settings.metricsPort)
                 logger.info("metrics", metadata: ["url": "http://0.0.0.0:\(settings.metricsPort)/metrics"])
             } catch {
-                throw ValidationError("\(error) (set METRICS_PORT or --metrics-port to a free port, or 0 for none)")
+                // Several services on one host share the default port: the pipeline still runs.
+                logger.error("no metrics server: \(error); set METRICS_PORT or --metrics-port to a free port (0: none)")
             }
         }
         defer { server?.stop() }
