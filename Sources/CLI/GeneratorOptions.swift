@@ -73,7 +73,8 @@ struct GeneratorOptions: ParsableArguments {
         return (rows, ids)
     }
 
-    func run(settings: PipelineSettings, logger: Logger, stop: StopSignal) async throws {
+    func run(settings: PipelineSettings, logger: Logger, stop: StopSignal, metrics: MetricsRegistry = MetricsRegistry()) async throws {
+        metrics.declare("veredicto_generator_published_total", .counter, help: "Questions published and acknowledged.")
         let (rows, ids) = try await loadQuestions(settings: settings)
         guard !rows.isEmpty else {
             throw ValidationError("no questions: give --dataset FILE or load them with `veredicto dataset load`")
@@ -91,7 +92,10 @@ struct GeneratorOptions: ParsableArguments {
         let producer = try await settings.kafka.makeProducer()
         logger.info("publishing", metadata: ["total": "\(total)", "arrival": "\(arrival)", "questions": "\(rows.count)",
                                              "log": "\(log.csvPath)"])
-        let task = Task { try await generator.run(producer: producer) { log.record($0) } }
+        let task = Task { try await generator.run(producer: producer) { record in
+            log.record(record)
+            metrics.increment("veredicto_generator_published_total")
+        } }
         stop.onSignal { task.cancel() }
         let clock = ContinuousClock()
         let started = clock.now

@@ -40,6 +40,9 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Messages per consumer batch (BATCH_SIZE).")
     var batchSize: Int?
 
+    @Option(name: .customLong("metrics-port"), help: "Port of /metrics and /health, 0 = none (METRICS_PORT, default 9464).")
+    var metricsPort: Int?
+
     /// The process environment with the flags written over it.
     func environment() -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
@@ -49,6 +52,7 @@ struct PipelineOptions: ParsableArguments {
             ("CACHE_POLICY", cachePolicy), ("CACHE_SIZE", cacheSize.map(String.init)), ("CACHE_TTL", cacheTTL.map(String.init)),
             ("SCORE_THRESHOLD", threshold.map { String($0) }), ("MAX_RETRIES", maxRetries.map(String.init)),
             ("IDF_MODEL", idfModel), ("BATCH_SIZE", batchSize.map(String.init)),
+            ("METRICS_PORT", metricsPort.map(String.init)),
         ]
         for case let (name, value?) in flags { environment[name] = value }
         return environment

@@ -32,8 +32,21 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("starting", metadata: ["service": "\(service.rawValue)", "librdkafka": "\(KafkaLibrary.version)",
                                            "kafka": "\(settings.bootstrapServers.joined(separator: ","))"])
         let stop = StopSignal()
+        let registry = MetricsRegistry()
+        let metrics = ServiceMetrics(registry: registry, service: service.rawValue)
+        var server: MetricsHTTPServer?
+        if settings.metricsPort > 0 {
+            do {
+                server = try MetricsHTTPServer(registry: registry, port: settings.metricsPort)
+                logger.info("metrics", metadata: ["url": "http://0.0.0.0:\(settings.metricsPort)/metrics"])
+            } catch {
+                // Several services on one host share the default port: the pipeline still runs.
+                logger.error("no metrics server: \(error); set METRICS_PORT or --metrics-port to a free port (0: none)")
+            }
+        }
+        defer { server?.stop() }
         if service == .generator {
-            try await generator.run(settings: settings, logger: logger, stop: stop)
+            try await generator.run(settings: settings, logger: logger, stop: stop, metrics: registry)
             return
         }
         let pipelineService = PipelineService(rawValue: service.rawValue)!
@@ -45,14 +58,23 @@ struct ServeCommand: AsyncParsableCommand {
             store = MongoResultStore(database: mongo.database(settings.mongoDatabase))
         }
         let runners = try await pipelineService.runners(
-            settings: settings, transport: settings.kafka, store: store, model: try settings.loadModel()
+            settings: settings, transport: settings.kafka, store: store, model: try settings.loadModel(),
+            llmCounters: metrics.llmCounters, onApplied: { metrics.recordApplied($0) }, metrics: registry
         ) { message in logger.warning("\(message)") }
         let tasks = runners.map { runner in Task { try await runner.run() } }
+        let sampler = Task {
+            while !Task.isCancelled {
+                await metrics.sample(runners)
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
         stop.onSignal {
             logger.info("stopping: finishing the batch in hand")
             for task in tasks { task.cancel() }
         }
         for task in tasks { try? await task.value }
+        sampler.cancel()
+        await metrics.sample(runners)
         for runner in runners {
             let counters = await runner.currentCounters()
             logger.info("stopped", metadata: [

@@ -21,6 +21,7 @@ public enum PipelineService: String, CaseIterable, Sendable {
     public func runners(settings: PipelineSettings, transport: any MessageTransport, store: (any ResultStore)?,
                         model: IDFModel?, llmCounters: LLMCounters = LLMCounters(),
                         onApplied: @escaping @Sendable (ResultLedger.Outcome) -> Void = { _ in },
+                        metrics: MetricsRegistry? = nil,
                         onError: @escaping @Sendable (String) -> Void) async throws -> [any RunnableService] {
         let topics = settings.topics
         let deadLetters = topics.name(.deadLetters)
@@ -29,7 +30,7 @@ public enum PipelineService: String, CaseIterable, Sendable {
                           consumer: try await transport.makeConsumer(group: topics.prefix + stage.name,
                                                                      topics: stage.inputTopics),
                           producer: try await transport.makeProducer(), batchSize: settings.batchSize,
-                          deadLetterTopic: deadLetters, onError: onError)
+                          deadLetterTopic: deadLetters, metrics: metrics, onError: onError)
         }
         switch self {
         case .cache:

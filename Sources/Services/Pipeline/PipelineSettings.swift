@@ -17,6 +17,7 @@
 /// | IDF_MODEL | (none) | model file of `veredicto idf build` |
 /// | LLM_ERROR_RETRIES | 3 | re-issues of a failed request from llm_errors before `failed` |
 /// | BATCH_SIZE | 1000 | messages per consumer batch |
+/// | METRICS_PORT | 9464 | port of /metrics and /health, 0 = no metrics server |
 /// | CACHE_POLICY, CACHE_SIZE, CACHE_TTL | lru, 1024, 3600 | see `CacheConfiguration` |
 /// | LLM_* | | see `LLMConfiguration` |
 public struct PipelineSettings: Sendable {
@@ -33,6 +34,8 @@ public struct PipelineSettings: Sendable {
     public var idfModelPath: String?
     public var llmErrorRetries = 3
     public var batchSize = 1000
+    /// Port of the metrics and health server of `veredicto serve` (0: none).
+    public var metricsPort = 9464
     public var cache = CacheConfiguration()
     public var llm = LLMConfiguration()
 
@@ -70,6 +73,7 @@ public struct PipelineSettings: Sendable {
         }
         llmErrorRetries = try reader.integer("LLM_ERROR_RETRIES", default: 3, in: 0...100)
         batchSize = try reader.integer("BATCH_SIZE", default: 1000, in: 1...100_000)
+        metricsPort = try reader.integer("METRICS_PORT", default: 9464, in: 0...65_535)
         cache = try CacheConfiguration(environment: environment)
         llm = try LLMConfiguration(environment: environment)
     }

@@ -48,6 +48,9 @@ public struct ServiceCounters: Sendable {
     public var produced = 0
     public var deadLetters = 0
     public var retriedBatches = 0
+    /// Messages consumed and produced (dead letters included), by topic.
+    public var consumedByTopic: [String: Int] = [:]
+    public var producedByTopic: [String: Int] = [:]
 }
 
 /// Runs a stage: poll a batch, decode it in place, handle it, publish everything it
@@ -69,6 +72,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
     private let retryDelay: Duration
     private let maxInFlight: Int
     private let onError: @Sendable (String) -> Void
+    private let metrics: MetricsRegistry?
     public private(set) var counters = ServiceCounters()
 
     private struct InFlight {
@@ -77,6 +81,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
         let checkpoint: CommitCheckpoint
         let consumed: Int
         let deadLetters: Int
+        let consumedByTopic: [String: Int]
     }
     private var inFlight: [InFlight] = []
     /// Acknowledged but not yet committed: commits are spaced by `commitInterval` (each is a
@@ -87,7 +92,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
 
     public init(stage: Stage, consumer: any MessageConsumer, producer: any MessageProducer, batchSize: Int = 1000,
                 pollTimeout: Duration = .milliseconds(50), deadLetterTopic: String,
-                retryDelay: Duration = .milliseconds(500), maxInFlight: Int = 8,
+                retryDelay: Duration = .milliseconds(500), maxInFlight: Int = 8, metrics: MetricsRegistry? = nil,
                 onError: @escaping @Sendable (String) -> Void = { _ in }) {
         self.stage = stage
         self.consumer = consumer
@@ -98,6 +103,13 @@ public actor ServiceRunner<Stage: PipelineStage> {
         self.retryDelay = retryDelay
         self.maxInFlight = max(1, maxInFlight)
         self.onError = onError
+        self.metrics = metrics
+        metrics?.declare(ServiceMetricNames.consumed, .counter, help: "Messages consumed, by stage and topic.")
+        metrics?.declare(ServiceMetricNames.produced, .counter, help: "Messages produced and acknowledged, by stage and topic.")
+        metrics?.declare(ServiceMetricNames.deadLetters, .counter, help: "Unreadable messages sent to the dead-letter topic.")
+        metrics?.declare(ServiceMetricNames.batches, .counter, help: "Batches handled and committed.")
+        metrics?.declare(ServiceMetricNames.retriedBatches, .counter, help: "Batches handled or delivered again after an error.")
+        metrics?.declare(ServiceMetricNames.batchSeconds, .histogram, help: "Time to handle one batch, by stage.")
     }
 
     /// Runs until the task is cancelled; batches in flight are acknowledged and committed
@@ -131,15 +143,19 @@ public actor ServiceRunner<Stage: PipelineStage> {
     private func step() async throws -> Int {
         // Waiting in poll would delay acknowledged commits: poll briefly while batches fly.
         let timeout = inFlight.isEmpty ? pollTimeout : .milliseconds(1)
-        let batch = try await consumer.poll(maxMessages: batchSize, timeout: timeout, Stage.decode)
-        if batch.isEmpty {
+        let polled = try await consumer.poll(maxMessages: batchSize, timeout: timeout) { raw in
+            (raw.topic, Stage.decode(raw))
+        }
+        if polled.isEmpty {
             try await settle(all: true)
             return 0
         }
         var inputs: [Stage.Input] = []
-        inputs.reserveCapacity(batch.count)
+        inputs.reserveCapacity(polled.count)
         var outbound: [OutboundMessage] = []
-        for item in batch {
+        var consumedByTopic: [String: Int] = [:]
+        for (topic, item) in polled {
+            consumedByTopic[topic, default: 0] += 1
             switch item {
             case .message(let input): inputs.append(input)
             case .invalid(let invalid): outbound.append(DeadLetters.message(for: invalid, topic: deadLetterTopic))
@@ -147,6 +163,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
         }
         let deadLetters = outbound.count
         // Handle until it works: an uncommitted batch is never dropped.
+        let started = ContinuousClock.now
         while true {
             do {
                 if !inputs.isEmpty { outbound += try await stage.handle(inputs) }
@@ -154,15 +171,21 @@ public actor ServiceRunner<Stage: PipelineStage> {
             } catch {
                 if Task.isCancelled { throw error }
                 counters.retriedBatches += 1
+                metrics?.increment(ServiceMetricNames.retriedBatches, labels: ["stage": stage.name])
                 onError("\(stage.name): batch of \(inputs.count) failed, retrying: \(error)")
                 try await Task.sleep(for: retryDelay)
             }
         }
+        if let metrics {
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            metrics.observe(ServiceMetricNames.batchSeconds, labels: ["stage": stage.name], seconds)
+        }
         let receipt = try await enqueueRetrying(outbound)
         inFlight.append(InFlight(outputs: outbound, receipt: receipt, checkpoint: consumer.checkpoint(),
-                                 consumed: batch.count, deadLetters: deadLetters))
+                                 consumed: polled.count, deadLetters: deadLetters, consumedByTopic: consumedByTopic))
         try await settle(all: inFlight.count >= maxInFlight)
-        return batch.count
+        return polled.count
     }
 
     /// Waits for acknowledgements (of every batch in flight with `all`, else of those already
@@ -175,6 +198,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
             } catch {
                 if Task.isCancelled { throw error }
                 counters.retriedBatches += 1
+                metrics?.increment(ServiceMetricNames.retriedBatches, labels: ["stage": stage.name])
                 onError("\(stage.name): delivery failed, sending the batch's \(first.outputs.count) messages again: \(error)")
                 try await Task.sleep(for: retryDelay)
                 inFlight[0].receipt = try await enqueueRetrying(first.outputs)
@@ -186,6 +210,21 @@ public actor ServiceRunner<Stage: PipelineStage> {
             counters.consumed += first.consumed
             counters.produced += first.outputs.count
             counters.deadLetters += first.deadLetters
+            var producedByTopic: [String: Int] = [:]
+            for message in first.outputs { producedByTopic[message.topic, default: 0] += 1 }
+            for (topic, count) in first.consumedByTopic { counters.consumedByTopic[topic, default: 0] += count }
+            for (topic, count) in producedByTopic { counters.producedByTopic[topic, default: 0] += count }
+            if let metrics {
+                let name = stage.name
+                metrics.increment(ServiceMetricNames.batches, labels: ["stage": name])
+                metrics.increment(ServiceMetricNames.deadLetters, labels: ["stage": name], by: Double(first.deadLetters))
+                for (topic, count) in first.consumedByTopic {
+                    metrics.increment(ServiceMetricNames.consumed, labels: ["stage": name, "topic": topic], by: Double(count))
+                }
+                for (topic, count) in producedByTopic {
+                    metrics.increment(ServiceMetricNames.produced, labels: ["stage": name, "topic": topic], by: Double(count))
+                }
+            }
         }
         if let committable { pendingCommit = committable }
         if let checkpoint = pendingCommit, all || ContinuousClock.now - lastCommit >= commitInterval {

@@ -1,0 +1,135 @@
+import Foundation
+import Services
+import Testing
+
+/// Scaled out as `docker compose up --scale score=2 --scale cache=2` runs it: several instances
+/// of a service share its consumer group over more partitions than instances, and one is killed
+/// without warning mid-run and replaced. Nothing is lost and nothing is counted twice.
+@Suite(.serialized) struct ScalingTests {
+    /// A free loopback port for a process's metrics server.
+    static func freePort() throws -> Int {
+        let probe = try MetricsHTTPServer(registry: MetricsRegistry(), host: "127.0.0.1", port: 0)
+        defer { probe.stop() }
+        return probe.port
+    }
+
+    static func start(_ name: String, instance: String, deployment: EndToEndTests.Deployment) throws -> (ServiceProcess, Int) {
+        let port = try freePort()
+        var environment = deployment.environment
+        environment["METRICS_PORT"] = "\(port)"
+        let process = try ServiceProcess(name: "\(name)-\(instance)", arguments: ["serve", name], environment: environment,
+                                         logDirectory: deployment.directory)
+        return (process, port)
+    }
+
+    static func waitHealthy(_ port: Int, _ process: ServiceProcess) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline && process.isRunning {
+            if MetricsHTTPServer.get(port: port, path: "/health")?.status == 200 { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// A counter's value in a scrape (summed over its label sets).
+    static func scrape(_ port: Int, _ name: String) -> Double? {
+        guard let (status, body) = MetricsHTTPServer.get(port: port, path: "/metrics"), status == 200 else { return nil }
+        var total: Double?
+        for line in body.split(separator: "\n") where line.hasPrefix(name + " ") || line.hasPrefix(name + "{") {
+            total = (total ?? 0) + (Double(line.split(separator: " ").last ?? "") ?? 0)
+        }
+        return total
+    }
+
+    @Test(.timeLimit(.minutes(6)))
+    func twoScoresAndTwoCachesSurviveAKilledScoreInstance() async throws {
+        let deployment = try await EndToEndTests.deploy("scale", extra: ["TOPIC_PARTITIONS": "4", "BATCH_SIZE": "100"])
+        defer { deployment.mongo.close() }
+        var services: [(ServiceProcess, Int)] = []
+        for (name, instance) in [("cache", "1"), ("cache", "2"), ("llm", "1"), ("score", "1"), ("score", "2"), ("store", "1")] {
+            services.append(try Self.start(name, instance: instance, deployment: deployment))
+        }
+        for (process, port) in services {
+            #expect(await Self.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
+        }
+        let total = 1500
+        let generator = try ServiceProcess(
+            name: "generator",
+            arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
+                        "--rate", "150", "--zipf", "1.1", "--seed", "5", "--log-dir", deployment.directory.path,
+                        "--metrics-port", "0"],
+            environment: deployment.environment, logDirectory: deployment.directory)
+
+        // Mid-run, once it is working: one score instance dies without committing, another
+        // takes its place.
+        let (victim, victimPort) = services[3]
+        let working = ContinuousClock.now + .seconds(30)
+        while (Self.scrape(victimPort, ServiceMetricNames.consumed) ?? 0) == 0 && ContinuousClock.now < working {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect((Self.scrape(victimPort, ServiceMetricNames.consumed) ?? 0) > 0, "the score instance to kill got no work")
+        try await Task.sleep(for: .seconds(1))
+        #expect(generator.isRunning, "the generator finished before the kill: not mid-run")
+        kill(victim.process.processIdentifier, SIGKILL)
+        victim.process.waitUntilExit()
+        let replacement = try Self.start("score", instance: "3", deployment: deployment)
+        services.append(replacement)
+        #expect(await Self.waitHealthy(replacement.1, replacement.0), "replacement score not healthy")
+
+        #expect(await generator.waitForExit(timeout: .seconds(120)) == 0, "generator: \(generator.output)")
+        let metrics = try #require(try await EndToEndTests.waitForMetrics(deployment, asked: total, timeout: .seconds(240)),
+                                   "no metrics document")
+        // Let redeliveries after the kill arrive, then check nothing was counted twice.
+        try await Task.sleep(for: .seconds(3))
+        let database = deployment.mongo.database(deployment.database)
+        let settled = try #require(try await database.findOne(collection: "metrics", id: "global"))
+        #expect(settled["asked"]?.int64Value == Int64(total))
+        #expect(metrics["asked"]?.int64Value == Int64(total))
+
+        // Exactly one result per question asked (the generator's log says which were asked).
+        let logFile = try #require(try FileManager.default.contentsOfDirectory(atPath: deployment.directory.path)
+            .first { $0.hasPrefix("generator_") && $0.hasSuffix(".csv") })
+        let lines = try String(contentsOf: deployment.directory.appendingPathComponent(logFile), encoding: .utf8)
+            .split(separator: "\n").dropFirst()
+        #expect(lines.count == total)
+        let asked = Set(lines.map { $0.split(separator: ",")[1] })
+        let results = try await database.count(collection: "results")
+        #expect(results == asked.count)
+        #expect(settled["questions"]?.int64Value == Int64(asked.count))
+        let sums = try await database.aggregate(collection: "results", pipeline: [
+            BSONDocument(["$group": .document([
+                BSONField("_id", .null),
+                BSONField("asked", .document([BSONField("$sum", "$times_asked")])),
+                BSONField("regenerations", .document([BSONField("$sum", "$regenerations")])),
+                BSONField("llm_calls", .document([BSONField("$sum", "$llm_calls")])),
+            ])]),
+        ])
+        let sum = try #require(sums.first)
+        #expect(sum["asked"]?.int64Value == Int64(total))
+        #expect(sum["regenerations"]?.int64Value == settled["regenerations"]?.int64Value)
+        #expect(sum["llm_calls"]?.int64Value == settled["llm_calls"]?.int64Value)
+        let accepted = settled["accepted"]?.int64Value ?? 0, forced = settled["forced"]?.int64Value ?? 0
+        let failed = settled["failed"]?.int64Value ?? 0
+        #expect(accepted + forced + failed == Int64(asked.count))
+
+        // The store's /metrics agree with MongoDB; both cache instances and the surviving
+        // score instances did work (the partitions were shared).
+        let storePort = services[5].1
+        #expect(Self.scrape(storePort, ServiceMetricNames.storeApplied) == Double(total))
+        #expect(Self.scrape(storePort, ServiceMetricNames.storedResults) == Double(asked.count))
+        for (process, port) in services where process.name.hasPrefix("cache") {
+            #expect((Self.scrape(port, ServiceMetricNames.consumed) ?? 0) > 0, "\(process.name) consumed nothing")
+        }
+        let scores = services.filter { $0.0.name.hasPrefix("score") && $0.0.isRunning }
+        #expect(scores.count == 2)
+        for (process, port) in scores {
+            #expect((Self.scrape(port, ServiceMetricNames.consumed) ?? 0) > 0, "\(process.name) consumed nothing")
+        }
+
+        for (process, _) in services where process.isRunning {
+            let status = await process.stop()
+            #expect(status == 0, "\(process.name) did not stop cleanly: \(process.output.suffix(2000))")
+        }
+        try await database.dropDatabase()
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+
+@testable import Services
+
+/// The metrics registry and its HTTP server, scraped as Prometheus would.
+@Suite struct MetricsTests {
+    /// One parsed sample line: name, labels, value.
+    struct Sample: Equatable {
+        let name: String
+        let labels: [String: String]
+        let value: Double
+    }
+
+    /// Parses the text format 0.0.4 strictly enough to catch malformed output: every line is a
+    /// `# HELP`/`# TYPE` comment or `name{labels} value`; every sample belongs to a declared
+    /// family (histograms: `_bucket`, `_sum`, `_count`); buckets are cumulative and end at +Inf.
+    static func parse(_ text: String) throws -> [Sample] {
+        struct ParseError: Error, CustomStringConvertible { let description: String }
+        var types: [String: String] = [:]
+        var samples: [Sample] = []
+        let namePattern = try Regex("^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty { continue }
+            if line.hasPrefix("# TYPE ") {
+                let parts = line.split(separator: " ")
+                guard parts.count == 4, ["counter", "gauge", "histogram", "summary", "untyped"].contains(String(parts[3])) else {
+                    throw ParseError(description: "bad TYPE line: \(line)")
+                }
+                types[String(parts[2])] = String(parts[3])
+                continue
+            }
+            if line.hasPrefix("# HELP ") || line.hasPrefix("#") { continue }
+            var name = ""
+            var labels: [String: String] = [:]
+            var rest = Substring(line)
+            if let brace = line.firstIndex(of: "{") {
+                name = String(line[..<brace])
+                guard let close = line.lastIndex(of: "}") else { throw ParseError(description: "unclosed labels: \(line)") }
+                let body = line[line.index(after: brace)..<close]
+                var index = body.startIndex
+                while index < body.endIndex {
+                    guard let equals = body[index...].firstIndex(of: "=") else { throw ParseError(description: "bad label: \(line)") }
+                    let key = String(body[index..<equals])
+                    var cursor = body.index(after: equals)
+                    guard cursor < body.endIndex, body[cursor] == "\"" else { throw ParseError(description: "unquoted label: \(line)") }
+                    cursor = body.index(after: cursor)
+                    var value = ""
+                    while cursor < body.endIndex, body[cursor] != "\"" {
+                        if body[cursor] == "\\" { cursor = body.index(after: cursor) }
+                        value.append(body[cursor])
+                        cursor = body.index(after: cursor)
+                    }
+                    guard cursor < body.endIndex else { throw ParseError(description: "unterminated label value: \(line)") }
+                    labels[key] = value
+                    cursor = body.index(after: cursor)
+                    if cursor < body.endIndex, body[cursor] == "," { cursor = body.index(after: cursor) }
+                    index = cursor
+                }
+                rest = line[line.index(after: close)...]
+            } else {
+                guard let space = line.firstIndex(of: " ") else { throw ParseError(description: "no value: \(line)") }
+                name = String(line[..<space])
+                rest = line[space...]
+            }
+            guard name.wholeMatch(of: namePattern) != nil else { throw ParseError(description: "bad name: \(line)") }
+            let valueText = rest.trimmingCharacters(in: .whitespaces)
+            guard let value = Double(valueText) ?? (valueText == "+Inf" ? .infinity : nil) else {
+                throw ParseError(description: "bad value: \(line)")
+            }
+            var family = name
+            for suffix in ["_bucket", "_sum", "_count"] where name.hasSuffix(suffix) && types[name] == nil {
+                family = String(name.dropLast(suffix.count))
+            }
+            guard types[family] != nil else { throw ParseError(description: "sample without TYPE: \(line)") }
+            samples.append(Sample(name: name, labels: labels, value: value))
+        }
+        return samples
+    }
+
+    static func value(_ samples: [Sample], _ name: String, _ labels: [String: String] = [:]) -> Double? {
+        samples.first { sample in sample.name == name && labels.allSatisfy { key, value in sample.labels[key] == value } }?.value
+    }
+
+    @Test func registryRendersCountersGaugesAndCumulativeHistograms() throws {
+        let registry = MetricsRegistry()
+        registry.declare("t_requests_total", .counter, help: "Requests.")
+        registry.increment("t_requests_total", labels: ["topic": "a\"b"], by: 2)
+        registry.increment("t_requests_total", labels: ["topic": "a\"b"])
+        registry.setCounter("t_requests_total", labels: ["topic": "c"], to: 5)
+        registry.setCounter("t_requests_total", labels: ["topic": "c"], to: 4)  // never goes down
+        registry.set("t_inflight", to: 2.5)
+        registry.declare("t_seconds", .histogram, help: "Latency.", buckets: [0.1, 1])
+        registry.observe("t_seconds", [0.05, 0.5, 0.5, 3])
+        let samples = try Self.parse(registry.render())
+        #expect(Self.value(samples, "t_requests_total", ["topic": "a\"b"]) == 3)
+        #expect(Self.value(samples, "t_requests_total", ["topic": "c"]) == 5)
+        #expect(Self.value(samples, "t_inflight") == 2.5)
+        #expect(Self.value(samples, "t_seconds_bucket", ["le": "0.1"]) == 1)
+        #expect(Self.value(samples, "t_seconds_bucket", ["le": "1"]) == 3)
+        #expect(Self.value(samples, "t_seconds_bucket", ["le": "+Inf"]) == 4)
+        #expect(Self.value(samples, "t_seconds_count") == 4)
+        #expect(abs((Self.value(samples, "t_seconds_sum") ?? 0) - 4.05) < 1e-9)
+    }
+
+    @Test func serverAnswersMetricsHealthAndNotFound() throws {
+        let registry = MetricsRegistry()
+        registry.declare("t_hits_total", .counter, help: "Hits.")
+        let server = try MetricsHTTPServer(registry: registry, host: "127.0.0.1", port: 0)
+        defer { server.stop() }
+        #expect(server.port > 0)
+        let health = try #require(MetricsHTTPServer.get(port: server.port, path: "/health"))
+        #expect(health.status == 200)
+        #expect(health.body == "ok\n")
+        #expect(MetricsHTTPServer.get(port: server.port, path: "/nothing")?.status == 404)
+        registry.increment("t_hits_total", by: 3)
+        let first = try #require(MetricsHTTPServer.get(port: server.port, path: "/metrics"))
+        #expect(first.status == 200)
+        #expect(Self.value(try Self.parse(first.body), "t_hits_total") == 3)
+        registry.increment("t_hits_total")
+        let second = try #require(MetricsHTTPServer.get(port: server.port, path: "/metrics"))
+        #expect(Self.value(try Self.parse(second.body), "t_hits_total") == 4)
+    }
+
+    /// The five services in one process over the in-memory bus, fed into one registry and
+    /// scraped over HTTP: the counters move and agree with what the store saw.
+    @Test(.timeLimit(.minutes(2)))
+    func servicesFeedTheScrapedCounters() async throws {
+        var settings = PipelineSettings()
+        settings.batchSize = 100
+        let bus = InMemoryBus(partitions: 2, capacity: 4096)
+        let store = InMemoryResultStore()
+        let registry = MetricsRegistry()
+        let server = try MetricsHTTPServer(registry: registry, host: "127.0.0.1", port: 0)
+        defer { server.stop() }
+        var feeds: [(ServiceMetrics, [any RunnableService])] = []
+        var runners: [any RunnableService] = []
+        for service in PipelineService.allCases {
+            let metrics = ServiceMetrics(registry: registry, service: service.rawValue)
+            let made = try await service.runners(settings: settings, transport: bus, store: store, model: nil,
+                                                 llmCounters: metrics.llmCounters, onApplied: { metrics.recordApplied($0) },
+                                                 metrics: registry) { _ in }
+            feeds.append((metrics, made))
+            runners += made
+        }
+        let tasks = runners.map { runner in Task { try await runner.run() } }
+        defer { for task in tasks { task.cancel() } }
+        let questions = try EmbeddedPipelineTests.sampleQuestions()
+        let total = 300
+        let generator = try QuestionGenerator(questions: questions, arrival: .constant(rate: 0),
+                                              popularity: try Popularity.zipf(count: questions.count, exponent: 1.1),
+                                              total: total, seed: 3, topics: settings.topics)
+        try await generator.run(producer: try await bus.makeProducer()) { _ in }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while try await store.metrics().asked < total && clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let stored = try await store.metrics()
+        #expect(stored.asked == total)
+        for (metrics, made) in feeds { await metrics.sample(made) }
+        let scrape = try #require(MetricsHTTPServer.get(port: server.port, path: "/metrics"))
+        #expect(scrape.status == 200)
+        let samples = try Self.parse(scrape.body)
+        let questionsIn = settings.topics.name(.questionsIn)
+        #expect(Self.value(samples, ServiceMetricNames.consumed, ["stage": "cache", "topic": questionsIn]) == Double(total))
+        #expect(Self.value(samples, ServiceMetricNames.storedResults) == Double(stored.questions))
+        #expect(Self.value(samples, ServiceMetricNames.storeApplied) == Double(total))
+        #expect(Self.value(samples, ServiceMetricNames.e2eLatency + "_count") == Double(total))
+        #expect((Self.value(samples, ServiceMetricNames.cacheHits) ?? 0) + (Self.value(samples, ServiceMetricNames.cacheMisses) ?? 0) > 0)
+        #expect((Self.value(samples, ServiceMetricNames.llmCalls) ?? 0) >= Double(stored.questions))
+        #expect(Self.value(samples, ServiceMetricNames.scoreDecisions, ["decision": "accepted"]) != nil)
+        #expect(Self.value(samples, ServiceMetricNames.batchSeconds + "_count", ["stage": "score"]) ?? 0 > 0)
+    }
+}
