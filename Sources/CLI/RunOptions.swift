@@ -100,7 +100,7 @@ final class ProgressLine: @unchecked Sendable {
     // @unchecked: only called from the run's progress callback, one call at a time.
     let total: Int
     let terminal = isatty(1) != 0
-    private let started = ContinuousClock.now
+    private var started: ContinuousClock.Instant?
     private var drawn = false
 
     init(total: Int) { self.total = total }
@@ -108,7 +108,10 @@ final class ProgressLine: @unchecked Sendable {
     var interval: Duration { terminal ? .milliseconds(200) : .seconds(2) }
 
     func update(_ done: Int) {
-        let elapsed = ContinuousClock.now - started
+        // The first call comes one interval after the measured run starts (after any warm-up).
+        let now = ContinuousClock.now
+        if started == nil { started = now - interval }
+        let elapsed = now - started!
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0

@@ -92,7 +92,8 @@ public enum RunFiles {
         let r = outcome.report
         func ms(_ v: Double) -> String { String(format: "%.1f ms", v) }
         let rows: [(String, String)] = [
-            ("questions asked", "\(m.asked) (\(m.questions) distinct)"),
+            ("questions asked", m.asked == r.questions ? "\(m.asked) (\(m.questions) distinct)"
+                : "\(m.asked) (\(r.questions) measured + \(m.asked - r.questions) warm-up; \(m.questions) distinct)"),
             ("accepted", "\(m.accepted)"),
             ("forced", "\(m.forced)"),
             ("failed", "\(m.failed)"),
