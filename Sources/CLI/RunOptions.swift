@@ -100,7 +100,8 @@ final class ProgressLine: @unchecked Sendable {
     // @unchecked: only called from the run's progress callback, one call at a time.
     let total: Int
     let terminal = isatty(1) != 0
-    private var started: ContinuousClock.Instant?
+    private var started = ContinuousClock.now
+    private var updated = false
     private var drawn = false
 
     init(total: Int) { self.total = total }
@@ -108,10 +109,12 @@ final class ProgressLine: @unchecked Sendable {
     var interval: Duration { terminal ? .milliseconds(200) : .seconds(2) }
 
     func update(_ done: Int) {
-        // The first call comes one interval after the measured run starts (after any warm-up).
+        // The first call comes about one interval into the measured run; much later than
+        // that, a warm-up came first and the rate counts from the measured run.
         let now = ContinuousClock.now
-        if started == nil { started = now - interval }
-        let elapsed = now - started!
+        if !updated && now - started > interval * 2 + .seconds(1) { started = now - interval }
+        updated = true
+        let elapsed = now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
