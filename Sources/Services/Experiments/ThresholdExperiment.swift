@@ -6,7 +6,7 @@ public enum ThresholdExperiment {
     public struct Point: Sendable, Equatable {
         public var threshold: Double
         public var questions: Int            // distinct questions decided
-        public var regenerationRate: Double  // share of LLM-answered questions regenerated at least once
+        public var regenerationRate: Double  // share of distinct questions regenerated at least once
         public var llmCallsPerQuestion: Double
         public var meanFinalScore: Double
         public var meanFirstScore: Double
@@ -28,13 +28,15 @@ public enum ThresholdExperiment {
             let firsts = answered.map(\.decision.firstScore)
             if firstScores.isEmpty { firstScores = firsts }
             let m = outcome.report.metrics
-            let share = { (count: Int) in answered.isEmpty ? 0 : Double(count) / Double(answered.count) }
+            // Shares of every distinct question, so a question whose stored decision came from
+            // storage rather than the LLM still counts in the denominator.
+            let share = { (count: Int) in m.questions == 0 ? 0 : Double(count) / Double(m.questions) }
             let point = Point(
                 threshold: threshold, questions: m.questions,
                 regenerationRate: share(answered.filter { $0.decision.attempts > 1 }.count),
                 llmCallsPerQuestion: outcome.report.llmCallsPerQuestion, meanFinalScore: m.scoreMean,
-                meanFirstScore: m.firstScoreMean, forcedRate: share(answered.filter { $0.decision.status == .forced }.count),
-                firstBelow: share(firsts.filter { $0 < threshold }.count))
+                meanFirstScore: m.firstScoreMean, forcedRate: share(m.forced),
+                firstBelow: firsts.isEmpty ? 0 : Double(firsts.filter { $0 < threshold }.count) / Double(firsts.count))
             onPoint(point)
             points.append(point)
         }
