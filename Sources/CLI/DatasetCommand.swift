@@ -4,7 +4,7 @@ import Services
 
 struct DatasetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dataset", abstract: "Load and generate datasets.", subcommands: [Load.self])
+        commandName: "dataset", abstract: "Load and generate datasets.", subcommands: [Load.self, Synth.self])
 
     struct Load: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -49,6 +49,29 @@ struct DatasetCommand: AsyncParsableCommand {
             print("loaded \(loaded) questions into \(settings.mongoDatabase).questions"
                 + (reader.badRows > 0 ? "; skipped \(reader.badRows) malformed rows" : ""))
             for problem in reader.problems { printError("  \(problem)") }
+        }
+    }
+
+    struct Synth: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a yahoo_answers_csv file of generated Yahoo-like rows (streaming).")
+
+        @Option(name: .long, help: "Rows to write.")
+        var rows: Int
+
+        @Option(name: .long, help: "The file to write.")
+        var out: String
+
+        @Option(name: .long, help: "Random seed (the same seed writes the same file).")
+        var seed: UInt64 = 42
+
+        func run() throws {
+            guard rows > 0 else { throw ValidationError("--rows must be positive") }
+            let clock = ContinuousClock()
+            let started = clock.now
+            let written = try YahooCSVWriter.writeSynthetic(rows: rows, seed: seed, to: out)
+            let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
+            print("wrote \(written) rows (\(size) bytes) to \(out) in \(clock.now - started)")
         }
     }
 }

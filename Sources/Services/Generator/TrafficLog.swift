@@ -50,7 +50,7 @@ public final class TrafficLog: @unchecked Sendable {
     public static func trafficChart(_ times: [Double]) -> SVGChart {
         let span = max(times.last ?? 0, 0.001)
         let bucket = Self.niceBucket(span / 60)
-        var counts = [Int](repeating: 0, count: Int(span / bucket) + 1)
+        var counts = [Int](repeating: 0, count: max(1, Int((span / bucket).rounded(.up))))  // the last send closes the last bucket
         for time in times { counts[min(counts.count - 1, Int(time / bucket))] += 1 }
         let points = counts.enumerated().map { (x: Double($0.offset) * bucket, y: Double($0.element) / bucket) }
         var chart = SVGChart(title: "Traffic emitted (\(times.count) questions)", xLabel: "seconds since the first send",

@@ -67,9 +67,10 @@ public struct SVGChart: Sendable {
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>"
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Self.label(tick))</text>\n"
         }
-        for tick in Self.ticks(xMin, xMax) {
+        for tick in logX ? Self.logTicks(xMin, xMax) : Self.ticks(xMin, xMax) {
             let x = pxRaw(tick)
-            let text = logX ? Self.label(pow(10, tick)) : Self.label(tick)
+            let value = pow(10, tick)
+            let text = logX ? Self.label(value >= 1 ? value.rounded() : value) : Self.label(tick)
             svg += "<line x1=\"\(f(x))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(x))\" y2=\"\(f(top + plotHeight + 4))\" stroke=\"#333\"/>"
             svg += "<text x=\"\(f(x))\" y=\"\(f(top + plotHeight + 16))\" text-anchor=\"middle\">\(text)</text>\n"
         }
@@ -127,6 +128,20 @@ public struct SVGChart: Sendable {
     private func f(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+
+    /// Ticks of a log axis (`low` and `high` are log10 values): 1, 2 and 5 times the powers of
+    /// ten in range, so the labels are round numbers.
+    static func logTicks(_ low: Double, _ high: Double) -> [Double] {
+        guard low.isFinite, high.isFinite, high > low else { return [low] }
+        var out: [Double] = []
+        for decade in Int(floor(low))...Int(ceil(high)) {
+            for mantissa in [1.0, 2, 5] {
+                let tick = log10(mantissa) + Double(decade)
+                if tick >= low - 1e-9 && tick <= high + 1e-9 { out.append(tick) }
+            }
+        }
+        return out.isEmpty ? [low] : out
     }
 
     static func ticks(_ low: Double, _ high: Double, count: Int = 6) -> [Double] {

@@ -50,6 +50,7 @@ public struct PipelineRun: Sendable {
     public func run(transport: any MessageTransport, store: any ResultStore, latencies: LatencyRecorder = LatencyRecorder(),
                     progressInterval: Duration = .milliseconds(500),
                     progress: @Sendable (Int) -> Void = { _ in },
+                    onSent: @escaping @Sendable ([QuestionGenerator.Send]) -> Void = { _ in },
                     onError: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Report {
         let recording = LockedValue(warmup == 0)
         var runners: [any RunnableService] = []
@@ -84,7 +85,7 @@ public struct PipelineRun: Sendable {
         let sent = LockedValue(false)
         let sending = Task {
             defer { sent.withLock { $0 = true } }
-            try await generator.run(producer: producer)
+            try await generator.run(producer: producer, onSent: onSent)
         }
         var decided = 0
         var lastProgress = clock.now

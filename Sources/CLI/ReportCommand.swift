@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import Services
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a self-contained HTML report of the latest run (and experiments) in data_collected/.")
+
+    @Option(name: .customLong("dir"), help: "Where the runs are, and where report.html goes.")
+    var directory: String = "data_collected"
+
+    func run() throws {
+        let html: String
+        do {
+            html = try RunReport.build(directory: directory)
+        } catch let error as RunReport.Missing {
+            throw ValidationError(error.description)
+        }
+        let path = (directory as NSString).appendingPathComponent("report.html")
+        try html.write(toFile: path, atomically: true, encoding: .utf8)
+        print("report: \(path) (\(html.utf8.count) bytes, \(html.components(separatedBy: "<svg").count - 1) charts)")
+    }
+}

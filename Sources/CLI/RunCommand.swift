@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Services
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the whole pipeline in this process and write its results to data_collected/run_<time>/.",
+        discussion: """
+            The generator, cache, llm, score and store services run over an in-memory bus with
+            bounded queues and an in-memory result store (--kafka and --mongo use a broker and a
+            MongoDB server instead). Writes results.jsonl, results.csv, metrics.json, the traffic
+            log and its plot, then prints a summary.
+            """
+    )
+
+    @OptionGroup var input: RunOptions
+    @OptionGroup var options: PipelineOptions
+
+    func run() async throws {
+        JSONLogHandler.bootstrap(level: .error)
+        var settings = try options.settings()
+        let questions = try input.loadQuestions()
+        let stamp = RunFiles.stamp()
+        let directory = (input.outputDirectory as NSString).appendingPathComponent("run_\(stamp)")
+        var transport: (any MessageTransport)?
+        var store: (any ResultStore)?
+        var pool: MongoClientPool?
+        defer { pool?.close() }
+        if options.kafka != nil {
+            settings.topics = PipelineTopics(prefix: "run_\(stamp)_")
+            let names = Topic.allCases.map { settings.topics.name($0) }
+            try await settings.kafka.createTopics(names, partitions: settings.partitions)
+            transport = settings.kafka
+        }
+        if options.mongo != nil {
+            let mongo = try MongoClientPool(uri: settings.mongoURI)
+            pool = mongo
+            store = MongoResultStore(database: mongo.database(settings.mongoDatabase))
+        }
+        var pipeline = try input.pipelineRun(settings: settings, questions: questions)
+        if transport != nil { pipeline.warmup = 20 }
+        let log = try TrafficLog(directory: directory, name: "traffic")
+        let progress = ProgressLine(total: input.total)
+        print("run: \(input.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
+            + "\(pipeline.arrival), zipf \(input.zipf), \(transport == nil ? "in-memory bus" : "Kafka") + "
+            + "\(store == nil ? "in-memory store" : "MongoDB")")
+        let outcome = try await pipeline.collect(transport: transport, store: store, progressInterval: progress.interval,
+                                                 progress: { progress.update($0) }, onSent: { log.record($0) },
+                                                 onError: { printError("warning: \($0)") })
+        progress.finish()
+        log.finish()
+        try RunFiles.write(outcome, settings: input.describe(settings: settings), to: directory)
+        print(RunFiles.summary(outcome))
+        if !outcome.report.completed {
+            printError("warning: only \(outcome.report.questions) of \(input.total) questions were decided in time")
+        }
+        print("files: \(directory)/{results.jsonl,results.csv,metrics.json,traffic.csv,traffic.svg}")
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// The files of one run in `data_collected/run_<time>/`: `results.jsonl` (one line per
+/// question), `results.csv`, and `metrics.json` (the metrics document and the run report).
+public enum RunFiles {
+    public static let resultsJSONL = "results.jsonl"
+    public static let resultsCSV = "results.csv"
+    public static let metricsJSON = "metrics.json"
+
+    /// A name for a run directory from the current time (sortable, no colons).
+    public static func stamp() -> String {
+        String(Timestamp.now().iso8601.replacing(":", with: "-").replacing(".", with: "-").dropLast())
+    }
+
+    /// Writes the three files; `settings` is echoed into metrics.json as it is.
+    public static func write(_ outcome: EmbeddedRunOutcome, settings: [String: Any], to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var jsonl: [UInt8] = []
+        var csv = Array("question_id,trace_id,status,source,attempts,score,first_score,times_asked,llm_calls,regenerations,e2e_latency_ms,title\n".utf8)
+        for result in outcome.results {
+            let d = result.decision
+            var writer = JSONWriter(capacity: 1024)
+            writer.beginObject()
+            writer.field("question_id", d.questionID)
+            writer.field("trace_id", d.traceID)
+            writer.field("title", d.title)
+            writer.field("content", d.content)
+            writer.field("best_answer", d.bestAnswer)
+            writer.field("llm_answer", d.llmAnswer)
+            writer.field("score", d.score)
+            writer.field("first_score", d.firstScore)
+            writer.field("attempts", d.attempts)
+            writer.field("status", d.status.rawValue)
+            writer.field("source", d.source.rawValue)
+            writer.field("created_at", Timestamp(millisecondsSinceEpoch: d.createdAt).iso8601)
+            writer.field("decided_at", Timestamp(millisecondsSinceEpoch: d.decidedAt).iso8601)
+            writer.field("stored_at", Timestamp(millisecondsSinceEpoch: result.storedAt).iso8601)
+            writer.field("e2e_latency_ms", result.e2eLatencyMilliseconds)
+            writer.field("times_asked", result.timesAsked)
+            writer.field("llm_calls", result.llmCalls)
+            writer.field("regenerations", result.regenerations)
+            writer.endObject()
+            jsonl += writer.bytes
+            jsonl.append(UInt8(ascii: "\n"))
+            let fields = [d.questionID, d.traceID, d.status.rawValue, d.source.rawValue, String(d.attempts), String(d.score),
+                          String(d.firstScore), String(result.timesAsked), String(result.llmCalls), String(result.regenerations),
+                          String(result.e2eLatencyMilliseconds), csvField(d.title)]
+            csv += Array((fields.joined(separator: ",") + "\n").utf8)
+        }
+        try Data(jsonl).write(to: URL(fileURLWithPath: directory).appendingPathComponent(resultsJSONL))
+        try Data(csv).write(to: URL(fileURLWithPath: directory).appendingPathComponent(resultsCSV))
+        let json = try JSONSerialization.data(withJSONObject: document(outcome, settings: settings),
+                                              options: [.prettyPrinted, .sortedKeys])
+        try json.write(to: URL(fileURLWithPath: directory).appendingPathComponent(metricsJSON))
+    }
+
+    /// A CSV field, quoted when it holds a comma, quote or line break (quotes doubled).
+    public static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
+    }
+
+    static func document(_ outcome: EmbeddedRunOutcome, settings: [String: Any]) -> [String: Any] {
+        let m = outcome.report.metrics
+        let r = outcome.report
+        var bySource: [String: Int] = [:]
+        for source in DecisionSource.allCases { bySource[source.rawValue] = m.bySource[source, default: 0] }
+        let firstScores = outcome.results.filter { $0.decision.source == .score }.map(\.decision.firstScore)
+        return [
+            "metrics": [
+                "_id": "global", "questions": m.questions, "asked": m.asked, "accepted": m.accepted, "forced": m.forced,
+                "failed": m.failed, "by_source": bySource, "score_sum": m.scoreSum, "score_mean": m.scoreMean,
+                "first_score_mean": m.firstScoreMean, "regenerations": m.regenerations, "llm_calls": m.llmCalls,
+            ] as [String: Any],
+            "report": [
+                "questions": r.questions, "seconds": r.seconds, "questions_per_second": r.questionsPerSecond,
+                "latency_ms": ["count": Int(r.latency.count), "mean": r.latency.meanMilliseconds, "p50": r.latency.p50Milliseconds,
+                               "p90": r.latency.p90Milliseconds, "p99": r.latency.p99Milliseconds, "max": r.latency.maxMilliseconds],
+                "llm_calls_per_question": r.llmCallsPerQuestion, "cache_hit_rate": r.cacheHitRate,
+                "dead_letters": r.deadLetters, "peak_rss_mb": r.peakResidentMegabytes, "completed": r.completed,
+                "first_answers_below_threshold": firstScores.isEmpty ? 0 :
+                    Double(firstScores.filter { $0 < (settings["threshold"] as? Double ?? 0.65) }.count) / Double(firstScores.count),
+            ] as [String: Any],
+            "latency_cdf": outcome.latencyCDF.map { [$0.x, $0.y] },
+            "settings": settings,
+        ]
+    }
+
+    /// The summary table printed at the end of a run.
+    public static func summary(_ outcome: EmbeddedRunOutcome) -> String {
+        let m = outcome.report.metrics
+        let r = outcome.report
+        func ms(_ v: Double) -> String { String(format: "%.1f ms", v) }
+        let rows: [(String, String)] = [
+            ("questions asked", m.asked == r.questions ? "\(m.asked) (\(m.questions) distinct)"
+                : "\(m.asked) (\(r.questions) measured + \(m.asked - r.questions) warm-up; \(m.questions) distinct)"),
+            ("accepted", "\(m.accepted)"),
+            ("forced", "\(m.forced)"),
+            ("failed", "\(m.failed)"),
+            ("cache hit rate", String(format: "%.1f %%", r.cacheHitRate * 100)),
+            ("mean score before regeneration", String(format: "%.4f", m.firstScoreMean)),
+            ("mean score after regeneration", String(format: "%.4f", m.scoreMean)),
+            ("LLM calls per question", String(format: "%.3f", r.llmCallsPerQuestion)),
+            ("throughput", String(format: "%.0f questions/s (%.2f s)", r.questionsPerSecond, r.seconds)),
+            ("latency p50 / p90 / p99 / max",
+             "\(ms(r.latency.p50Milliseconds)) / \(ms(r.latency.p90Milliseconds)) / \(ms(r.latency.p99Milliseconds)) / \(ms(r.latency.maxMilliseconds))"),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+}
