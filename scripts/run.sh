@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The main job on the bundled sample, from a fresh clone: installs the system packages,
-# builds the release binary, builds a corpus IDF model from the sample's best answers and
-# scores the bundled answer/reference pairs in both IDF modes. Results go to
-# data_collected/.
+# The main job on the embedded default, from a fresh clone: installs the system packages,
+# builds the release binary, and runs the whole pipeline (generator, cache, LLM, score,
+# store) in one process over the bundled sample with the offline LLM, then writes the HTML
+# report. Results go to data_collected/.
 #
-# Usage: scripts/run.sh
+# Usage: scripts/run.sh [extra `veredicto run` flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,11 +12,7 @@ scripts/setup.sh >/dev/null
 echo "building the release binary..."
 swift build -c release --product veredicto 2>&1 | tail -1
 bin=".build/release/veredicto"
-mkdir -p data_collected
-pairs=Tests/ScoringTests/Fixtures/pair_parity.jsonl
-
-"$bin" idf build --dataset data/sample/yahoo_sample.csv --out data_collected/sample.idf
-"$bin" score --idf pair "$pairs" --output data_collected/scores_pair.jsonl
-"$bin" score --idf corpus --model data_collected/sample.idf "$pairs" --output data_collected/scores_corpus.jsonl
-echo "first scores (pair mode):"
-head -3 data_collected/scores_pair.jsonl
+# 5,000 askings of the sample's questions with Zipf popularity, paced at 2,000 per second so
+# that repeats can meet answers already decided and be served from the cache.
+"$bin" run --total 5000 --rate 2000 "$@"
+"$bin" report

@@ -107,9 +107,9 @@ struct PipelineBenchmark {
         var run = PipelineRun(settings: settings, questions: rows, arrival: arrival, popularity: popularity, total: total)
         run.drainTimeout = .seconds(120)
         run.warmup = 500
-        let report = try await run.run(transport: transport, store: store) { message in
+        let report = try await run.run(transport: transport, store: store, onError: { message in
             FileHandle.standardError.write(Data("bench: \(message)\n".utf8))
-        }
+        })
         return RunFigures(transport: names.0, store: names.1, load: names.2 + " (\(arrival))", questions: report.questions,
                           seconds: report.seconds, questionsPerSecond: report.questionsPerSecond, latency: report.latency,
                           llmCallsPerQuestion: report.llmCallsPerQuestion, cacheHitRate: report.cacheHitRate,
