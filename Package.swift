@@ -95,8 +95,7 @@ let package = Package(
         // The deployment files (compose, Dockerfile) checked without a Docker engine.
         .testTarget(
             name: "DeploymentTests",
-            path: "Tests/DeploymentTests",
-            exclude: ["Fixtures"]
+            path: "Tests/DeploymentTests"
         ),
         .testTarget(
             name: "MessagingTests",

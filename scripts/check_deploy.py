@@ -2,9 +2,9 @@
 """Checks the deployment files without a Docker engine.
 
   static   compose.yaml and docker/compose.yaml against the compose-spec JSON schema (the one
-           Debian's docker-compose 1.29.2 package ships, Tests/DeploymentTests/Fixtures/
-           compose_spec.json, extended here with the two top-level keys the spec gained since:
-           `name` and `include`), then what the deployment relies on: KRaft Kafka, a MongoDB
+           Debian's docker-compose 1.29.2 package installs, read from where it installs it,
+           extended here with the two top-level keys the spec gained since: `name` and
+           `include`), then what the deployment relies on: KRaft Kafka, a MongoDB
            replica set, the init, every setting with its default, health checks, start order,
            volumes, the monitoring profile; and docker/Dockerfile's structure.
   run      runs every compose service's command (with the compose environment and its
@@ -36,7 +36,8 @@ import jsonschema
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCHEMA = os.path.join(ROOT, "Tests", "DeploymentTests", "Fixtures", "compose_spec.json")
+# The compose-spec schema as the docker-compose package installs it (not copied into the project).
+SCHEMA = "/usr/lib/python3/dist-packages/compose/config/compose_spec.json"
 SERVICES = ["cache", "llm", "score", "store"]
 
 # Every environment variable of DESIGN.md and the README's configuration table.
@@ -72,6 +73,9 @@ def load_yaml(path):
 
 
 def schema():
+    if not os.path.exists(SCHEMA):
+        fail(f"compose-spec schema not found at {SCHEMA}: install the docker-compose package (scripts/setup.sh does)")
+        sys.exit(1)
     with open(SCHEMA, encoding="utf-8") as handle:
         spec = json.load(handle)
     # The compose spec's top-level keys added after 2021 (docker compose v2 accepts them).

