@@ -1,16 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// Milliseconds since the Unix epoch, from the system's real-time clock.
-public func wallClockMilliseconds() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-}
-
 /// The result store of the embedded mode: the same rules as the MongoDB store, in memory.
 public actor InMemoryResultStore: ResultStore {
     private var stored: [String: StoredResult] = [:]
@@ -18,7 +5,7 @@ public actor InMemoryResultStore: ResultStore {
     private var totals = PipelineMetrics()
     private let clock: @Sendable () -> Int64
 
-    public init(clock: @escaping @Sendable () -> Int64 = { wallClockMilliseconds() }) {
+    public init(clock: @escaping @Sendable () -> Int64 = { Timestamp.now().millisecondsSinceEpoch }) {
         self.clock = clock
     }
 

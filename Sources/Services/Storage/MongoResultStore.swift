@@ -32,7 +32,7 @@ public final class MongoResultStore: ResultStore {
                 decisions,
                 existing: known,
                 alreadyApplied: Set(applied.compactMap { $0["_id"]?.stringValue }),
-                storedAt: wallClockMilliseconds())
+                storedAt: Timestamp.now().millisecondsSinceEpoch)
             guard !outcome.appliedIDs.isEmpty else { return outcome }
             var operations: [BulkWriteOperation] = []
             for (_, result) in outcome.created.sorted(by: { $0.key < $1.key }) {
@@ -176,7 +176,7 @@ public final class MongoResultStore: ResultStore {
         document.appendDouble("first_score_mean", metrics.firstScoreMean)
         document.appendInt64("regenerations", Int64(metrics.regenerations))
         document.appendInt64("llm_calls", Int64(metrics.llmCalls))
-        document.appendDate("updated_at", milliseconds: wallClockMilliseconds())
+        document.appendDate("updated_at", milliseconds: Timestamp.now().millisecondsSinceEpoch)
         return document
     }
 
