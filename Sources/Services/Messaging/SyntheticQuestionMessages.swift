@@ -1,8 +1,8 @@
 import Foundation
 
-/// Deterministic question messages shaped like the pipeline's `QuestionMessage` JSON (about
-/// 700 bytes each), with pseudo-English text drawn from a Zipf-weighted vocabulary, so that
-/// compression sees text about as repetitive as real questions and answers.
+/// Deterministic `QuestionMessage`s in the pipeline's JSON (about 700 bytes each), with
+/// pseudo-English text drawn from a Zipf-weighted vocabulary, so that compression sees text
+/// about as repetitive as real questions and answers.
 ///
 /// Keys (trace ids) and values are stored back to back in two flat buffers, so generating many
 /// messages makes few allocations.
@@ -25,15 +25,14 @@ struct SyntheticQuestionMessages {
             let title = vocabulary.sentence(words: 7 + Int(random.next() % 6), using: &random) + "?"
             let content = vocabulary.sentence(words: 21 + Int(random.next() % 16), using: &random) + "."
             let answer = vocabulary.sentence(words: 40 + Int(random.next() % 26), using: &random) + "."
-            let seconds = 1_704_067_200 + 37 * index  // 2024-01-01T00:00:00Z + 37 s per message
-            let json = """
-                {"message_id":"\(messageID)","trace_id":"\(traceID)","question_id":"\(1_000_000 + index)",\
-                "title":"\(title)","content":"\(content)","best_answer":"\(answer)","source":"yahoo_answers",\
-                "created_at":"\(Self.iso8601(seconds))","attempts":0}
-                """
+            // 2024-01-01T00:00:00Z + 37 s per message.
+            let createdAt = Timestamp(millisecondsSinceEpoch: (1_704_067_200 + 37 * Int64(index)) * 1000)
+            let message = QuestionMessage(messageID: messageID, traceID: traceID, questionID: "\(1_000_000 + index)",
+                                          title: title, content: content, bestAnswer: answer, source: "yahoo_answers",
+                                          createdAt: createdAt, attempts: 0)
             keyBytes.append(contentsOf: traceID.utf8)
             keyEnds.append(keyBytes.count)
-            valueBytes.append(contentsOf: json.utf8)
+            valueBytes.append(contentsOf: message.jsonBytes)
             valueEnds.append(valueBytes.count)
         }
     }
@@ -105,22 +104,5 @@ struct SyntheticQuestionMessages {
     private static func hex(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
-    }
-
-    private static func iso8601(_ secondsSince1970: Int) -> String {
-        // Civil-from-days (proleptic Gregorian), enough for a synthetic timestamp.
-        let days = secondsSince1970 / 86_400
-        let secondsOfDay = secondsSince1970 % 86_400
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay / 60 % 60)):\(two(secondsOfDay % 60))Z"
     }
 }
