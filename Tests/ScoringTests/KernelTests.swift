@@ -142,19 +142,6 @@ import Testing
 
 let asciiAlphabet: [UInt8] = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ .,;:!?'\"-()[]{}\\n\t@#$%^&*+=/<>|~`".utf8)
 
-/// A small deterministic generator for test data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random text mixing ASCII with code points of every UTF-8 length; with `invalid`, also
 /// stray continuation bytes, truncated sequences, overlong forms, surrogates and F5-FF.
 func randomUTF8(length: Int, invalid: Bool, generator: inout SplitMix64) -> [UInt8] {
