@@ -76,33 +76,16 @@ import Testing
         #expect(metrics["asked"]?.int64Value == Int64(total))
 
         // Every question asked has exactly one result; the generators' logs say which were asked.
-        let logFiles = try FileManager.default.contentsOfDirectory(atPath: deployment.directory.path)
-            .filter { $0.hasPrefix("generator_") && $0.hasSuffix(".csv") }
-        #expect(logFiles.count == 2)
-        var lines: [Substring] = []
-        for file in logFiles {
-            lines += try String(contentsOf: deployment.directory.appendingPathComponent(file), encoding: .utf8)
-                .split(separator: "\n").dropFirst()
-        }
+        let (logs, lines, asked) = try ResultChecks.askedQuestions(in: deployment.directory)
+        #expect(logs == 2)
         #expect(lines.count == total)
-        let asked = Set(lines.map { $0.split(separator: ",")[1] })
         #expect(asked.count < total)  // Zipf popularity repeats questions
         let results = try await database.count(collection: "results")
         #expect(results == asked.count)
         #expect(metrics["questions"]?.int64Value == Int64(asked.count))
 
         // The metrics document adds up to what the results hold.
-        let sums = try await database.aggregate(collection: "results", pipeline: [
-            BSONDocument(["$group": .document([
-                BSONField("_id", .null),
-                BSONField("asked", .document([BSONField("$sum", "$times_asked")])),
-                BSONField("regenerations", .document([BSONField("$sum", "$regenerations")])),
-                BSONField("llm_calls", .document([BSONField("$sum", "$llm_calls")])),
-                BSONField("cache", .document([BSONField("$sum", "$served.cache")])),
-                BSONField("max_attempts", .document([BSONField("$max", "$attempts")])),
-            ])]),
-        ])
-        let sum = try #require(sums.first)
+        let sum = try #require(try await ResultChecks.resultSums(database))
         #expect(sum["asked"]?.int64Value == Int64(total))
         #expect(sum["regenerations"]?.int64Value == metrics["regenerations"]?.int64Value)
         #expect(sum["llm_calls"]?.int64Value == metrics["llm_calls"]?.int64Value)

@@ -87,24 +87,13 @@ import Testing
         #expect(metrics["asked"]?.int64Value == Int64(total))
 
         // Exactly one result per question asked (the generator's log says which were asked).
-        let logFile = try #require(try FileManager.default.contentsOfDirectory(atPath: deployment.directory.path)
-            .first { $0.hasPrefix("generator_") && $0.hasSuffix(".csv") })
-        let lines = try String(contentsOf: deployment.directory.appendingPathComponent(logFile), encoding: .utf8)
-            .split(separator: "\n").dropFirst()
+        let (logs, lines, asked) = try ResultChecks.askedQuestions(in: deployment.directory)
+        #expect(logs == 1)
         #expect(lines.count == total)
-        let asked = Set(lines.map { $0.split(separator: ",")[1] })
         let results = try await database.count(collection: "results")
         #expect(results == asked.count)
         #expect(settled["questions"]?.int64Value == Int64(asked.count))
-        let sums = try await database.aggregate(collection: "results", pipeline: [
-            BSONDocument(["$group": .document([
-                BSONField("_id", .null),
-                BSONField("asked", .document([BSONField("$sum", "$times_asked")])),
-                BSONField("regenerations", .document([BSONField("$sum", "$regenerations")])),
-                BSONField("llm_calls", .document([BSONField("$sum", "$llm_calls")])),
-            ])]),
-        ])
-        let sum = try #require(sums.first)
+        let sum = try #require(try await ResultChecks.resultSums(database))
         #expect(sum["asked"]?.int64Value == Int64(total))
         #expect(sum["regenerations"]?.int64Value == settled["regenerations"]?.int64Value)
         #expect(sum["llm_calls"]?.int64Value == settled["llm_calls"]?.int64Value)
