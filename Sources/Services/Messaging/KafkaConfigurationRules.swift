@@ -73,4 +73,19 @@ enum KafkaConfigurationRules {
             }
         }
     }
+
+    /// The properties every client kind ends with: statistics when asked for, then the checked
+    /// escape hatch laid over everything else.
+    static func finish(
+        _ properties: inout [String: String], statisticsInterval: Duration?, extra: [String: String],
+        typed: [String: String], fixed: [String: String], type: String
+    ) throws {
+        if let statisticsInterval {
+            properties["statistics.interval.ms"] = try milliseconds(
+                statisticsInterval, key: "statistics.interval.ms", field: "\(type).statisticsInterval",
+                range: 1...86_400_000)
+        }
+        try self.extra(extra, typed: typed, fixed: fixed, type: type)
+        properties.merge(extra) { _, new in new }
+    }
 }

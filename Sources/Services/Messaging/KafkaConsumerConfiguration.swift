@@ -76,13 +76,8 @@ public struct KafkaConsumerConfiguration: Sendable {
             "enable.auto.offset.store": "false",
             "enable.partition.eof": "false",
         ]
-        if let statisticsInterval {
-            properties["statistics.interval.ms"] = try Rules.milliseconds(
-                statisticsInterval, key: "statistics.interval.ms", field: "\(type).statisticsInterval",
-                range: 1...86_400_000)
-        }
-        try Rules.extra(extra, typed: Self.typedKeys, fixed: Self.fixedKeys, type: type)
-        properties.merge(extra) { _, new in new }
+        try Rules.finish(&properties, statisticsInterval: statisticsInterval, extra: extra,
+                         typed: Self.typedKeys, fixed: Self.fixedKeys, type: type)
         return properties
     }
 }

@@ -79,13 +79,8 @@ public struct KafkaProducerConfiguration: Sendable {
         properties["client.id"] = clientID
         _ = try Rules.milliseconds(
             enqueueTimeout, key: "(none: Veredicto's send)", field: "\(type).enqueueTimeout", range: 0...86_400_000)
-        if let statisticsInterval {
-            properties["statistics.interval.ms"] = try Rules.milliseconds(
-                statisticsInterval, key: "statistics.interval.ms", field: "\(type).statisticsInterval",
-                range: 1...86_400_000)
-        }
-        try Rules.extra(extra, typed: Self.typedKeys, fixed: Self.fixedKeys, type: type)
-        properties.merge(extra) { _, new in new }
+        try Rules.finish(&properties, statisticsInterval: statisticsInterval, extra: extra,
+                         typed: Self.typedKeys, fixed: Self.fixedKeys, type: type)
         return properties
     }
 }
