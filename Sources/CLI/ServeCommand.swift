@@ -109,8 +109,6 @@ final class StopSignal: @unchecked Sendable {
         queue.sync { self.handler = handler }
     }
 
-    var isStopped: Bool { queue.sync { fired } }
-
     private func fire() {
         if fired { exit(130) }
         fired = true
