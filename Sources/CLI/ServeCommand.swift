@@ -57,8 +57,10 @@ struct ServeCommand: AsyncParsableCommand {
             pool = mongo
             store = MongoResultStore(database: mongo.database(settings.mongoDatabase))
         }
+        // The llm service runs two stages: one producer serves both.
+        let transport = SharedProducerTransport(settings.kafka)
         let runners = try await pipelineService.runners(
-            settings: settings, transport: settings.kafka, store: store, model: try settings.loadModel(),
+            settings: settings, transport: transport, store: store, model: try settings.loadModel(),
             llmCounters: metrics.llmCounters, onApplied: { metrics.recordApplied($0) }, metrics: registry
         ) { message in logger.warning("\(message)") }
         let tasks = runners.map { runner in Task { try await runner.run() } }
@@ -73,6 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
             for task in tasks { task.cancel() }
         }
         for task in tasks { try? await task.value }
+        await transport.close()
         sampler.cancel()
         await metrics.sample(runners)
         for runner in runners {

@@ -49,3 +49,43 @@ struct DeliveryGroupTests {
         await #expect(throws: CancellationError.self) { try await waiter.value }
     }
 }
+
+@Suite("DeliveryGroup.whenSettled (no broker)")
+struct DeliveryGroupObserverTests {
+    @Test func observerRunsOnceWhenTheLastMessageIsAcknowledged() {
+        let group = DeliveryGroup()
+        for _ in 0..<2 { group.enter() }
+        let calls = LockedCount()
+        group.whenSettled { calls.add() }
+        group.acknowledge()
+        #expect(calls.value == 0)
+        group.acknowledge()
+        #expect(calls.value == 1)
+        // A later settling of the reused group does not call it again.
+        group.enter()
+        group.acknowledge()
+        #expect(calls.value == 1)
+    }
+
+    @Test func observerOfASettledGroupRunsAtOnce() {
+        let group = DeliveryGroup()
+        let calls = LockedCount()
+        group.whenSettled { calls.add() }
+        #expect(calls.value == 1)
+    }
+
+    @Test func aFailureSettlesTheGroupForItsObservers() {
+        let group = DeliveryGroup()
+        for _ in 0..<2 { group.enter() }
+        let calls = LockedCount()
+        group.whenSettled { calls.add() }
+        group.fail(KafkaError(.deliveryFailed, "broker refused"))
+        #expect(calls.value == 1)
+    }
+}
+
+final class LockedCount: Sendable {
+    private let count = LockedValue(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}

@@ -15,6 +15,8 @@ public final class DeliveryGroup: Sendable {
         /// Waiters between taking an id and registering, with whether they were cancelled meanwhile.
         var registering: [UInt64: Bool] = [:]
         var nextWaiter: UInt64 = 0
+        /// Called once when the group next settles.
+        var observers: [@Sendable () -> Void] = []
 
         var settled: Bool { pending == 0 || firstFailure != nil }
     }
@@ -46,6 +48,18 @@ public final class DeliveryGroup: Sendable {
             defer { tasks.cancelAll() }
             try await tasks.next()
         }
+    }
+
+    /// Calls `body` once, when every message sent so far is reported (or one failed): at once
+    /// if that is already so, else on the thread that serves the last report. Unlike `wait`,
+    /// it takes no task: a consumer loop uses it to be woken instead of waiting.
+    public func whenSettled(_ body: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state in
+            if state.settled { return true }
+            state.observers.append(body)
+            return false
+        }
+        if now { body() }
     }
 
     // MARK: - Called by the producer and its delivery-report callback
@@ -84,15 +98,19 @@ public final class DeliveryGroup: Sendable {
     }
 
     private func settle(_ change: (inout State) -> Void) {
-        let (waiters, failure): ([CheckedContinuation<Void, any Error>], KafkaError?) = state.withLock { state in
+        let (waiters, observers, failure) = state.withLock { state in
             change(&state)
-            guard state.settled, !state.waiters.isEmpty else { return ([], nil) }
-            defer { state.waiters.removeAll() }
-            return (Array(state.waiters.values), state.firstFailure)
+            guard state.settled else { return ([CheckedContinuation<Void, any Error>](), [@Sendable () -> Void](), KafkaError?.none) }
+            defer {
+                state.waiters.removeAll()
+                state.observers.removeAll()
+            }
+            return (Array(state.waiters.values), state.observers, state.firstFailure)
         }
         for waiter in waiters {
             if let failure { waiter.resume(throwing: failure) } else { waiter.resume() }
         }
+        for observer in observers { observer() }
     }
 
     private func waitUntilSettled() async throws {

@@ -85,7 +85,30 @@ public final class KafkaConsumer: Sendable {
         guard !batch.positions.isEmpty else { return }
         try checkOpen("commit")
         try await blockingCalls.run { [client, assignment] in
-            try Self.commitBlocking(batch, client: client, assignment: assignment)
+            try Self.commit(batch, client: client, assignment: assignment, wait: true)
+        }
+    }
+
+    /// As `commit`, without waiting for the broker: the request is queued and this returns at
+    /// once, so a pipeline stage goes on polling while the commit travels. A commit the broker
+    /// refuses is logged; the next commit covers the same partitions with higher offsets, and
+    /// until then a crash only means those messages are read again (at-least-once). Commits
+    /// still in flight complete before `close()` leaves the group. Throws `.partitionsRevoked`
+    /// like `commit`.
+    public func commitWithoutWaiting(_ batch: KafkaMessageBatch) throws {
+        guard !batch.positions.isEmpty else { return }
+        try checkOpen("commit")
+        try Self.commit(batch, client: client, assignment: assignment, wait: false)
+    }
+
+    /// Makes the `poll` waiting now, or else the next one, return at once (empty if nothing
+    /// has arrived). Any thread may call it: a producer's delivery report uses it to hand the
+    /// consumer's loop back to the caller the moment a batch is acknowledged.
+    public func wakeUp() {
+        client.withHandle { rk in
+            guard let queue = rd_kafka_queue_get_consumer(rk) else { return }
+            rd_kafka_queue_yield(queue)
+            rd_kafka_queue_destroy(queue)
         }
     }
 
@@ -143,8 +166,8 @@ public final class KafkaConsumer: Sendable {
                                  assignment: assignment)
     }
 
-    private static func commitBlocking(_ batch: KafkaMessageBatch, client: RDKafkaClient,
-                                       assignment: ConsumerAssignment) throws {
+    private static func commit(_ batch: KafkaMessageBatch, client: RDKafkaClient,
+                               assignment: ConsumerAssignment, wait: Bool) throws {
         let current = assignment.epochs(of: batch.positions.map(\.partition))
         var owned: [KafkaMessageBatch.PartitionPosition] = []
         var revoked: [KafkaTopicPartition] = []
@@ -162,11 +185,11 @@ public final class KafkaConsumer: Sendable {
                             offset: position.nextOffset)
             }
             let names = owned.map(\.partition.description).joined(separator: ", ")
-            let error = client.withHandle { rk in offsets.withList { rd_kafka_commit(rk, $0, 0) } }
+            let error = client.withHandle { rk in offsets.withList { rd_kafka_commit(rk, $0, wait ? 0 : 1) } }
             if error != RD_KAFKA_RESP_ERR_NO_ERROR {
                 throw KafkaError(rdKafkaError: error, "commit of \(names) refused (their messages will be read again)")
             }
-            if let (partition, error) = offsets.elementErrors.first {
+            if wait, let (partition, error) = offsets.elementErrors.first {
                 throw KafkaError(rdKafkaError: error, "commit of \(partition) refused (its messages will be read again)")
             }
         }

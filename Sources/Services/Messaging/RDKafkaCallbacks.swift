@@ -13,6 +13,7 @@ extension RDKafkaConfig {
         }
         if events.assignment != nil {
             rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
+            rd_kafka_conf_set_offset_commit_cb(conf, offsetCommitCallback)
         }
         if events.statistics != nil {
             rd_kafka_conf_set_stats_cb(conf, statisticsCallback)
@@ -123,6 +124,21 @@ private func rebalanceCallback(_ rk: OpaquePointer?, _ reason: rd_kafka_resp_err
         assignment.revokeAll()
         _ = rd_kafka_assign(rk, nil)
     }
+}
+
+/// The outcome of every offset commit, served by the consumer's poll. Only a refusal is worth a
+/// line: waiting commits throw it as well, and a commit that did not wait is covered by the next.
+private func offsetCommitCallback(_ rk: OpaquePointer?, _ error: rd_kafka_resp_err_t,
+                                  _ offsets: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+                                  _ opaque: UnsafeMutableRawPointer?) {
+    guard let events = clientEvents(opaque) else { return }
+    let failures = offsets.map(RDKafkaTopicPartitionList.elementErrors(in:)) ?? []
+    // _NO_OFFSET: nothing to commit, not a failure.
+    guard error != RD_KAFKA_RESP_ERR_NO_ERROR && error != RD_KAFKA_RESP_ERR__NO_OFFSET || !failures.isEmpty else { return }
+    let detail = failures.isEmpty ? "" : ": " + failures.map { "\($0.0) \(String(cString: rd_kafka_err2name($0.1)))" }
+        .joined(separator: ", ")
+    let name = String(cString: rd_kafka_err2name(error))
+    events.logger.warning("offset commit refused (\(name))\(detail); the messages after the last accepted commit will be read again")
 }
 
 /// Statistics JSON (`statistics.interval.ms`); returning 0 lets librdkafka free the text.

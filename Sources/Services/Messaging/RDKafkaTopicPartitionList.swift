@@ -29,6 +29,12 @@ final class RDKafkaTopicPartitionList {
 
     /// Each element's partition and its error, if librdkafka set one (after a commit).
     var elementErrors: [(KafkaTopicPartition, rd_kafka_resp_err_t)] {
+        Self.elementErrors(in: list)
+    }
+
+    /// Each element's partition and error, for a list librdkafka owns (a commit callback's).
+    static func elementErrors(in list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>)
+        -> [(KafkaTopicPartition, rd_kafka_resp_err_t)] {
         (0..<Int(list.pointee.cnt)).compactMap { index in
             let element = list.pointee.elems[index]
             guard element.err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }

@@ -42,11 +42,24 @@ public protocol MessageConsumer: AnyObject, Sendable {
     /// Commits the offsets of every message polled before `checkpoint`: call it only once
     /// everything they produced is acknowledged.
     func commit(upTo checkpoint: CommitCheckpoint) async throws
+    /// As `commit(upTo:)`, but may return before the transport has confirmed it (a later
+    /// commit, or `close()`, completes it); a commit lost meanwhile only means messages are
+    /// read again.
+    func commitWithoutWaiting(upTo checkpoint: CommitCheckpoint) async throws
+    /// Makes a `poll` waiting now (or the next one) return at once, possibly empty. Any
+    /// thread may call it.
+    func wakeUp()
     /// Leaves the group; uncommitted messages go to the next owner of their partitions.
     func close() async
 }
 
 extension MessageConsumer {
+    public func commitWithoutWaiting(upTo checkpoint: CommitCheckpoint) async throws {
+        try await commit(upTo: checkpoint)
+    }
+
+    public func wakeUp() {}
+
     /// Commits the offsets of every message polled so far.
     public func commit() async throws {
         try await commit(upTo: checkpoint())
@@ -78,14 +91,24 @@ extension MessageProducer {
 public struct DeliveryReceipt: Sendable {
     private let waitBody: @Sendable () async throws -> Void
     private let settledBody: @Sendable () -> Bool
+    private let notifyBody: @Sendable (@escaping @Sendable () -> Void) -> Void
 
-    public init(wait: @escaping @Sendable () async throws -> Void, isSettled: @escaping @Sendable () -> Bool) {
+    /// `whenSettled` registers a closure to call once, from any thread, when the set is settled
+    /// (at once if it is already).
+    public init(wait: @escaping @Sendable () async throws -> Void, isSettled: @escaping @Sendable () -> Bool,
+                whenSettled: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void) {
         waitBody = wait
         settledBody = isSettled
+        notifyBody = whenSettled
     }
 
     /// A receipt for messages acknowledged already.
-    public static let acknowledged = DeliveryReceipt(wait: {}, isSettled: { true })
+    public static let acknowledged = DeliveryReceipt(wait: {}, isSettled: { true }, whenSettled: { $0() })
+
+    /// Calls `body` once every message is acknowledged or one has failed, on whatever thread
+    /// learns it (at once if that is already so). Keep it short: it may run on a transport's
+    /// own thread.
+    public func whenSettled(_ body: @escaping @Sendable () -> Void) { notifyBody(body) }
 
     /// Waits until every message is acknowledged; throws if one failed.
     public func wait() async throws { try await waitBody() }

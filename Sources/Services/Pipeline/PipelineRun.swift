@@ -53,6 +53,9 @@ public struct PipelineRun: Sendable {
                     onSent: @escaping @Sendable ([QuestionGenerator.Send]) -> Void = { _ in },
                     onError: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Report {
         let recording = LockedValue(warmup == 0)
+        let transport = SharedProducerTransport(transport)
+        // On the normal path the producer is closed below, once the services have stopped.
+        defer { Task { await transport.close() } }
         var runners: [any RunnableService] = []
         for service in PipelineService.allCases {
             runners += try await service.runners(
@@ -62,14 +65,15 @@ public struct PipelineRun: Sendable {
         }
         let tasks = runners.map { runner in Task { try await runner.run() } }
         defer { for task in tasks { task.cancel() } }
+        // One producer for the warm-up and the measured questions: a new Kafka producer spends
+        // its first half second connecting and fetching metadata, which would be counted.
+        let producer = try await transport.makeProducer()
         if warmup > 0 {
             let before = try await store.metrics().asked
             var warm = try QuestionGenerator(questions: questions, questionIDs: questionIDs, arrival: .constant(rate: 0),
                                              popularity: popularity, total: warmup, seed: seed &+ 1, topics: settings.topics)
             warm.burst = 50
-            let warmProducer = try await transport.makeProducer()
-            try await warm.run(producer: warmProducer)
-            await warmProducer.close()
+            try await warm.run(producer: producer)
             let deadline = ContinuousClock.now + drainTimeout
             while try await store.metrics().asked - before < warmup && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
@@ -81,7 +85,6 @@ public struct PipelineRun: Sendable {
                                               popularity: popularity, total: total, seed: seed, topics: settings.topics)
         let clock = ContinuousClock()
         let started = clock.now
-        let producer = try await transport.makeProducer()
         let sent = LockedValue(false)
         let sending = Task {
             defer { sent.withLock { $0 = true } }
@@ -106,6 +109,7 @@ public struct PipelineRun: Sendable {
         progress(decided)
         for task in tasks { task.cancel() }
         for task in tasks { try? await task.value }
+        await transport.close()
         var deadLetters = 0
         for runner in runners { deadLetters += await runner.currentCounters().deadLetters }
         let metrics = try await store.metrics()

@@ -6,6 +6,7 @@
 /// |---|---|---|
 /// | KAFKA_BOOTSTRAP_SERVERS | localhost:9092 | brokers, comma-separated |
 /// | KAFKA_SESSION_TIMEOUT_MS | 45000 | consumer-group session timeout |
+/// | KAFKA_LINGER_MS | 1 | producer linger: latency added per hop against fewer, larger produce requests |
 /// | KAFKA_CONFIG | (none) | extra librdkafka properties, `key=value,key=value` (SASL/SSL) |
 /// | TOPIC_PREFIX | (none) | prefix of every topic name |
 /// | TOPIC_PARTITIONS | 6 | partitions per topic (`veredicto topics create`) |
@@ -24,6 +25,7 @@ public struct PipelineSettings: Sendable {
     public var bootstrapServers: [String] = ["localhost:9092"]
     public var sessionTimeout: Duration = .seconds(45)
     public var kafkaProperties: [String: String] = [:]
+    public var linger: Duration = .milliseconds(1)
     public var topics = PipelineTopics()
     public var partitions = 6
     public var mongoURI = "mongodb://localhost:27017"
@@ -49,6 +51,7 @@ public struct PipelineSettings: Sendable {
             throw ConfigurationError(variable: "KAFKA_BOOTSTRAP_SERVERS", expectation: "HOST:PORT[,HOST:PORT...]", value: "")
         }
         sessionTimeout = .milliseconds(try reader.integer("KAFKA_SESSION_TIMEOUT_MS", default: 45_000, in: 1_000...3_600_000))
+        linger = .milliseconds(try reader.integer("KAFKA_LINGER_MS", default: 1, in: 0...10_000))
         if let raw = reader.raw("KAFKA_CONFIG") {
             for pair in raw.split(separator: ",") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
@@ -89,6 +92,7 @@ public struct PipelineSettings: Sendable {
         var transport = KafkaTransport(bootstrapServers: bootstrapServers)
         transport.sessionTimeout = sessionTimeout
         transport.extra = kafkaProperties
+        transport.linger = linger
         return transport
     }
 }

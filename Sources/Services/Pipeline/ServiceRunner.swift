@@ -61,7 +61,9 @@ public struct ServiceCounters: Sendable {
 /// Batches are pipelined: while the broker acknowledges what one batch produced, the next
 /// batches are polled and handled (up to `maxInFlight`), and commits follow in order, each
 /// covering every batch whose outputs are acknowledged. Handling stays sequential, so a
-/// stage sees its input in order.
+/// stage sees its input in order. The loop never waits on the broker while input may be
+/// arriving: an acknowledgement wakes the poll, and commits go out without waiting for the
+/// broker's answer (the last one, when the runner stops, does wait).
 public actor ServiceRunner<Stage: PipelineStage> {
     public let stage: Stage
     private let consumer: any MessageConsumer
@@ -125,7 +127,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 try? await Task.sleep(for: retryDelay)
             }
         }
-        try? await settle(all: true)
+        try? await settle(.all)
         await consumer.close()
         await producer.close()
     }
@@ -135,21 +137,24 @@ public actor ServiceRunner<Stage: PipelineStage> {
     @discardableResult
     public func runOnce() async throws -> Int {
         let consumed = try await step()
-        try await settle(all: true)
+        try await settle(.all)
         return consumed
     }
 
     @discardableResult
     private func step() async throws -> Int {
-        // Waiting in poll would delay acknowledged commits: poll briefly while batches fly.
-        let timeout = inFlight.isEmpty ? pollTimeout : .milliseconds(1)
+        if inFlight.count >= maxInFlight { try await settle(.oldest) }
+        // Each acknowledgement wakes the poll (see below), so waiting here delays no commit;
+        // a commit held back by the commit interval bounds the wait.
+        var timeout = pollTimeout
+        if pendingCommit != nil {
+            timeout = min(timeout, max(.zero, commitInterval - (ContinuousClock.now - lastCommit)))
+        }
         let polled = try await consumer.poll(maxMessages: batchSize, timeout: timeout) { raw in
             (raw.topic, Stage.decode(raw))
         }
-        if polled.isEmpty {
-            try await settle(all: true)
-            return 0
-        }
+        try await settle(.available)
+        if polled.isEmpty { return 0 }
         var inputs: [Stage.Input] = []
         inputs.reserveCapacity(polled.count)
         var outbound: [OutboundMessage] = []
@@ -184,15 +189,26 @@ public actor ServiceRunner<Stage: PipelineStage> {
         let receipt = try await enqueueRetrying(outbound)
         inFlight.append(InFlight(outputs: outbound, receipt: receipt, checkpoint: consumer.checkpoint(),
                                  consumed: polled.count, deadLetters: deadLetters, consumedByTopic: consumedByTopic))
-        try await settle(all: inFlight.count >= maxInFlight)
         return polled.count
     }
 
-    /// Waits for acknowledgements (of every batch in flight with `all`, else of those already
-    /// settled) and commits up to the last acknowledged batch. A failed delivery is sent again.
-    private func settle(all: Bool) async throws {
+    private enum Settling {
+        /// Take the batches acknowledged already; commit without waiting, at most once per
+        /// commit interval.
+        case available
+        /// Also wait for the oldest batch (the in-flight limit is reached).
+        case oldest
+        /// Wait for every batch and for the commit (draining, stopping).
+        case all
+    }
+
+    /// Takes acknowledged batches in order (waiting as `mode` says) and commits up to the last
+    /// of them. A failed delivery is sent again.
+    private func settle(_ mode: Settling) async throws {
         var committable: CommitCheckpoint?
-        while let first = inFlight.first, all || first.receipt.isSettled {
+        var mustWait = mode != .available
+        while let first = inFlight.first, mustWait || first.receipt.isSettled {
+            if mode == .oldest { mustWait = false }
             do {
                 try await first.receipt.wait()
             } catch {
@@ -227,17 +243,26 @@ public actor ServiceRunner<Stage: PipelineStage> {
             }
         }
         if let committable { pendingCommit = committable }
-        if let checkpoint = pendingCommit, all || ContinuousClock.now - lastCommit >= commitInterval {
+        guard let checkpoint = pendingCommit else { return }
+        if mode == .all {
             try await consumer.commit(upTo: checkpoint)
-            pendingCommit = nil
-            lastCommit = ContinuousClock.now
+        } else if ContinuousClock.now - lastCommit >= commitInterval {
+            try await consumer.commitWithoutWaiting(upTo: checkpoint)
+        } else {
+            return
         }
+        pendingCommit = nil
+        lastCommit = ContinuousClock.now
     }
 
+    /// Enqueues, and has the acknowledgement wake the consumer's poll so the batch is settled
+    /// and committed at once rather than at the poll's timeout.
     private func enqueueRetrying(_ messages: [OutboundMessage]) async throws -> DeliveryReceipt {
         while true {
             do {
-                return try await producer.enqueue(messages)
+                let receipt = try await producer.enqueue(messages)
+                receipt.whenSettled { [consumer] in consumer.wakeUp() }
+                return receipt
             } catch {
                 if Task.isCancelled { throw error }
                 onError("\(stage.name): cannot enqueue \(messages.count) messages, retrying: \(error)")
@@ -260,3 +285,4 @@ public enum DeadLetters {
         return OutboundMessage(topic: topic, key: key, value: letter.jsonBytes)
     }
 }
+
