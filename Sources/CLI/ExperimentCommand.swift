@@ -6,18 +6,41 @@ import Services
 struct ExperimentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "experiment", abstract: "Run the embedded pipeline once per setting and compare.",
-        subcommands: [Threshold.self, Cache.self])
+        subcommands: [Latency.self, Threshold.self, Cache.self, Scale.self])
 
     static func write(_ text: String, to path: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    static func list<T>(_ text: String, _ name: String, _ parse: (String) -> T?) throws -> [T] {
+    /// The values of a comma-separated flag; the error names the first value it cannot read
+    /// and what the flag takes.
+    static func list<T>(_ text: String, _ name: String, expected: String, _ parse: (String) -> T?) throws -> [T] {
         let values = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let parsed = values.compactMap(parse)
-        guard !values.isEmpty, parsed.count == values.count else { throw ValidationError("--\(name): cannot read \(text)") }
+        guard !values.isEmpty else { throw ValidationError("--\(name) is empty: give a comma-separated list of \(expected)") }
+        var parsed: [T] = []
+        for value in values {
+            guard let item = parse(value) else {
+                throw ValidationError("--\(name): cannot read '\(value)': give a comma-separated list of \(expected)")
+            }
+            parsed.append(item)
+        }
         return parsed
+    }
+
+    /// `text` left-aligned in `width` columns.
+    static func padded(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    /// The embedded bus, or Kafka when --kafka is given.
+    static func backend(_ options: PipelineOptions, settings: PipelineSettings) async throws -> ExperimentBackend {
+        guard options.kafka != nil else { return .embedded() }
+        return .kafka(settings.kafka, partitions: settings.partitions)
     }
 
     struct Threshold: AsyncParsableCommand {
@@ -35,7 +58,9 @@ struct ExperimentCommand: AsyncParsableCommand {
 
         func run() async throws {
             JSONLogHandler.bootstrap(level: .error)
-            let thresholds = try ExperimentCommand.list(values, "values") { Double($0) }.filter { (0...1).contains($0) }
+            let thresholds = try ExperimentCommand.list(values, "values", expected: "thresholds from 0 to 1") {
+                Double($0).flatMap { (0...1).contains($0) ? $0 : nil }
+            }
             let questions = try input.loadQuestions()
             let base = try input.pipelineRun(settings: try options.settings(), questions: questions)
             print("threshold experiment: \(thresholds.count) runs of \(input.total) questions from \(input.sourceDescription), \(base.arrival)")
@@ -61,54 +86,137 @@ struct ExperimentCommand: AsyncParsableCommand {
 
     struct Cache: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Hit rate and latency per cache policy, size and TTL, under Zipf popularity.")
+            abstract: "Hit rate and latency per cache policy, size and TTL, under each popularity law and arrival process.",
+            discussion: """
+                Each combination is one run of the whole pipeline over the same question stream. A run
+                replays a live deployment --speedup times faster: the arrival schedule and the offline
+                LLM's latency are compressed, and the cache's clock follows the schedule of the questions
+                sent, so a TTL counts in the replayed deployment's time. The pipeline runs for real: a
+                repeat hits only once its first answer has been decided and learnt by the cache. Its own
+                processing time is not compressed, so the window in which a repeat misses because its
+                first answer is still on its way is if anything wider than live (--speedup 1 runs live).
+                Latencies are wall-clock milliseconds of the compressed run.
+                """)
 
         @Option(name: .long, help: "Policies, comma-separated (lru, lfu, fifo).")
         var policies: String = "lru,lfu,fifo"
 
-        @Option(name: .long, help: "Cache sizes, comma-separated.")
-        var sizes: String = "64,256,1024"
+        @Option(name: .long, help: "Cache sizes in entries, comma-separated.")
+        var sizes: String = "256,1024"
 
-        @Option(name: .long, help: "TTLs in seconds, comma-separated (0 = no expiry).")
-        var ttls: String = "0,60"
+        @Option(name: .long, help: "TTLs in seconds of the replayed deployment, comma-separated (0 = no expiry).")
+        var ttls: String = "0,10"
 
-        @Option(name: .customLong("llm-latency-ms"), help: "Median latency of the offline LLM (default 0).")
+        @Option(name: .long, help: "Popularity laws, comma-separated: zipf (exponent --zipf, 1.1 if 0), uniform. Default: zipf, or uniform with --zipf 0.")
+        var popularity: String?
+
+        @Option(name: .long, help: "Arrival processes, comma-separated: constant, poisson, uniform, each at --mean-rate. Default: --distribution/--rate when given, else constant.")
+        var arrivals: String?
+
+        @Option(name: .customLong("mean-rate"), help: "Mean questions per second of the replayed traffic, for every process in --arrivals.")
+        var meanRate: Double = 2000
+
+        @Option(name: .long, help: "How many times faster than the replayed deployment each run goes.")
+        var speedup: Double = 20
+
+        @Option(name: .long, help: "Runs at a time (each has its own bus, store and cache).")
+        var parallel: Int = 1
+
+        @Option(name: .customLong("llm-latency-ms"), help: "Median latency of the offline LLM in the replayed deployment (default 0).")
         var llmLatency: Double = 0
 
         @OptionGroup var input: RunOptions
         @OptionGroup var options: PipelineOptions
 
+        func scenarios(count: Int) throws -> [CacheExperiment.Scenario] {
+            let laws = try popularity.map {
+                try ExperimentCommand.list($0, "popularity", expected: "zipf, uniform") { ["zipf", "uniform"].contains($0) ? $0 : nil }
+            } ?? [input.zipf > 0 ? "zipf" : "uniform"]
+            guard meanRate > 0, meanRate.isFinite else { throw ValidationError("--mean-rate must be a positive rate per second, got \(meanRate)") }
+            let processes: [ArrivalProcess]
+            if let arrivals {
+                processes = try ExperimentCommand.list(arrivals, "arrivals", expected: "constant, poisson, uniform") { kind in
+                    switch kind {
+                    case "constant": return ArrivalProcess.constant(rate: meanRate)
+                    case "poisson": return .poisson(lambda: meanRate)
+                    case "uniform": return .uniform(low: 0, high: 2 / meanRate)
+                    default: return nil
+                    }
+                }
+            } else if input.rate != nil || input.distribution != nil {
+                processes = [input.arrival]
+            } else {
+                processes = [.constant(rate: meanRate)]
+            }
+            if processes.contains(.constant(rate: 0)) {
+                throw ValidationError("the cache experiment replays a paced deployment: give --rate above 0, or --arrivals")
+            }
+            var scenarios: [CacheExperiment.Scenario] = []
+            for law in laws {
+                let model: Popularity
+                do {
+                    model = law == "uniform" ? .uniform(count: count) : try .zipf(count: count, exponent: input.zipf > 0 ? input.zipf : 1.1)
+                    for process in processes { scenarios.append(.init(popularity: model, arrival: try process.validated())) }
+                } catch let error as ConfigurationError {
+                    throw ValidationError(error.description)
+                }
+            }
+            return scenarios
+        }
+
         func run() async throws {
             JSONLogHandler.bootstrap(level: .error)
-            let policyList = try ExperimentCommand.list(policies, "policies") { CachePolicy(rawValue: $0.lowercased()) }
-            let sizeList = try ExperimentCommand.list(sizes, "sizes") { Int($0) }.filter { $0 > 0 }
-            let ttlList = try ExperimentCommand.list(ttls, "ttls") { Int($0) }.filter { $0 >= 0 }
+            let policyList = try ExperimentCommand.list(policies, "policies", expected: "lru, lfu, fifo") { CachePolicy(rawValue: $0.lowercased()) }
+            let sizeList = try ExperimentCommand.list(sizes, "sizes", expected: "positive entry counts") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
+            let ttlList = try ExperimentCommand.list(ttls, "ttls", expected: "seconds, 0 or more") { Int($0).flatMap { $0 >= 0 ? $0 : nil } }
+            guard speedup > 0, speedup.isFinite else { throw ValidationError("--speedup must be a positive factor, got \(speedup)") }
+            guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallel)") }
+            guard llmLatency >= 0 else { throw ValidationError("--llm-latency-ms must be 0 or more, got \(llmLatency)") }
             var settings = try options.settings()
             settings.llm.latencyMedianMilliseconds = llmLatency
             let questions = try input.loadQuestions()
-            var base = try input.pipelineRun(settings: settings, questions: questions)
-            // As fast as possible, every repeat is asked before its first answer is decided and
-            // nothing can hit; a steady rate lets the cache learn, as in a live deployment.
-            if input.rate == nil && input.distribution == nil { base.arrival = .constant(rate: 2000) }
-            print("cache experiment: \(policyList.count * sizeList.count * ttlList.count) runs of \(input.total) questions from "
-                + "\(input.sourceDescription) (\(questions.count) distinct), zipf \(input.zipf), \(base.arrival), LLM latency \(llmLatency) ms")
-            print("policy   size   ttl   hit%   calls/q   p50 ms   p99 ms")
-            let points = try await CacheExperiment.run(base, policies: policyList, sizes: sizeList, ttls: ttlList) { p in
-                print(String(format: "%-6@ %6d %5d  %5.1f  %8.3f  %7.1f  %7.1f", p.policy.rawValue as NSString, p.size, p.ttl,
-                             p.hitRate * 100, p.llmCallsPerQuestion, p.p50, p.p99))
+            let scenarioList = try scenarios(count: questions.count)
+            let base = try input.pipelineRun(settings: settings, questions: questions)
+            let backend = try await ExperimentCommand.backend(options, settings: settings)
+            let runs = scenarioList.count * policyList.count * sizeList.count * ttlList.count
+            print("cache experiment: \(runs) runs of \(input.total) questions from \(input.sourceDescription) "
+                + "(\(questions.count) distinct), \(scenarioList.count) scenario(s), speed-up \(speedup), \(parallel) at a time, "
+                + "LLM latency \(llmLatency) ms, \(backend.description)")
+            print("popularity  arrival          policy   size   ttl   hit%   calls/q   p50 ms   p99 ms      q/s   pace")
+            let clock = ContinuousClock()
+            let started = clock.now
+            let points = try await CacheExperiment.run(
+                base, scenarios: scenarioList, policies: policyList, sizes: sizeList, ttls: ttlList, speedup: speedup,
+                parallel: parallel, backend: backend, prefix: "exp_cache_\(RunFiles.stamp())_"
+            ) { p in
+                print(ExperimentCommand.padded(p.popularity, 11) + " " + ExperimentCommand.padded(p.arrival, 16) + " "
+                    + ExperimentCommand.padded(p.policy.rawValue, 6)
+                    + String(format: " %6d %5d  %5.1f  %8.3f  %7.1f  %7.1f  %7.0f  %5.2f", p.size, p.ttl, p.hitRate * 100,
+                             p.llmCallsPerQuestion, p.p50, p.p99, p.questionsPerSecond, p.pace))
             }
+            let elapsed = clock.now - started
             let stem = (input.outputDirectory as NSString).appendingPathComponent("experiment_cache_\(RunFiles.stamp())")
             try ExperimentCommand.write(CacheExperiment.csv(points), to: stem + ".csv")
             let charts = CacheExperiment.charts(points)
             try ExperimentCommand.write(charts[0].render(), to: stem + ".svg")
             var page = HTMLPage(title: "Cache experiment")
-            page.paragraph("\(input.total) questions per combination from \(input.sourceDescription), zipf \(input.zipf), \(base.arrival).")
+            page.paragraph("\(input.total) questions per combination from \(input.sourceDescription) (\(questions.count) distinct), "
+                + "replayed \(speedup) times faster than live, \(backend.description).")
+            page.paragraph(CacheExperiment.explanation)
             for chart in charts { page.chart(chart) }
             try ExperimentCommand.write(page.render(), to: stem + ".html")
-            if let best = points.max(by: { $0.hitRate < $1.hitRate }) {
-                print(String(format: "best hit rate: %@ size %d ttl %d (%.1f%%)", best.policy.rawValue as NSString, best.size, best.ttl,
-                             best.hitRate * 100))
+            for scenario in Set(points.map(\.scenario)).sorted() {
+                if let best = points.filter({ $0.scenario == scenario }).max(by: { $0.hitRate < $1.hitRate }) {
+                    print(String(format: "best hit rate under %@: %@ size %d ttl %d (%.1f%%)", scenario as NSString,
+                                 best.policy.rawValue as NSString, best.size, best.ttl, best.hitRate * 100))
+                }
             }
+            let behind = points.filter { $0.pace < 0.9 }.count
+            if behind > 0 {
+                printError("warning: \(behind) of \(runs) runs could not keep up with the compressed schedule (pace under 0.9): "
+                    + "their first answers came later than live and their hit rates are too low; lower --speedup")
+            }
+            print("\(runs) runs in \(String(format: "%.1f", ExperimentCommand.seconds(elapsed))) s")
             print("files: \(stem).csv, \(stem).svg, \(stem).html")
         }
     }

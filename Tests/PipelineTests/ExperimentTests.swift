@@ -41,12 +41,105 @@ extension EmbeddedCommandTests {
             #expect(points.count == 4)
             #expect(points.allSatisfy { (0...1).contains($0.hitRate) })
             #expect(points.contains { $0.hitRate > 0 })
+            #expect(points.map(\.size) == [16, 512, 16, 512])  // grid order
             let parsed = CacheExperiment.parse(csv: CacheExperiment.csv(points))
             #expect(parsed == points)
             let charts = CacheExperiment.charts(points)
             #expect(charts.count == 2)
             #expect(charts[0].series.count == 2)
             for chart in charts { #expect(chart.pointCount == 4) }
+        }
+
+        @Test(.timeLimit(.minutes(2)))
+        func cacheScenariosCoverBothPopularityLawsAndArrivalProcesses() async throws {
+            let base = try Self.base(total: 300, arrival: .constant(rate: 1000))
+            let count = base.questions.count
+            let scenarios = [CacheExperiment.Scenario(popularity: try .zipf(count: count, exponent: 1.1), arrival: .constant(rate: 1000)),
+                             CacheExperiment.Scenario(popularity: try .zipf(count: count, exponent: 1.1), arrival: .poisson(lambda: 1000)),
+                             CacheExperiment.Scenario(popularity: .uniform(count: count), arrival: .constant(rate: 1000)),
+                             CacheExperiment.Scenario(popularity: .uniform(count: count), arrival: .poisson(lambda: 1000))]
+            let points = try await CacheExperiment.run(base, scenarios: scenarios, policies: [.lfu], sizes: [64], ttls: [0],
+                                                       speedup: 5, parallel: 2)
+            #expect(points.map(\.scenario) == ["zipf:1.1, constant:1000", "zipf:1.1, poisson:1000", "uniform, constant:1000",
+                                               "uniform, poisson:1000"])
+            #expect(points.allSatisfy { $0.speedup == 5 && $0.offeredPerSecond == 5000 })
+            // Zipf concentrates the asks on a few questions: more repeats hit than under uniform.
+            #expect(points[0].hitRate > points[2].hitRate)
+            #expect(CacheExperiment.parse(csv: CacheExperiment.csv(points)) == points)
+            let charts = CacheExperiment.charts(points)
+            #expect(charts.count == 8)  // hit rate and p99 per scenario
+            for chart in charts { #expect(chart.pointCount == 1) }
+        }
+
+        /// The TTL counts in the replayed deployment's time: 4 s of schedule replayed 20 times
+        /// faster last 0.2 s of wall time, in which a 1 s TTL would never expire on the wall clock.
+        @Test(.timeLimit(.minutes(2)))
+        func cacheTTLCountsInTheReplayedTime() async throws {
+            let base = try Self.base(total: 400, arrival: .constant(rate: 100))
+            let points = try await CacheExperiment.run(base, policies: [.lru], sizes: [1024], ttls: [0, 1], speedup: 20)
+            #expect(points.count == 2)
+            #expect(points[0].hitRate > 0.5)
+            #expect(points[1].hitRate < points[0].hitRate - 0.05, "\(points.map(\.hitRate))")
+        }
+
+        @Test func scheduleClockFollowsTheSendsStretchedBackAndNeverGoesBack() {
+            let clock = ScheduleClock(speedup: 10)
+            var cache = CacheConfiguration(policy: .lru, capacity: 8, ttlSeconds: 2)
+            cache.clock = clock.cacheClock
+            #expect(cache == CacheConfiguration(policy: .lru, capacity: 8, ttlSeconds: 2))  // the clock is not a setting
+            var answers = cache.makeCache(of: Int.self)
+            func send(_ milliseconds: Double) {
+                clock.advance(past: [QuestionGenerator.Send(sequence: 0, questionID: "q", traceID: "t",
+                                                            scheduledMilliseconds: milliseconds, sentAt: Timestamp.now())])
+            }
+            answers.put("a", 1)
+            send(150)  // 1.5 s of the replayed schedule
+            #expect(clock.now == 1500)
+            #expect(answers.get("a") == 1)
+            send(100)  // an earlier schedule does not move the time back
+            #expect(clock.now == 1500)
+            send(200)
+            #expect(answers.get("a") == nil)  // expired after 2 s of replayed time
+            #expect(ArrivalProcess.constant(rate: 2000).compressed(by: 20) == .constant(rate: 40_000))
+            #expect(ArrivalProcess.poisson(lambda: 10).compressed(by: 3) == .poisson(lambda: 30))
+            #expect(ArrivalProcess.uniform(low: 1, high: 3).compressed(by: 2) == .uniform(low: 0.5, high: 1.5))
+        }
+
+        @Test(.timeLimit(.minutes(2)))
+        func latencyPercentilesRiseAndRoundTripThroughTheCSV() async throws {
+            let outcome = try await LatencyExperiment.run(try Self.base(total: 400, arrival: .poisson(lambda: 2000)))
+            #expect(outcome.report.completed)
+            let points = outcome.points
+            #expect(points.first?.percentile == 0 && points.last?.percentile == 100)
+            #expect(points.contains { $0.percentile == 99.9 })
+            #expect(zip(points, points.dropFirst()).allSatisfy { $0.milliseconds <= $1.milliseconds })
+            #expect(outcome.milliseconds(at: 99.9) <= outcome.milliseconds(at: 100))
+            // The histogram keeps three significant digits.
+            #expect(abs(outcome.milliseconds(at: 100) - outcome.report.latency.maxMilliseconds) <= outcome.report.latency.maxMilliseconds * 0.002)
+            #expect(LatencyExperiment.parse(csv: LatencyExperiment.csv(points)) == points)
+            let charts = LatencyExperiment.charts(points)
+            #expect(charts.count == 2)
+            #expect(charts[0].pointCount == points.count)
+            #expect(charts[1].pointCount == points.filter { $0.percentile >= 90 }.count)
+        }
+
+        @Test(.timeLimit(.minutes(2)))
+        func scaleRunsEveryConfigurationWithItsInstances() async throws {
+            let points = try await ScaleExperiment.run(try Self.base(total: 400, arrival: .constant(rate: 0)), partitions: [1, 3],
+                                                       instances: [1, 2], backend: { .embedded(partitions: $0) })
+            #expect(points.map { "\($0.partitions)x\($0.instances)" } == ["1x1", "1x2", "3x1", "3x2"])
+            #expect(points.allSatisfy { $0.questions == 400 && $0.sustainedPerSecond > 0 && $0.overallPerSecond > 0 })
+            #expect(ScaleExperiment.parse(csv: ScaleExperiment.csv(points)) == points)
+            let charts = ScaleExperiment.charts(points)
+            #expect(charts[0].title == "Throughput vs. instances")
+            #expect(charts[0].series.map(\.name) == ["1 partitions", "3 partitions"])
+            for chart in charts { #expect(chart.pointCount == 4) }
+        }
+
+        @Test func sustainedRateCountsFromTenToNinetyPercent() {
+            let samples: [(seconds: Double, decided: Int)] = [(0.1, 0), (0.5, 50), (1.0, 100), (2.0, 500), (3.0, 900), (9.0, 1000)]
+            #expect(ScaleExperiment.sustainedRate(samples, total: 1000) == 800 / 2.0)
+            #expect(ScaleExperiment.sustainedRate([(1, 1000)], total: 1000) == nil)
         }
     }
 }

@@ -80,5 +80,69 @@ extension EmbeddedCommandTests {
             #expect(bad.status != 0)
             #expect(bad.stderr.contains("no dataset file"))
         }
+
+        /// `experiment cache`, `latency` and `scale` as a user runs them, then `report` with
+        /// their charts; a bad value of a flag is one line saying what to fix.
+        @Test(.timeLimit(.minutes(3)))
+        func latencyCacheAndScaleExperimentsAndReport() throws {
+            let directory = RunFilesTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let run = try Self.run(["run", "--synthetic", "100", "--total", "200", "--rate", "2000", "--out-dir", directory])
+            #expect(run.status == 0, "\(run.stderr)")
+
+            let cache = try Self.run(["experiment", "cache", "--policies", "lru,fifo", "--sizes", "16", "--ttls", "0",
+                                      "--popularity", "zipf,uniform", "--arrivals", "constant,poisson", "--mean-rate", "500",
+                                      "--speedup", "4", "--total", "200", "--synthetic", "100", "--out-dir", directory])
+            #expect(cache.status == 0, "\(cache.stderr)")
+            #expect(cache.stdout.contains("8 runs of 200 questions"))
+            for scenario in ["zipf:1.1    constant:500", "zipf:1.1    poisson:500", "uniform     constant:500", "uniform     poisson:500"] {
+                #expect(cache.stdout.contains(scenario), "\(scenario)")
+            }
+            #expect(cache.stdout.contains("best hit rate under uniform, poisson:500"))
+
+            let latency = try Self.run(["experiment", "latency", "--distribution", "poisson", "--lambda", "1000", "--total", "300",
+                                        "--synthetic", "100", "--out-dir", directory])
+            #expect(latency.status == 0, "\(latency.stderr)")
+            #expect(latency.stdout.contains("poisson(lambda=1000.0/s)"))
+            let lines = latency.stdout.split(separator: "\n")
+            let header = try #require(lines.firstIndex { $0.contains("p50") && $0.contains("p999") && $0.contains("max") })
+            #expect(lines[header + 1].split(separator: " ").compactMap { Double($0) }.count == 5)
+
+            let scale = try Self.run(["experiment", "scale", "--partitions", "2", "--instances", "1,2", "--total", "300",
+                                      "--synthetic", "100", "--out-dir", directory])
+            #expect(scale.status == 0, "\(scale.stderr)")
+            #expect(scale.stdout.contains("partitions  instances  sustained q/s"))
+
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+            for kind in ["cache", "latency", "scale"] {
+                for suffix in [".csv", ".svg", ".html"] {
+                    #expect(files.contains { $0.hasPrefix("experiment_\(kind)_") && $0.hasSuffix(suffix) }, "\(kind)\(suffix)")
+                }
+            }
+            let report = try Self.run(["report", "--dir", directory])
+            #expect(report.status == 0, "\(report.stderr)")
+            let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
+            for heading in ["Cache experiment", "Latency experiment", "Scale experiment", "Throughput vs. instances"] {
+                #expect(html.contains(heading), "\(heading)")
+            }
+            // 3 of the run, 8 of the cache experiment (4 scenarios), 2 latency, 2 scale.
+            #expect(RunReportTests.charts(html).count == 15)
+            #expect(RunReportTests.charts(html).allSatisfy(RunReportTests.hasData))
+
+            for (arguments, message) in [
+                (["experiment", "cache", "--policies", "lru,mru"], "--policies: cannot read 'mru'"),
+                (["experiment", "cache", "--sizes", "0"], "--sizes: cannot read '0'"),
+                (["experiment", "cache", "--arrivals", "bursty"], "--arrivals: cannot read 'bursty'"),
+                (["experiment", "cache", "--speedup", "0"], "--speedup must be a positive factor"),
+                (["experiment", "cache", "--rate", "0"], "give --rate above 0, or --arrivals"),
+                (["experiment", "scale", "--instances", "1,x"], "--instances: cannot read 'x'"),
+                (["experiment", "latency", "--lambda=-1", "--distribution", "poisson"], "--lambda must be a positive rate"),
+            ] {
+                let bad = try Self.run(arguments + ["--out-dir", directory])
+                #expect(bad.status != 0, "\(arguments)")
+                #expect(bad.stderr.contains(message), "\(arguments): \(bad.stderr)")
+                #expect(bad.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }.count == 1, "\(bad.stderr)")
+            }
+        }
     }
 }

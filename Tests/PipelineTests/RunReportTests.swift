@@ -55,10 +55,12 @@ extension EmbeddedCommandTests {
                                                         meanFinalScore: 0.61, meanFirstScore: 0.5, forcedRate: 0.4, firstBelow: 0.7)]
             try ThresholdExperiment.csv(thresholds).write(toFile: directory + "/experiment_threshold_2026-01-01T00-00-00-000.csv",
                                                           atomically: true, encoding: .utf8)
-            let caches = [CacheExperiment.Point(policy: .lru, size: 64, ttl: 0, hitRate: 0.7, llmCallsPerQuestion: 0.2, p50: 0, p90: 1,
-                                                p99: 3, questionsPerSecond: 2000),
-                          CacheExperiment.Point(policy: .lru, size: 256, ttl: 0, hitRate: 0.9, llmCallsPerQuestion: 0.2, p50: 0, p90: 1,
-                                                p99: 4, questionsPerSecond: 2000)]
+            let caches = [CacheExperiment.Point(policy: .lru, size: 64, ttl: 0, popularity: "zipf:1.1", arrival: "constant:2000",
+                                                hitRate: 0.7, llmCallsPerQuestion: 0.2, p50: 0, p90: 1, p99: 3,
+                                                questionsPerSecond: 2000, offeredPerSecond: 2000, speedup: 1),
+                          CacheExperiment.Point(policy: .lru, size: 256, ttl: 0, popularity: "zipf:1.1", arrival: "constant:2000",
+                                                hitRate: 0.9, llmCallsPerQuestion: 0.2, p50: 0, p90: 1, p99: 4,
+                                                questionsPerSecond: 2000, offeredPerSecond: 2000, speedup: 1)]
             try CacheExperiment.csv(caches).write(toFile: directory + "/experiment_cache_2026-01-01T00-00-00-000.csv",
                                                   atomically: true, encoding: .utf8)
             html = try RunReport.build(directory: directory)
@@ -66,6 +68,24 @@ extension EmbeddedCommandTests {
             #expect(svgs.count == 7)
             for (index, svg) in svgs.enumerated() { #expect(Self.hasData(svg), "chart \(index) has no data") }
             #expect(html.contains("Threshold experiment") && html.contains("Cache experiment"))
+
+            let latencies = [LatencyExperiment.Point(percentile: 0, milliseconds: 0.5), LatencyExperiment.Point(percentile: 50, milliseconds: 2),
+                             LatencyExperiment.Point(percentile: 99.9, milliseconds: 9), LatencyExperiment.Point(percentile: 100, milliseconds: 12)]
+            try LatencyExperiment.csv(latencies).write(toFile: directory + "/experiment_latency_2026-01-01T00-00-00-000.csv",
+                                                       atomically: true, encoding: .utf8)
+            let scales = [ScaleExperiment.Point(partitions: 2, instances: 1, questions: 100, sustainedPerSecond: 900, overallPerSecond: 800,
+                                                p50: 3, p99: 9),
+                          ScaleExperiment.Point(partitions: 2, instances: 2, questions: 100, sustainedPerSecond: 1500,
+                                                overallPerSecond: 1300, p50: 2, p99: 7)]
+            try ScaleExperiment.csv(scales).write(toFile: directory + "/experiment_scale_2026-01-01T00-00-00-000.csv",
+                                                  atomically: true, encoding: .utf8)
+            html = try RunReport.build(directory: directory)
+            svgs = Self.charts(html)
+            #expect(svgs.count == 11)  // + latency CDF and tail, throughput and p99 against instances
+            for (index, svg) in svgs.enumerated() { #expect(Self.hasData(svg), "chart \(index) has no data") }
+            #expect(html.contains("Latency experiment") && html.contains("Scale experiment"))
+            #expect(html.contains("Throughput vs. instances"))
+            #expect(html.contains("9.0 ms"))  // p999 in the table
         }
 
         @Test func anEmptyChartHasNoData() {

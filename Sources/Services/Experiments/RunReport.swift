@@ -1,8 +1,8 @@
 import Foundation
 
 /// The HTML report of the latest run in `data_collected/`: traffic over time, latency CDF and
-/// percentiles, score histograms of the first and the final answer, and the latest experiment
-/// charts when there are any. One self-contained file (inline SVG).
+/// percentiles, score histograms of the first and the final answer, and the charts of the latest
+/// threshold, cache, latency and scale experiments when there are any. One self-contained file (inline SVG).
 public enum RunReport {
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
@@ -94,6 +94,25 @@ public enum RunReport {
             if !points.isEmpty {
                 page.heading("Cache experiment (\((path as NSString).lastPathComponent))")
                 for chart in CacheExperiment.charts(points) { page.chart(chart) }
+            }
+        }
+        if let path = latest(in: directory, prefix: "experiment_latency_", suffix: ".csv"),
+           let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            let points = LatencyExperiment.parse(csv: text)
+            if !points.isEmpty {
+                page.heading("Latency experiment (\((path as NSString).lastPathComponent))")
+                page.table(LatencyExperiment.tablePercentiles.map(\.label), [LatencyExperiment.tablePercentiles.map {
+                    String(format: "%.1f ms", LatencyExperiment.milliseconds(at: $0.percentile, in: points))
+                }])
+                for chart in LatencyExperiment.charts(points) { page.chart(chart) }
+            }
+        }
+        if let path = latest(in: directory, prefix: "experiment_scale_", suffix: ".csv"),
+           let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            let points = ScaleExperiment.parse(csv: text)
+            if !points.isEmpty {
+                page.heading("Scale experiment (\((path as NSString).lastPathComponent))")
+                for chart in ScaleExperiment.charts(points) { page.chart(chart) }
             }
         }
         return page.render()

@@ -41,6 +41,14 @@ public final class LatencyRecorder: @unchecked Sendable {
                        maxMilliseconds: Double(histogram.max) / 1000)
     }
 
+    /// The latency at `percentile` (0...100), in milliseconds; 0 before the first record.
+    public func milliseconds(atPercentile percentile: Double) -> Double {
+        lock.lock()
+        defer { lock.unlock() }
+        guard histogram.totalCount > 0 else { return 0 }
+        return Double(histogram.valueAtPercentile(min(100, max(0, percentile)))) / 1000
+    }
+
     /// (latency ms, cumulative fraction) points of the distribution, for a CDF plot.
     public func cdf(points: Int = 100) -> [(x: Double, y: Double)] {
         lock.lock()

@@ -21,6 +21,9 @@ public struct PipelineRun: Sendable {
     /// Questions sent and decided before the measured run starts, so that consumer-group
     /// joins and connection set-up are not counted (a Kafka group join takes seconds).
     public var warmup = 0
+    /// Instances of each consumer service, members of one consumer group that share its
+    /// topics' partitions (as `docker compose up --scale` runs them, here in one process).
+    public var instances = 1
 
     public init(settings: PipelineSettings, questions: [YahooRow], questionIDs: [String]? = nil, arrival: ArrivalProcess,
                 popularity: Popularity, total: Int) {
@@ -58,10 +61,10 @@ public struct PipelineRun: Sendable {
         defer { Task { await transport.close() } }
         var runners: [any RunnableService] = []
         for service in PipelineService.allCases {
-            runners += try await service.runners(
+            for _ in 0..<max(1, instances) { runners += try await service.runners(
                 settings: settings, transport: transport, store: store, model: model,
                 onApplied: { outcome in if recording.withLock({ $0 }) { latencies.record(milliseconds: outcome.latencies) } },
-                onError: onError)
+                onError: onError) }
         }
         let tasks = runners.map { runner in Task { try await runner.run() } }
         defer { for task in tasks { task.cancel() } }

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Services
+
+extension ExperimentCommand {
+    struct Latency: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "End-to-end latency distribution under an arrival process: percentiles, CDF chart and CSV.",
+            discussion: """
+                One run of the whole pipeline (embedded, or over Kafka with --kafka) with the arrival process
+                of --distribution/--rate/--lambda/--low/--high (default here: poisson at 1000 questions per
+                second). The latency of a question is from its creation by the generator to its decision
+                stored; every time a question is asked counts, cache hits included. Writes the percentiles
+                as a CSV (the CDF) and draws the CDF and the tail.
+                """)
+
+        @OptionGroup var input: RunOptions
+        @OptionGroup var options: PipelineOptions
+
+        @Option(name: .customLong("llm-latency-ms"), help: "Median latency of the offline LLM (LLM_LATENCY_MS when absent).")
+        var llmLatency: Double?
+
+        func run() async throws {
+            JSONLogHandler.bootstrap(level: .error)
+            var settings = try options.settings()
+            if let llmLatency {
+                guard llmLatency >= 0 else { throw ValidationError("--llm-latency-ms must be 0 or more, got \(llmLatency)") }
+                settings.llm.latencyMedianMilliseconds = llmLatency
+            }
+            let questions = try input.loadQuestions()
+            var base = try input.pipelineRun(settings: settings, questions: questions)
+            if input.rate == nil && input.distribution == nil { base.arrival = .poisson(lambda: input.lambda) }
+            let backend = try await ExperimentCommand.backend(options, settings: settings)
+            let stamp = RunFiles.stamp()
+            print("latency experiment: \(input.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
+                + "\(base.arrival), zipf \(input.zipf), LLM latency \(settings.llm.latencyMedianMilliseconds) ms, \(backend.description)")
+            let progress = ProgressLine(total: input.total)
+            let outcome = try await LatencyExperiment.run(base, backend: backend, prefix: "exp_latency_\(stamp)_",
+                                                          progressInterval: progress.interval, progress: { progress.update($0) })
+            progress.finish()
+            let report = outcome.report
+            print(String(format: "decided %d of %d questions in %.2f s (%.0f questions/s), cache hit rate %.1f%%", report.questions,
+                         input.total, report.seconds, report.questionsPerSecond, report.cacheHitRate * 100))
+            let labels = LatencyExperiment.tablePercentiles.map(\.label)
+            let values = LatencyExperiment.tablePercentiles.map { String(format: "%.1f", outcome.milliseconds(at: $0.percentile)) }
+            let width = max(6, values.map(\.count).max() ?? 0)
+            func right(_ text: String) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+            print(labels.map(right).joined(separator: "  ") + "  (ms)")
+            print(values.map(right).joined(separator: "  "))
+            if !report.completed {
+                printError("warning: only \(report.questions) of \(input.total) questions were decided in time")
+            }
+            let stem = (input.outputDirectory as NSString).appendingPathComponent("experiment_latency_\(stamp)")
+            try ExperimentCommand.write(LatencyExperiment.csv(outcome.points), to: stem + ".csv")
+            let charts = LatencyExperiment.charts(outcome.points, label: "\(base.arrival)")
+            try ExperimentCommand.write(charts[0].render(), to: stem + ".svg")
+            var page = HTMLPage(title: "Latency experiment")
+            page.paragraph("\(input.total) questions from \(input.sourceDescription), \(base.arrival), zipf \(input.zipf), "
+                + "\(backend.description): \(String(format: "%.0f", report.questionsPerSecond)) questions/s.")
+            page.table(LatencyExperiment.tablePercentiles.map(\.label),
+                       [LatencyExperiment.tablePercentiles.map { String(format: "%.1f ms", outcome.milliseconds(at: $0.percentile)) }])
+            for chart in charts { page.chart(chart) }
+            try ExperimentCommand.write(page.render(), to: stem + ".html")
+            print("files: \(stem).csv, \(stem).svg, \(stem).html")
+        }
+    }
+}
