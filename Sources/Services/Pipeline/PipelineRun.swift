@@ -61,10 +61,12 @@ public struct PipelineRun: Sendable {
         defer { Task { await transport.close() } }
         var runners: [any RunnableService] = []
         for service in PipelineService.allCases {
-            for _ in 0..<max(1, instances) { runners += try await service.runners(
-                settings: settings, transport: transport, store: store, model: model,
-                onApplied: { outcome in if recording.withLock({ $0 }) { latencies.record(milliseconds: outcome.latencies) } },
-                onError: onError) }
+            for _ in 0..<max(1, instances) {
+                runners += try await service.runners(
+                    settings: settings, transport: transport, store: store, model: model,
+                    onApplied: { outcome in if recording.withLock({ $0 }) { latencies.record(milliseconds: outcome.latencies) } },
+                    onError: onError)
+            }
         }
         let tasks = runners.map { runner in Task { try await runner.run() } }
         defer { for task in tasks { task.cancel() } }
