@@ -264,9 +264,15 @@ def check_dockerfile():
         check(package in build_runs, f"Dockerfile: builder must install {package}")
     check("swift build -c release" in build_runs and "--static-swift-stdlib" in build_runs,
           "Dockerfile: builder must run `swift build -c release --static-swift-stdlib`")
+    check("scripts/runtime-packages.sh /out/veredicto > /out/runtime-packages.txt" in build_runs,
+          "Dockerfile: builder must list the runtime packages of the binary with scripts/runtime-packages.sh")
     runtime_runs = " ".join(value for kind, value in runtime["lines"] if kind == "RUN")
-    for package in ["librdkafka1", "libmongoc-1.0-0", "libbson-1.0-0", "libzstd1"]:
-        check(package in runtime_runs, f"Dockerfile: runtime must install {package}")
+    runtime_copies = " ".join(value for kind, value in runtime["lines"] if kind == "COPY")
+    check("--from=builder /out/runtime-packages.txt" in runtime_copies
+          and re.search(r"xargs -a \S*runtime-packages\.txt apt-get install", runtime_runs) is not None,
+          "Dockerfile: runtime must install the packages the builder listed (runtime-packages.txt)")
+    check(os.access(os.path.join(ROOT, "scripts", "runtime-packages.sh"), os.X_OK),
+          "scripts/runtime-packages.sh must exist and be executable")
     for forbidden in ["-dev ", "-dev\n", "build-essential", "clang", "swiftlang"]:
         check(forbidden not in runtime_runs + " ", f"Dockerfile: runtime must not install build tools ({forbidden.strip()})")
     users = [value for kind, value in runtime["lines"] if kind == "USER"]

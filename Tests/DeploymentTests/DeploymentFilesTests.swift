@@ -37,6 +37,26 @@ import Testing
         #expect(result.status == 0, "\(result.output)")
     }
 
+    /// The image's runtime stage installs what this script names for the binary: it must name
+    /// the packages of the C libraries the services talk through.
+    @Test func runtimePackagesOfTheBinaryIncludeTheCLibraries() throws {
+        let process = Process()
+        process.executableURL = Self.packageRoot.appendingPathComponent("scripts/runtime-packages.sh")
+        process.arguments = [Self.executable]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let packages = output.split(separator: "\n").map(String.init)
+        for expected in ["librdkafka1", "libmongoc-1.0-0", "libbson-1.0-0", "libzstd1"] {
+            // Ubuntu 24.04 names some of them with a t64 suffix.
+            #expect(packages.contains { $0 == expected || $0 == expected + "t64" }, "\(expected) missing from \(packages)")
+        }
+        #expect(packages.allSatisfy { !$0.hasSuffix("-dev") }, "\(packages)")
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func everyComposeServiceStartsAndServesHealth() throws {
         let environment = ProcessInfo.processInfo.environment
