@@ -15,6 +15,13 @@ public final class KafkaConsumer: Sendable {
     private let assignment: ConsumerAssignment
     private let blockingCalls: BlockingCallQueue
     private let closed = LockedValue(false)
+    private let wake = LockedValue(WakeState())
+
+    /// Whether a poll waits for its first message, and whether a wake-up came while none did.
+    struct WakeState: Sendable {
+        var waiting = false
+        var pending = false
+    }
     private let logger: Logger
 
     /// Creates the consumer and subscribes to `configuration.topics`; the group join happens in
@@ -71,8 +78,8 @@ public final class KafkaConsumer: Sendable {
             throw KafkaError(.invalidArgument, "poll(maxMessages:) must be positive, got \(limit)")
         }
         try checkOpen("poll")
-        return try await blockingCalls.run { [client, assignment, logger] in
-            try Self.pollBlocking(client: client, assignment: assignment, logger: logger,
+        return try await blockingCalls.run { [client, assignment, logger, wake] in
+            try Self.pollBlocking(client: client, assignment: assignment, logger: logger, wake: wake,
                                   limit: limit, timeout: timeout)
         }
     }
@@ -105,6 +112,13 @@ public final class KafkaConsumer: Sendable {
     /// has arrived). Any thread may call it: a producer's delivery report uses it to hand the
     /// consumer's loop back to the caller the moment a batch is acknowledged.
     public func wakeUp() {
+        // Yield only a poll that is waiting for its first message: yielding one that is taking
+        // a batch would cut the batch short. Otherwise the next poll is told not to wait.
+        let waiting = wake.withLock { wake in
+            if !wake.waiting { wake.pending = true }
+            return wake.waiting
+        }
+        guard waiting else { return }
         client.withHandle { rk in
             guard let queue = rd_kafka_queue_get_consumer(rk) else { return }
             rd_kafka_queue_yield(queue)
@@ -136,16 +150,28 @@ public final class KafkaConsumer: Sendable {
     }
 
     private static func pollBlocking(client: RDKafkaClient, assignment: ConsumerAssignment, logger: Logger,
-                                     limit: Int, timeout: Duration) throws -> KafkaMessageBatch {
+                                     wake: LockedValue<WakeState>, limit: Int,
+                                     timeout: Duration) throws -> KafkaMessageBatch {
         var messages: [UnsafeMutablePointer<rd_kafka_message_t>] = []
         messages.reserveCapacity(min(limit, 65_536))
         let deadline = ContinuousClock.now + timeout
         let epochsBeforePoll = assignment.epochs
         try client.withHandle { rk in
             while messages.count < limit {
-                // Wait only for the first message; then take what is already fetched.
-                let wait = messages.isEmpty ? KafkaProducer.milliseconds(deadline - .now) : 0
-                guard let message = rd_kafka_consumer_poll(rk, wait) else { break }
+                // Wait only for the first message (unless woken meanwhile); then take what is
+                // already fetched.
+                var wait: Int32 = 0
+                if messages.isEmpty {
+                    let woken = wake.withLock { wake in
+                        defer { wake.pending = false }
+                        wake.waiting = !wake.pending
+                        return wake.pending
+                    }
+                    if !woken { wait = KafkaProducer.milliseconds(deadline - .now) }
+                }
+                let polled = rd_kafka_consumer_poll(rk, wait)
+                if messages.isEmpty { wake.withLock { $0.waiting = false } }
+                guard let message = polled else { break }
                 let error = message.pointee.err
                 if error == RD_KAFKA_RESP_ERR_NO_ERROR {
                     messages.append(message)
