@@ -7,7 +7,8 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write a self-contained HTML report of the latest run (and experiments) in data_collected/.")
 
-    @Option(name: .customLong("dir"), help: "Where the runs are, and where report.html goes.")
+    @Option(name: [.customLong("out-dir"), .customLong("dir")],
+            help: "Where the runs and experiments are (the --out-dir they were given), and where report.html goes.")
     var directory: String = "data_collected"
 
     func run() throws {

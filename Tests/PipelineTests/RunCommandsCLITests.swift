@@ -119,7 +119,7 @@ extension EmbeddedCommandTests {
                     #expect(files.contains { $0.hasPrefix("experiment_\(kind)_") && $0.hasSuffix(suffix) }, "\(kind)\(suffix)")
                 }
             }
-            let report = try Self.run(["report", "--dir", directory])
+            let report = try Self.run(["report", "--out-dir", directory])
             #expect(report.status == 0, "\(report.stderr)")
             let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
             for heading in ["Cache experiment", "Latency experiment", "Scale experiment", "Throughput vs. instances"] {
