@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Services
@@ -160,5 +161,46 @@ import Testing
         try await slow.commit()
         try await sending.value
         #expect(try await polling.value == 5)
+    }
+}
+
+@Suite struct HandWrittenFormattingTests {
+    @Test func integersAsSwiftPrintsThem() {
+        for value: Int64 in [0, 7, 9, 10, -1, -10, 12_345, 1_000_000, .max, .min, .max - 1, .min + 1] {
+            var writer = JSONWriter()
+            writer.integer(value)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(value))
+        }
+    }
+
+    @Test func trafficLinesAsInterpolatedBefore() {
+        let sentAt = Timestamp(millisecondsSinceEpoch: 1_795_614_600_123)
+        for (sequence, scheduled) in [(0, 0.0), (17, 12.0), (3, 1.5), (99, 0.0005), (123_456, 123_456.789), (5, 2.0004999),
+                                      (6, 1e16), (7, 4_000_000.25)] {
+            let send = QuestionGenerator.Send(sequence: sequence, questionID: "q\(sequence)", traceID: MessageID.make(),
+                                              scheduledMilliseconds: scheduled, sentAt: sentAt)
+            var buffer: [UInt8] = []
+            TrafficLog.appendLine(send, to: &buffer)
+            let expected = "\(send.sequence),\(send.questionID),\(send.traceID),\(String(format: "%.3f", scheduled)),"
+                + "\(sentAt.iso8601)\n"
+            #expect(String(decoding: buffer, as: UTF8.self) == expected)
+        }
+    }
+}
+
+@Suite struct PromptTextTests {
+    @Test func asciiTextAsTheCharacterBasedWay() {
+        let pieces = ["a", " ", "\\", "n", "\\n", "\t", "\r\n", "\r", "\u{0B}", "\u{0C}", "x y", "\\\\n", "?", ""]
+        var random = SplitMix64(seed: 9)
+        var samples = pieces + ["", "   ", "\\n\\n", " \\n a \\n ", "\\\\n\\\\", "line\\nline\\n\\n"]
+        for _ in 0..<2_000 {
+            samples.append((0..<Int(random.next() % 9)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined())
+        }
+        for sample in samples {
+            #expect(LLMCompletionRequest.promptText(sample) == sample.replacing("\\n", with: "\n").trimmingBlanks(),
+                    "\(sample.debugDescription)")
+        }
+        // Other text takes the Character-based way.
+        #expect(LLMCompletionRequest.promptText(" é\\n ") == "é")
     }
 }
