@@ -103,6 +103,34 @@ public struct JSONScanner {
         }
     }
 
+    /// Checks the escapes of a raw JSON string as unescaping it would (same errors), without
+    /// writing anything: for fields a reader must validate but does not keep.
+    public static func checkString(_ raw: UnsafeBufferPointer<UInt8>, escaped: Bool) throws {
+        guard escaped else { return }
+        var i = 0
+        while i < raw.count {
+            guard raw[i] == UInt8(ascii: "\\") else {
+                i += 1
+                continue
+            }
+            guard i + 1 < raw.count else { throw SyntaxError(offset: i, reason: "dangling escape") }
+            let code = raw[i + 1]
+            i += 2
+            switch code {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                continue
+            case UInt8(ascii: "u"):
+                // A surrogate pair's second half is checked as the next escape, as
+                // `unescape` checks it.
+                _ = try hex4(raw, at: i)
+                i += 4
+            default:
+                throw SyntaxError(offset: i - 1, reason: "invalid escape '\\\(Character(Unicode.Scalar(code)))'")
+            }
+        }
+    }
+
     /// Writes the unescaped UTF-8 of `raw` at `output` (room for `raw.count` bytes, which is
     /// enough: every escape is longer than what it stands for) and returns its length. Runs
     /// between escapes are copied whole.

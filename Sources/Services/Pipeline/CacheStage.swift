@@ -6,10 +6,14 @@
 /// with several instances a question's answer is learnt by the instance that saw its
 /// decision, and the others find it in storage.
 public actor CacheStage: PipelineStage {
-    public enum Input: Sendable {
+    /// Boxed (`indirect`): the runner copies inputs a few times, and a box is one reference
+    /// to retain instead of one per string of the message.
+    public indirect enum Input: Sendable {
         case question(QuestionMessage)
         case regeneration(RegenerationRequest)
-        case decided(ValidatedResponse)
+        /// A decision on `validated_responses`: the answer to learn, or nil when it teaches
+        /// nothing (served from the cache or storage, or failed).
+        case decided(ValidatedResponse.Answer?)
     }
 
     struct CachedAnswer: Sendable {
@@ -36,11 +40,11 @@ public actor CacheStage: PipelineStage {
 
     public static func decode(_ raw: RawMessage) -> Inbound<Input> {
         do {
-            if raw.topic.hasSuffix(Topic.regenerationRequests.rawValue) {
-                return .message(.regeneration(try RegenerationRequest.decode(raw.value)))
+            if Topic.validatedResponses.isSuffix(of: raw.topic) {
+                return .message(.decided(try ValidatedResponse.decodeAnswer(raw.value)))
             }
-            if raw.topic.hasSuffix(Topic.validatedResponses.rawValue) {
-                return .message(.decided(try ValidatedResponse.decode(raw.value)))
+            if Topic.regenerationRequests.isSuffix(of: raw.topic) {
+                return .message(.regeneration(try RegenerationRequest.decode(raw.value)))
             }
             return .message(.question(try QuestionMessage.decode(
                 raw.value, fallbackMessageID: "m-" + recordID(raw), fallbackTraceID: "t-" + recordID(raw))))
@@ -74,11 +78,11 @@ public actor CacheStage: PipelineStage {
                                       attempts: request.attempts + 1, createdAt: request.createdAt,
                                       firstScore: request.firstScore)
                     .outbound(topics, key: request.traceID))
-            case .decided(let decision):
+            case .decided(let answer):
                 // Learn answers decided by the LLM path; failures are not answers.
-                if decision.source == .score && decision.status != .failed {
-                    cache.put(decision.questionID, CachedAnswer(llmAnswer: decision.llmAnswer, score: decision.score,
-                                                                 status: decision.status))
+                if let answer {
+                    cache.put(answer.questionID, CachedAnswer(llmAnswer: answer.llmAnswer, score: answer.score,
+                                                               status: answer.status))
                 }
             }
         }

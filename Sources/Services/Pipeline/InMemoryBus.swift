@@ -11,8 +11,9 @@ public actor InMemoryBus: MessageTransport {
     public let partitions: Int
     public let capacity: Int
 
-    private struct Entry {
-        let key: [UInt8]
+    /// A stored record. The key is kept as the producer's string (no copy per message).
+    struct Entry: Sendable {
+        let key: String
         let value: [UInt8]
     }
 
@@ -20,9 +21,16 @@ public actor InMemoryBus: MessageTransport {
         var base: Int64 = 0  // offset of entries[head]
         var entries: [Entry] = []
         var head = 0
+        /// The lowest offset committed by the groups reading the topic: what is below it is
+        /// dropped, and what is at or above it counts against `capacity`. Kept up to date on
+        /// commits and joins, so that checking for room costs nothing per message.
+        var floor: Int64 = 0
         var end: Int64 { base + Int64(entries.count - head) }
 
-        func entry(at offset: Int64) -> Entry { entries[head + Int(offset - base)] }
+        func entries(from offset: Int64, count: Int) -> [Entry] {
+            let start = head + Int(offset - base)
+            return Array(entries[start..<(start + count)])
+        }
 
         func trim(below offset: Int64) {
             guard offset > base else { return }
@@ -36,6 +44,32 @@ public actor InMemoryBus: MessageTransport {
         }
     }
 
+    /// A topic: its partitions and the groups that read it.
+    private final class TopicLog {
+        let name: String
+        let partitions: [Partition]
+        var readers: [Group] = []
+
+        init(name: String, partitions: Int) {
+            self.name = name
+            self.partitions = (0..<partitions).map { _ in Partition() }
+        }
+
+        /// Recomputes a partition's floor from the readers' committed offsets and drops what
+        /// every reader has committed.
+        func settle(partition index: Int) {
+            let part = partitions[index]
+            guard !readers.isEmpty else {
+                part.floor = part.base
+                return
+            }
+            var lowest = Int64.max
+            for group in readers { lowest = min(lowest, group.committed[name]![index]) }
+            part.trim(below: lowest)
+            part.floor = max(lowest, part.base)
+        }
+    }
+
     private final class Group {
         var committed: [String: [Int64]] = [:]  // topic -> per-partition committed offset
         var members: [Int] = []                 // member ids, in join order
@@ -44,25 +78,26 @@ public actor InMemoryBus: MessageTransport {
     private final class Member {
         let id: Int
         let group: String
-        let topics: [String]
-        var positions: [String: [Int64]] = [:]  // next offset to hand out, per assigned partition
-        var polled: [String: [Int64]] = [:]     // offsets handed out (end), to commit
-        var assigned: [String: [Int]] = [:]
-        var rotation = 0                        // first partition served next, so none starves
-        init(id: Int, group: String, topics: [String]) {
+        let topics: [TopicLog]
+        var assigned: [[Int]]     // per topic (same order as `topics`): owned partitions
+        var positions: [[Int64]]  // per topic: next offset to hand out, per partition
+        var rotation = 0          // first topic and partition served next, so none starves
+        init(id: Int, group: String, topics: [TopicLog]) {
             self.id = id
             self.group = group
             self.topics = topics
+            assigned = topics.map { _ in [] }
+            positions = topics.map { _ in [] }
         }
     }
 
-    private var topics: [String: [Partition]] = [:]
+    private var topics: [String: TopicLog] = [:]
     private var groups: [String: Group] = [:]
     private var members: [Int: Member] = [:]
     private var nextMember = 0
     private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     private var nextWaiter = 0
-    private var producerWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var producerWaiters: [CheckedContinuation<Void, Never>] = []
 
     public init(partitions: Int = 4, capacity: Int = 65_536) {
         precondition(partitions >= 1 && capacity >= 1)
@@ -84,29 +119,40 @@ public actor InMemoryBus: MessageTransport {
     /// Messages in a topic not yet committed by every group that reads it (for tests and
     /// progress reports).
     public func backlog(topic: String) -> Int {
-        guard let parts = topics[topic] else { return 0 }
+        guard let log = topics[topic] else { return 0 }
         var total: Int64 = 0
-        for (index, partition) in parts.enumerated() {
-            total += partition.end - minimumCommitted(topic: topic, partition: index, default: partition.base)
+        for partition in log.partitions {
+            total += partition.end - (log.readers.isEmpty ? partition.base : partition.floor)
         }
         return Int(total)
     }
 
+    /// Sends waiting for room (for tests).
+    var waitingProducers: Int { producerWaiters.count }
+
     // MARK: producing
 
     func append(_ messages: [OutboundMessage]) async {
+        var log: TopicLog?
         for message in messages {
-            let parts = partitionsOf(message.topic)
+            if log?.name != message.topic { log = topicLog(message.topic) }
+            let topic = log!
             let index = Self.partition(forKey: message.key, partitions: partitions)
+            let part = topic.partitions[index]
             // Back-pressure: wait while the partition holds `capacity` uncommitted messages.
-            while isFull(topic: message.topic, partition: index) {
+            while !topic.readers.isEmpty && part.end - part.floor >= Int64(capacity) {
+                // The room comes from commits: wake the consumers, so that one waiting for
+                // messages while it holds polled ones uncommitted returns and commits.
+                wakeConsumers()
                 await withCheckedContinuation { continuation in
-                    producerWaiters[nextWaiter] = continuation
-                    nextWaiter += 1
+                    producerWaiters.append(continuation)
                 }
             }
-            parts[index].entries.append(Entry(key: Array(message.key.utf8), value: message.value))
-            if !hasReaders(message.topic) { parts[index].trim(below: parts[index].end - Int64(capacity)) }
+            part.entries.append(Entry(key: message.key, value: message.value))
+            if topic.readers.isEmpty {
+                part.trim(below: part.end - Int64(capacity))
+                part.floor = part.base
+            }
         }
         wakeConsumers()
     }
@@ -121,29 +167,11 @@ public actor InMemoryBus: MessageTransport {
         return Int(hash % UInt64(partitions))
     }
 
-    private func partitionsOf(_ topic: String) -> [Partition] {
-        if let parts = topics[topic] { return parts }
-        let parts = (0..<partitions).map { _ in Partition() }
-        topics[topic] = parts
-        return parts
-    }
-
-    private func hasReaders(_ topic: String) -> Bool {
-        groups.values.contains { $0.committed[topic] != nil }
-    }
-
-    private func isFull(topic: String, partition: Int) -> Bool {
-        guard hasReaders(topic) else { return false }
-        let part = partitionsOf(topic)[partition]
-        return part.end - minimumCommitted(topic: topic, partition: partition, default: part.base) >= Int64(capacity)
-    }
-
-    private func minimumCommitted(topic: String, partition: Int, default value: Int64) -> Int64 {
-        var lowest: Int64?
-        for group in groups.values {
-            if let offsets = group.committed[topic] { lowest = min(lowest ?? offsets[partition], offsets[partition]) }
-        }
-        return lowest ?? value
+    private func topicLog(_ name: String) -> TopicLog {
+        if let log = topics[name] { return log }
+        let log = TopicLog(name: name, partitions: partitions)
+        topics[name] = log
+        return log
     }
 
     // MARK: consuming
@@ -153,11 +181,14 @@ public actor InMemoryBus: MessageTransport {
         nextMember += 1
         let group = groups[name] ?? Group()
         groups[name] = group
-        for topic in wanted where group.committed[topic] == nil {
+        let logs = wanted.map(topicLog)
+        for log in logs where group.committed[log.name] == nil {
             // A new group starts at the earliest retained offset.
-            group.committed[topic] = partitionsOf(topic).map(\.base)
+            group.committed[log.name] = log.partitions.map(\.base)
+            log.readers.append(group)
+            for index in log.partitions.indices { log.settle(partition: index) }
         }
-        members[id] = Member(id: id, group: name, topics: wanted)
+        members[id] = Member(id: id, group: name, topics: logs)
         group.members.append(id)
         rebalance(group: name)
         return id
@@ -176,73 +207,83 @@ public actor InMemoryBus: MessageTransport {
         guard let group = groups[name] else { return }
         for (rank, id) in group.members.enumerated() {
             guard let member = members[id] else { continue }
-            member.assigned = [:]
-            member.positions = [:]
-            member.polled = [:]
-            for topic in member.topics {
-                let owned = (0..<partitions).filter { $0 % group.members.count == rank }
-                member.assigned[topic] = owned
-                member.positions[topic] = group.committed[topic] ?? Array(repeating: 0, count: partitions)
-                member.polled[topic] = member.positions[topic]
+            for (slot, log) in member.topics.enumerated() {
+                member.assigned[slot] = (0..<partitions).filter { $0 % group.members.count == rank }
+                member.positions[slot] = group.committed[log.name] ?? Array(repeating: 0, count: partitions)
             }
         }
     }
 
-    /// A message handed out by `take`: the stored arrays (shared, not copied) and where it was.
-    struct Taken: Sendable {
+    /// Consecutive messages of one partition handed out by `take`: the stored arrays (shared,
+    /// not copied) and where the run starts.
+    struct Run: Sendable {
         let topic: String
         let partition: Int32
-        let offset: Int64
-        let key: [UInt8]
-        let value: [UInt8]
+        let firstOffset: Int64
+        let entries: [Entry]
+
+        /// The offset after the run's last message: what committing the run commits.
+        var nextOffset: Int64 { firstOffset + Int64(entries.count) }
     }
 
-    /// Hands out up to `limit` messages to a member. Decoding happens in the consumer, off
-    /// the bus, so the stages decode in parallel.
-    func take(member id: Int, max limit: Int) -> [Taken]? {
-        guard let member = members[id] else { return nil }
-        var out: [Taken] = []
+    /// Hands out up to `limit` messages to a member, as runs of consecutive messages of a
+    /// partition. Decoding happens in the consumer, off the bus, so the stages decode in
+    /// parallel.
+    /// When none is available, the result says whether the member should return from its
+    /// poll at once (`commitFirst`): a producer waits for room, and the member holds polled,
+    /// uncommitted messages, whose commit may be the room it waits for (a runner commits
+    /// after an empty poll; waiting for messages then would wait for a producer that waits
+    /// for this member).
+    func take(member id: Int, max limit: Int) -> (runs: [Run], commitFirst: Bool)? {
+        guard let member = members[id], let group = groups[member.group] else { return nil }
+        var out: [Run] = []
+        var taken = 0
         member.rotation &+= 1
         // Start at a different topic and partition each time, so that a busy topic does not
         // starve the others (the cache reads questions and decisions from one member).
-        let topics = member.topics
-        for topicStep in 0..<topics.count {
-            let topic = topics[(topicStep + member.rotation) % topics.count]
-            guard let owned = member.assigned[topic], !owned.isEmpty else { continue }
-            let parts = partitionsOf(topic)
-            for step in 0..<owned.count {
+        let count = member.topics.count
+        for topicStep in 0..<count where taken < limit {
+            let slot = (topicStep + member.rotation) % count
+            let log = member.topics[slot]
+            let owned = member.assigned[slot]
+            guard !owned.isEmpty else { continue }
+            for step in 0..<owned.count where taken < limit {
                 let index = owned[(step + member.rotation) % owned.count]
-                let part = parts[index]
-                var position = max(member.positions[topic]![index], part.base)
-                while position < part.end && out.count < limit {
-                    let entry = part.entry(at: position)
-                    out.append(Taken(topic: topic, partition: Int32(index), offset: position, key: entry.key, value: entry.value))
-                    position += 1
-                }
-                member.positions[topic]![index] = position
-                member.polled[topic]![index] = position
-                if out.count >= limit { break }
+                let part = log.partitions[index]
+                let position = max(member.positions[slot][index], part.base)
+                let available = Int(min(part.end - position, Int64(limit - taken)))
+                guard available > 0 else { continue }
+                out.append(Run(topic: log.name, partition: Int32(index), firstOffset: position,
+                               entries: part.entries(from: position, count: available)))
+                member.positions[slot][index] = position + Int64(available)
+                taken += available
             }
-            if out.count >= limit { break }
         }
-        return out
+        guard out.isEmpty && !producerWaiters.isEmpty else { return (out, false) }
+        for (slot, log) in member.topics.enumerated() {
+            let committed = group.committed[log.name]!
+            for index in member.assigned[slot] where member.positions[slot][index] > committed[index] {
+                return (out, true)
+            }
+        }
+        return (out, false)
     }
 
     /// Commits next offsets (last handed out + 1) of partitions the member still owns; the
     /// others were reassigned since, and their messages go to the new owner again.
     func commit(member id: Int, offsets: [String: [Int: Int64]]) {
         guard let member = members[id], let group = groups[member.group] else { return }
-        for (topic, partitions) in offsets {
-            guard let owned = member.assigned[topic] else { continue }
+        for (slot, log) in member.topics.enumerated() {
+            guard let partitions = offsets[log.name] else { continue }
+            let owned = member.assigned[slot]
             for (index, offset) in partitions where owned.contains(index) {
-                if offset > group.committed[topic]![index] { group.committed[topic]![index] = offset }
-                let part = partitionsOf(topic)[index]
-                part.trim(below: minimumCommitted(topic: topic, partition: index, default: part.base))
+                if offset > group.committed[log.name]![index] { group.committed[log.name]![index] = offset }
+                log.settle(partition: index)
             }
         }
         let waiting = producerWaiters
-        producerWaiters = [:]
-        for continuation in waiting.values { continuation.resume() }
+        producerWaiters = []
+        for continuation in waiting { continuation.resume() }
     }
 
     /// Suspends until a message arrives anywhere or `timeout` passes.
@@ -263,6 +304,7 @@ public actor InMemoryBus: MessageTransport {
     }
 
     private func wakeConsumers() {
+        guard !waiters.isEmpty else { return }
         let waiting = waiters
         waiters = [:]
         for continuation in waiting.values { continuation.resume() }
@@ -290,29 +332,51 @@ final class InMemoryConsumer: MessageConsumer {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while true {
-            guard let batch = await bus.take(member: member, max: maxMessages) else {
+            guard let (runs, commitFirst) = await bus.take(member: member, max: maxMessages) else {
                 throw TransportError("consumer closed")
             }
-            if !batch.isEmpty {
+            if commitFirst { return [] }
+            if !runs.isEmpty {
                 var next: [String: [Int: Int64]] = [:]
-                for taken in batch { next[taken.topic, default: [:]][Int(taken.partition)] = taken.offset + 1 }
+                var count = 0
+                for run in runs {
+                    next[run.topic, default: [:]][Int(run.partition)] = run.nextOffset
+                    count += run.entries.count
+                }
                 polls.withLock { state in
                     state.count += 1
                     state.pending.append((state.count, next))
                 }
-                return batch.map { taken in
-                    taken.key.withUnsafeBytes { key in
-                        taken.value.withUnsafeBytes { value in
-                            decode(RawMessage(topic: taken.topic, partition: taken.partition, offset: taken.offset,
-                                              key: key, value: value))
-                        }
+                var decoded: [Decoded] = []
+                decoded.reserveCapacity(count)
+                for run in runs {
+                    var offset = run.firstOffset
+                    for entry in run.entries {
+                        decoded.append(Self.decode(entry, topic: run.topic, partition: run.partition, offset: offset, decode))
+                        offset += 1
                     }
                 }
+                return decoded
             }
             let left = deadline - clock.now
             if left <= .zero { return [] }
             await bus.waitForMessages(timeout: left)
         }
+    }
+
+    /// Decodes one stored record in place: the key's UTF-8 is read from the string's own
+    /// storage (native and small strings have it), the value from its array.
+    private static func decode<Decoded>(_ entry: InMemoryBus.Entry, topic: String, partition: Int32, offset: Int64,
+                                        _ decode: (RawMessage) -> Decoded) -> Decoded {
+        func withKey(_ key: UnsafeRawBufferPointer) -> Decoded {
+            entry.value.withUnsafeBytes { value in
+                decode(RawMessage(topic: topic, partition: partition, offset: offset, key: key, value: value))
+            }
+        }
+        if let decoded = entry.key.utf8.withContiguousStorageIfAvailable({ withKey(UnsafeRawBufferPointer($0)) }) {
+            return decoded
+        }
+        return Array(entry.key.utf8).withUnsafeBytes(withKey)
     }
 
     func checkpoint() -> CommitCheckpoint {

@@ -1,7 +1,7 @@
 /// The result store of the embedded mode: the same rules as the MongoDB store, in memory.
 public actor InMemoryResultStore: ResultStore {
     private var stored: [String: StoredResult] = [:]
-    private var applied: Set<String> = []
+    private var applied = MessageIDSet()
     private var totals = PipelineMetrics()
     private let clock: @Sendable () -> Int64
 
@@ -11,24 +11,22 @@ public actor InMemoryResultStore: ResultStore {
 
     @discardableResult
     public func apply(_ decisions: [Decision]) async throws -> ResultLedger.Outcome {
-        var existing: [String: ResultLedger.Existing] = [:]
-        for id in Set(decisions.map(\.questionID)) {
-            if let result = stored[id] {
-                existing[id] = .init(status: result.decision.status, score: result.decision.score,
-                                     firstScore: result.decision.firstScore)
-            }
-        }
-        let ids = Set(decisions.map(\.messageID)).filter { applied.contains($0) }
-        let outcome = ResultLedger.apply(decisions, existing: existing, alreadyApplied: ids, storedAt: clock())
+        let outcome = ResultLedger.apply(
+            decisions,
+            existing: { id in
+                stored[id].map { .init(status: $0.decision.status, score: $0.decision.score, firstScore: $0.decision.firstScore) }
+            },
+            isApplied: { applied.contains($0) }, storedAt: clock())
         for (id, result) in outcome.created { stored[id] = result }
         for (id, decision) in outcome.upgrades { stored[id]!.decision = decision }
         for (id, increment) in outcome.increments {
-            stored[id]!.timesAsked += increment.timesAsked
-            for (source, count) in increment.served { stored[id]!.served[source, default: 0] += count }
-            stored[id]!.llmCalls += increment.llmCalls
-            stored[id]!.regenerations += increment.regenerations
+            guard let index = stored.index(forKey: id) else { continue }
+            stored.values[index].timesAsked += increment.timesAsked
+            for (source, count) in increment.served { stored.values[index].served[source, default: 0] += count }
+            stored.values[index].llmCalls += increment.llmCalls
+            stored.values[index].regenerations += increment.regenerations
         }
-        applied.formUnion(outcome.appliedIDs)
+        for id in outcome.appliedIDs { applied.insert(id) }
         totals.add(outcome.metrics)
         return outcome
     }

@@ -29,6 +29,20 @@ public enum ResultLedger {
         public var served: [DecisionSource: Int] = [:]
         public var llmCalls = 0
         public var regenerations = 0
+        /// What the store held before this batch (asked once per question and batch).
+        var existing: Existing?
+
+        public init(timesAsked: Int = 0, served: [DecisionSource: Int] = [:], llmCalls: Int = 0, regenerations: Int = 0) {
+            self.timesAsked = timesAsked
+            self.served = served
+            self.llmCalls = llmCalls
+            self.regenerations = regenerations
+        }
+
+        public static func == (lhs: ResultIncrement, rhs: ResultIncrement) -> Bool {
+            lhs.timesAsked == rhs.timesAsked && lhs.served == rhs.served && lhs.llmCalls == rhs.llmCalls
+                && lhs.regenerations == rhs.regenerations
+        }
     }
 
     /// What the ledger needs to know of a stored result.
@@ -48,10 +62,19 @@ public enum ResultLedger {
     /// comes later (its status and score move in the metrics accordingly).
     public static func apply(_ decisions: [Decision], existing: [String: Existing], alreadyApplied: Set<String>,
                              storedAt: Int64) -> Outcome {
+        apply(decisions, existing: { existing[$0] }, isApplied: { alreadyApplied.contains($0) }, storedAt: storedAt)
+    }
+
+    /// As above, with lookups instead of prepared collections (a store that holds its results
+    /// in memory answers them directly). `existing` is asked at most once per decision.
+    public static func apply(_ decisions: [Decision], existing: (String) -> Existing?, isApplied: (String) -> Bool,
+                             storedAt: Int64) -> Outcome {
         var outcome = Outcome()
-        var seen = alreadyApplied
+        outcome.appliedIDs.reserveCapacity(decisions.count)
+        outcome.latencies.reserveCapacity(decisions.count)
+        var seen = MessageIDSet()
         for decision in decisions {
-            guard seen.insert(decision.messageID).inserted else {
+            guard !isApplied(decision.messageID), seen.insert(decision.messageID) else {
                 outcome.duplicates += 1
                 continue
             }
@@ -61,45 +84,52 @@ public enum ResultLedger {
             outcome.metrics.bySource[decision.source, default: 0] += 1
             outcome.metrics.llmCalls += decision.llmCalls
             outcome.metrics.regenerations += decision.regenerations
-            if existing[decision.questionID] == nil && outcome.created[decision.questionID] == nil {
-                outcome.created[decision.questionID] = StoredResult(
-                    decision: decision, storedAt: storedAt, timesAsked: 1, served: [decision.source: 1],
-                    llmCalls: decision.llmCalls, regenerations: decision.regenerations)
-                outcome.metrics.questions += 1
-                switch decision.status {
-                case .accepted: outcome.metrics.accepted += 1
-                case .forced: outcome.metrics.forced += 1
-                case .failed: outcome.metrics.failed += 1
-                }
-                outcome.metrics.scoreSum += decision.score
-                outcome.metrics.firstScoreSum += decision.firstScore
-            } else if let created = outcome.created[decision.questionID] {
+            if let index = outcome.created.index(forKey: decision.questionID) {
                 // Asked again within this batch, after its first decision.
+                let created = outcome.created.values[index]
                 if created.decision.status == .failed && decision.status != .failed {
                     outcome.metrics.replaceFailed(created.decision, with: decision)
-                    outcome.created[decision.questionID]!.decision = decision
+                    outcome.created.values[index].decision = decision
                 }
-                outcome.created[decision.questionID]!.timesAsked += 1
-                outcome.created[decision.questionID]!.served[decision.source, default: 0] += 1
-                outcome.created[decision.questionID]!.llmCalls += decision.llmCalls
-                outcome.created[decision.questionID]!.regenerations += decision.regenerations
-            } else {
-                if let old = existing[decision.questionID], old.status == .failed, decision.status != .failed,
-                   outcome.upgrades[decision.questionID] == nil {
-                    outcome.metrics.replaceFailed(
-                        Decision(messageID: "", traceID: "", questionID: decision.questionID, title: "", content: "",
-                                 bestAnswer: "", llmAnswer: "", score: old.score, firstScore: old.firstScore, attempts: 0,
-                                 status: .failed, source: .failed, createdAt: 0, decidedAt: 0, llmCalls: 0),
-                        with: decision)
-                    outcome.upgrades[decision.questionID] = decision
-                }
-                var increment = outcome.increments[decision.questionID] ?? ResultIncrement()
-                increment.timesAsked += 1
-                increment.served[decision.source, default: 0] += 1
-                increment.llmCalls += decision.llmCalls
-                increment.regenerations += decision.regenerations
-                outcome.increments[decision.questionID] = increment
+                outcome.created.values[index].timesAsked += 1
+                outcome.created.values[index].served[decision.source, default: 0] += 1
+                outcome.created.values[index].llmCalls += decision.llmCalls
+                outcome.created.values[index].regenerations += decision.regenerations
+                continue
             }
+            var increment = outcome.increments.removeValue(forKey: decision.questionID)
+            if increment == nil {
+                guard let old = existing(decision.questionID) else {
+                    outcome.created[decision.questionID] = StoredResult(
+                        decision: decision, storedAt: storedAt, timesAsked: 1, served: [decision.source: 1],
+                        llmCalls: decision.llmCalls, regenerations: decision.regenerations)
+                    outcome.metrics.questions += 1
+                    switch decision.status {
+                    case .accepted: outcome.metrics.accepted += 1
+                    case .forced: outcome.metrics.forced += 1
+                    case .failed: outcome.metrics.failed += 1
+                    }
+                    outcome.metrics.scoreSum += decision.score
+                    outcome.metrics.firstScoreSum += decision.firstScore
+                    continue
+                }
+                increment = ResultIncrement()
+                increment!.existing = old
+            }
+            if let old = increment!.existing, old.status == .failed, decision.status != .failed,
+               outcome.upgrades[decision.questionID] == nil {
+                outcome.metrics.replaceFailed(
+                    Decision(messageID: "", traceID: "", questionID: decision.questionID, title: "", content: "",
+                             bestAnswer: "", llmAnswer: "", score: old.score, firstScore: old.firstScore, attempts: 0,
+                             status: .failed, source: .failed, createdAt: 0, decidedAt: 0, llmCalls: 0),
+                    with: decision)
+                outcome.upgrades[decision.questionID] = decision
+            }
+            increment!.timesAsked += 1
+            increment!.served[decision.source, default: 0] += 1
+            increment!.llmCalls += decision.llmCalls
+            increment!.regenerations += decision.regenerations
+            outcome.increments[decision.questionID] = increment
         }
         return outcome
     }

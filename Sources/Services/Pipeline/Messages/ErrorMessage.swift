@@ -58,6 +58,8 @@ public struct ErrorMessage: PipelineMessage {
         self.firstScore = firstScore
     }
 
+    public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: errorDetail, title, content, prompt, bestAnswer) }
+
     public func encode(into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("message_id", messageID)

@@ -44,6 +44,8 @@ public struct LLMRequest: PipelineMessage {
         self.retries = retries
     }
 
+    public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: title, content, prompt, bestAnswer) }
+
     public func encode(into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("message_id", messageID)

@@ -49,6 +49,8 @@ public struct LLMResponse: PipelineMessage {
         self.firstScore = firstScore
     }
 
+    public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: title, content, prompt, llmAnswer, bestAnswer) }
+
     public func encode(into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("message_id", messageID)

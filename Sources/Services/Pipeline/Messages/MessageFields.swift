@@ -92,6 +92,30 @@ struct MessageFields {
         try optionalString(name) ?? defaultValue()
     }
 
+    /// Checks field `name` as `string(_:)` reads it (same errors) and returns its raw value,
+    /// so that a reader makes a String of it only if it turns out to need one.
+    mutating func checkedString(_ name: StaticString) throws -> RawString {
+        guard let value = value(name) else { throw MessageDecodingError.missing(name) }
+        guard case .string(let raw, let escaped) = value else { throw MessageDecodingError.field(name, must: "a string") }
+        do {
+            try JSONScanner.checkString(raw, escaped: escaped)
+        } catch let error as JSONScanner.SyntaxError {
+            throw MessageDecodingError(field: "\(name)", description: "field \"\(name)\" is not a valid JSON string: \(error.reason)")
+        }
+        return RawString(raw: raw, escaped: escaped)
+    }
+
+    /// A checked string field still in the message bytes (valid inside `read` only).
+    struct RawString {
+        let raw: UnsafeBufferPointer<UInt8>
+        let escaped: Bool
+
+        /// The field as a String (it was checked: unescaping cannot fail).
+        func string() -> String {
+            (try? JSONScanner.string(raw, escaped: escaped)) ?? ""
+        }
+    }
+
     /// An id given as a JSON string, or as an integer (read as its decimal digits).
     mutating func identifier(_ name: StaticString) throws -> String {
         guard let value = value(name) else { throw MessageDecodingError.missing(name) }

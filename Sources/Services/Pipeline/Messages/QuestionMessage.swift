@@ -35,6 +35,8 @@ public struct QuestionMessage: PipelineMessage {
         self.attempts = attempts
     }
 
+    public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: title, content, bestAnswer) }
+
     public func encode(into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("message_id", messageID)

@@ -46,6 +46,8 @@ public struct RegenerationRequest: PipelineMessage {
         self.previousScore = previousScore
     }
 
+    public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: title, content, prompt, bestAnswer) }
+
     public func encode(into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("message_id", messageID)

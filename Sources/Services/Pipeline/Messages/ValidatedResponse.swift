@@ -92,6 +92,8 @@ public struct ValidatedResponse: PipelineMessage {
         "v-" + traceID
     }
 
+    public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: title, content, llmAnswer, bestAnswer) }
+
     public func encode(into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("message_id", messageID)

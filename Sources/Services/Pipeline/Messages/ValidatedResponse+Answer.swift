@@ -1,0 +1,39 @@
+extension ValidatedResponse {
+    /// What the cache service learns from a validated response: the answer to a question
+    /// decided by the LLM path.
+    public struct Answer: Sendable, Equatable {
+        public var questionID: String
+        public var llmAnswer: String
+        public var score: Double
+        public var status: Status
+    }
+
+    /// Reads a validated response for the cache: the same checks as `decode`, in the same
+    /// order, so it rejects the same messages with the same reason, but it makes Strings only
+    /// of what an answer needs and only when the response is one worth learning (source
+    /// `score`, status not `failed`); otherwise nil. Most responses are repeats served from
+    /// the cache, which teach it nothing.
+    public static func decodeAnswer(_ bytes: UnsafeRawBufferPointer) throws -> Answer? {
+        try MessageFields.read(bytes) { fields in
+            _ = try fields.checkedString("message_id")
+            _ = try fields.checkedString("trace_id")
+            let questionID = try fields.identifier("question_id")
+            _ = try fields.checkedString("title")
+            _ = try fields.checkedString("content")
+            let llmAnswer = try fields.checkedString("llm_answer")
+            _ = try fields.checkedString("best_answer")
+            let score = try fields.double("score")
+            let accepted = try fields.bool("accepted")
+            let source: Source = try fields.choice("source")
+            _ = try fields.int("attempts")
+            _ = try fields.timestamp("decided_at")
+            let status: Status = try fields.optionalChoice("status")
+                ?? (source == .failed ? .failed : accepted ? .accepted : .forced)
+            _ = try fields.optionalDouble("first_score")
+            _ = try fields.optionalTimestamp("created_at")
+            _ = try fields.int("llm_calls", default: 0)
+            guard source == .score && status != .failed else { return nil }
+            return Answer(questionID: questionID, llmAnswer: llmAnswer.string(), score: score, status: status)
+        }
+    }
+}
