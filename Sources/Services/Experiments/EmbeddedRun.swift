@@ -16,7 +16,7 @@ extension PipelineRun {
                         progress: @Sendable (Int) -> Void = { _ in },
                         onSent: @escaping @Sendable ([QuestionGenerator.Send]) -> Void = { _ in },
                         onError: @escaping @Sendable (String) -> Void = { _ in }) async throws -> EmbeddedRunOutcome {
-        let bus = transport ?? InMemoryBus(partitions: 4, capacity: 8192)
+        let bus = transport ?? InMemoryBus.pipeline(topics: settings.topics, partitions: 4)
         let resultStore = store ?? InMemoryResultStore()
         let latencies = LatencyRecorder()
         let report = try await run(transport: bus, store: resultStore, latencies: latencies, progressInterval: progressInterval,

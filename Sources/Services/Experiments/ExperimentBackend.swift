@@ -11,7 +11,7 @@ public enum ExperimentBackend: Sendable {
     public func prepare(_ run: PipelineRun, prefix: String) async throws -> (run: PipelineRun, transport: any MessageTransport) {
         switch self {
         case .embedded(let partitions):
-            return (run, InMemoryBus(partitions: partitions, capacity: 8192))
+            return (run, InMemoryBus.pipeline(topics: run.settings.topics, partitions: partitions))
         case .kafka(let transport, let partitions):
             var run = run
             run.settings.topics = PipelineTopics(prefix: prefix)

@@ -3,13 +3,22 @@
 /// keep Kafka's at-least-once semantics (a member that leaves without committing hands its
 /// uncommitted messages to the next owner).
 ///
-/// Memory is bounded: a partition keeps at most `capacity` messages not yet committed by
-/// every group reading it, and `send` waits (back-pressure) while a partition is full.
-/// Messages committed by all groups are dropped; a topic nobody reads keeps only its last
-/// `capacity` messages.
+/// Memory is bounded. Without admission topics, a partition keeps at most `capacity` messages
+/// not yet committed by every group reading it, and `send` waits (back-pressure) while a
+/// partition is full. With admission topics, only sends to those wait, while the whole bus
+/// holds `capacity` uncommitted messages; sends to the other topics never wait. The pipeline
+/// needs the second: its topics form cycles (cache -> llm -> score -> regeneration -> cache,
+/// and the cache reads the validated responses it writes), and bounded queues on a cycle can
+/// fill up with every stage waiting for room the next one will never make. Bounding admission
+/// keeps memory bounded all the same: every question in progress holds at least one
+/// uncommitted message, so at most about `capacity` questions are in progress, each with a few
+/// messages. Messages committed by all groups are dropped; a topic nobody reads keeps only its
+/// last `capacity` messages.
 public actor InMemoryBus: MessageTransport {
     public let partitions: Int
     public let capacity: Int
+    /// Topics whose senders wait for room (see above); empty: every partition is bounded.
+    public let admissionTopics: Set<String>
 
     /// A stored record. The key is kept as the producer's string (no copy per message).
     struct Entry: Sendable {
@@ -99,10 +108,11 @@ public actor InMemoryBus: MessageTransport {
     private var nextWaiter = 0
     private var producerWaiters: [CheckedContinuation<Void, Never>] = []
 
-    public init(partitions: Int = 4, capacity: Int = 65_536) {
+    public init(partitions: Int = 4, capacity: Int = 65_536, admissionTopics: Set<String> = []) {
         precondition(partitions >= 1 && capacity >= 1)
         self.partitions = partitions
         self.capacity = capacity
+        self.admissionTopics = admissionTopics
     }
 
     // MARK: MessageTransport
@@ -127,6 +137,15 @@ public actor InMemoryBus: MessageTransport {
         return Int(total)
     }
 
+    /// Messages of read topics not yet committed by every group reading them.
+    public var uncommitted: Int {
+        var total: Int64 = 0
+        for log in topics.values where !log.readers.isEmpty {
+            for partition in log.partitions { total += partition.end - partition.floor }
+        }
+        return Int(total)
+    }
+
     /// Sends waiting for room (for tests).
     var waitingProducers: Int { producerWaiters.count }
 
@@ -139,8 +158,10 @@ public actor InMemoryBus: MessageTransport {
             let topic = log!
             let index = Self.partition(forKey: message.key, partitions: partitions)
             let part = topic.partitions[index]
-            // Back-pressure: wait while the partition holds `capacity` uncommitted messages.
-            while !topic.readers.isEmpty && part.end - part.floor >= Int64(capacity) {
+            // Back-pressure: wait while the partition (or, for an admission topic, the bus)
+            // holds `capacity` uncommitted messages.
+            while admissionTopics.isEmpty ? !topic.readers.isEmpty && part.end - part.floor >= Int64(capacity)
+                : admissionTopics.contains(topic.name) && uncommitted >= capacity {
                 // The room comes from commits: wake the consumers, so that one waiting for
                 // messages while it holds polled ones uncommitted returns and commits.
                 wakeConsumers()
@@ -422,4 +443,14 @@ final class InMemoryProducer: MessageProducer {
 public struct TransportError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension InMemoryBus {
+    /// Questions admitted while fewer than this many messages are uncommitted on the bus.
+    public static let pipelineCapacity = 8192
+
+    /// The embedded pipeline's bus: only new questions wait for room (see the type's notes).
+    public static func pipeline(topics: PipelineTopics, partitions: Int) -> InMemoryBus {
+        InMemoryBus(partitions: partitions, capacity: pipelineCapacity, admissionTopics: [topics.name(.questionsIn)])
+    }
 }
