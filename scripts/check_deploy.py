@@ -260,7 +260,7 @@ def check_dockerfile():
           f"Dockerfile: builder must be swift:6.x on Ubuntu 24.04 (noble), is {builder['image']}")
     check(runtime["image"] == "ubuntu:24.04", f"Dockerfile: runtime must be ubuntu:24.04, is {runtime['image']}")
     build_runs = " ".join(value for kind, value in builder["lines"] if kind == "RUN")
-    for package in ["librdkafka-dev", "libmongoc-dev", "libxxhash-dev", "libzstd-dev", "pkg-config"]:
+    for package in ["librdkafka-dev", "libmongoc-dev", "libxxhash-dev", "libzstd-dev", "libjemalloc-dev", "pkg-config"]:
         check(package in build_runs, f"Dockerfile: builder must install {package}")
     check("swift build -c release" in build_runs and "--static-swift-stdlib" in build_runs,
           "Dockerfile: builder must run `swift build -c release --static-swift-stdlib`")

@@ -20,9 +20,9 @@ is_installed() {
 }
 
 # Build: pkg-config finds librdkafka and libmongoc for the Swift system-library
-# targets; xxhash and zstd are used by the C code. Test: kcat is a real Kafka
-# client for checks.
-wanted=(pkg-config libxxhash-dev libzstd-dev librdkafka-dev libmongoc-dev kcat)
+# targets; xxhash and zstd are used by the C code; the veredicto binary links
+# jemalloc as its allocator. Test: kcat is a real Kafka client for checks.
+wanted=(pkg-config libxxhash-dev libzstd-dev librdkafka-dev libmongoc-dev libjemalloc-dev kcat)
 
 # The deployment checks (scripts/check_deploy.py, run by Tests/DeploymentTests) read the
 # compose files and validate them with the system python3 against the compose-spec JSON

@@ -52,3 +52,14 @@ import Testing
         #expect(base.closed.withLock { $0 } == 1, "closing twice closes the producer once")
     }
 }
+
+@Suite struct TopicTallyTests {
+    @Test func countsRunsAndScatteredTopicsAlike() {
+        var tally = TopicTally()
+        #expect(tally.counts.isEmpty)
+        for topic in ["a", "a", "b", "a", "c", "c", "c", "b"] { tally.count(topic) }
+        #expect(tally.counts == ["a": 3, "b": 2, "c": 3])
+        tally.count("c")
+        #expect(tally.counts == ["a": 3, "b": 2, "c": 4])
+    }
+}

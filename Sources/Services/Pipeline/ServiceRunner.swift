@@ -158,9 +158,9 @@ public actor ServiceRunner<Stage: PipelineStage> {
         var inputs: [Stage.Input] = []
         inputs.reserveCapacity(polled.count)
         var outbound: [OutboundMessage] = []
-        var consumedByTopic: [String: Int] = [:]
+        var consumedByTopic = TopicTally()
         for (topic, item) in polled {
-            consumedByTopic[topic, default: 0] += 1
+            consumedByTopic.count(topic)
             switch item {
             case .message(let input): inputs.append(input)
             case .invalid(let invalid): outbound.append(DeadLetters.message(for: invalid, topic: deadLetterTopic))
@@ -188,7 +188,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
         }
         let receipt = try await enqueueRetrying(outbound)
         inFlight.append(InFlight(outputs: outbound, receipt: receipt, checkpoint: consumer.checkpoint(),
-                                 consumed: polled.count, deadLetters: deadLetters, consumedByTopic: consumedByTopic))
+                                 consumed: polled.count, deadLetters: deadLetters, consumedByTopic: consumedByTopic.counts))
         return polled.count
     }
 
@@ -226,8 +226,9 @@ public actor ServiceRunner<Stage: PipelineStage> {
             counters.consumed += first.consumed
             counters.produced += first.outputs.count
             counters.deadLetters += first.deadLetters
-            var producedByTopic: [String: Int] = [:]
-            for message in first.outputs { producedByTopic[message.topic, default: 0] += 1 }
+            var produced = TopicTally()
+            for message in first.outputs { produced.count(message.topic) }
+            let producedByTopic = produced.counts
             for (topic, count) in first.consumedByTopic { counters.consumedByTopic[topic, default: 0] += count }
             for (topic, count) in producedByTopic { counters.producedByTopic[topic, default: 0] += count }
             if let metrics {
@@ -269,6 +270,29 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 try await Task.sleep(for: retryDelay)
             }
         }
+    }
+}
+
+/// Messages per topic, counted a run at a time: a batch comes mostly in long runs of one
+/// topic, so this compares names instead of hashing one per message.
+struct TopicTally {
+    private var finished: [String: Int] = [:]
+    private var current: String?
+    private var run = 0
+
+    mutating func count(_ topic: String) {
+        if topic != current {
+            if let current { finished[current, default: 0] += run }
+            current = topic
+            run = 0
+        }
+        run += 1
+    }
+
+    var counts: [String: Int] {
+        var all = finished
+        if let current { all[current, default: 0] += run }
+        return all
     }
 }
 
