@@ -58,11 +58,13 @@ extension EmbeddedCommandTests {
                              CacheExperiment.Scenario(popularity: try .zipf(count: count, exponent: 1.1), arrival: .poisson(lambda: 1000)),
                              CacheExperiment.Scenario(popularity: .uniform(count: count), arrival: .constant(rate: 1000)),
                              CacheExperiment.Scenario(popularity: .uniform(count: count), arrival: .poisson(lambda: 1000))]
+            // Live pace (no speed-up): a repeat hits only once its first answer is decided, and on
+            // a busy machine a compressed schedule leaves too few decided in time to compare.
             let points = try await CacheExperiment.run(base, scenarios: scenarios, policies: [.lfu], sizes: [64], ttls: [0],
-                                                       speedup: 5, parallel: 2)
+                                                       speedup: 1, parallel: 2)
             #expect(points.map(\.scenario) == ["zipf:1.1, constant:1000", "zipf:1.1, poisson:1000", "uniform, constant:1000",
                                                "uniform, poisson:1000"])
-            #expect(points.allSatisfy { $0.speedup == 5 && $0.offeredPerSecond == 5000 })
+            #expect(points.allSatisfy { $0.speedup == 1 && $0.offeredPerSecond == 1000 })
             // Zipf concentrates the asks on a few questions: more repeats hit than under uniform.
             #expect(points[0].hitRate > points[2].hitRate)
             #expect(CacheExperiment.parse(csv: CacheExperiment.csv(points)) == points)
