@@ -73,12 +73,14 @@ extension EmbeddedCommandTests {
             for chart in charts { #expect(chart.pointCount == 1) }
         }
 
-        /// The TTL counts in the replayed deployment's time: 4 s of schedule replayed 20 times
-        /// faster last 0.2 s of wall time, in which a 1 s TTL would never expire on the wall clock.
+        /// The TTL counts in the replayed deployment's time: 4 s of schedule replayed 4 times
+        /// faster last 1 s of wall time, in which a 1 s TTL would expire almost nothing on the
+        /// wall clock. (A stronger compression leaves a busy machine too little time to decide
+        /// first answers before their repeats, and the hit rates stop meaning anything.)
         @Test(.timeLimit(.minutes(2)))
         func cacheTTLCountsInTheReplayedTime() async throws {
             let base = try Self.base(total: 400, arrival: .constant(rate: 100))
-            let points = try await CacheExperiment.run(base, policies: [.lru], sizes: [1024], ttls: [0, 1], speedup: 20)
+            let points = try await CacheExperiment.run(base, policies: [.lru], sizes: [1024], ttls: [0, 1], speedup: 4)
             #expect(points.count == 2)
             #expect(points[0].hitRate > 0.5)
             #expect(points[1].hitRate < points[0].hitRate - 0.05, "\(points.map(\.hitRate))")
