@@ -65,8 +65,10 @@ let package = Package(
             // synthetic questions (docs/benchmarks.md).
             linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
-        // Counts heap allocations of the benchmark process (malloc interposition).
-        .target(name: "CAllocCounter", path: "Benchmarks/CAllocCounter"),
+        // Counts heap allocations of the benchmark process (malloc interposition over jemalloc,
+        // the allocator the veredicto binary links).
+        .target(name: "CAllocCounter", path: "Benchmarks/CAllocCounter",
+                linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
         .executableTarget(
             name: "Bench",
             dependencies: [
