@@ -13,6 +13,17 @@ struct ExperimentCommand: AsyncParsableCommand {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
+    /// Writes an experiment's files, `<directory>/experiment_<kind>_<time>.{csv,svg,html}`: its
+    /// table, its first chart alone, and the page; returns the line that lists them.
+    static func writeFiles(kind: String, directory: String, stamp: String = RunFiles.stamp(), csv: String,
+                           charts: [SVGChart], page: HTMLPage) throws -> String {
+        let stem = (directory as NSString).appendingPathComponent("experiment_\(kind)_\(stamp)")
+        try write(csv, to: stem + ".csv")
+        try write(charts[0].render(), to: stem + ".svg")
+        try write(page.render(), to: stem + ".html")
+        return "files: \(stem).csv, \(stem).svg, \(stem).html"
+    }
+
     /// The values of a comma-separated flag; the error names the first value it cannot read
     /// and what the flag takes.
     static func list<T>(_ text: String, _ name: String, expected: String, _ parse: (String) -> T?) throws -> [T] {
@@ -69,18 +80,16 @@ struct ExperimentCommand: AsyncParsableCommand {
                 print(String(format: "%9.2f  %6.1f  %7.3f  %.4f  %.4f  %+8.4f  %6.1f", p.threshold, p.regenerationRate * 100,
                              p.llmCallsPerQuestion, p.meanFirstScore, p.meanFinalScore, p.improvement, p.forcedRate * 100))
             }
-            let stem = (input.outputDirectory as NSString).appendingPathComponent("experiment_threshold_\(RunFiles.stamp())")
-            try ExperimentCommand.write(ThresholdExperiment.csv(points), to: stem + ".csv")
             let charts = ThresholdExperiment.charts(points)
-            try ExperimentCommand.write(charts[0].render(), to: stem + ".svg")
             let suggestion = ThresholdExperiment.suggestion(points, firstScores: firstScores, budget: budget)
             var page = HTMLPage(title: "Score threshold experiment")
             page.paragraph("\(input.total) questions per threshold from \(input.sourceDescription), \(base.arrival), seed \(input.seed).")
             for chart in charts { page.chart(chart) }
             for line in suggestion.split(separator: "\n") { page.paragraph(String(line)) }
-            try ExperimentCommand.write(page.render(), to: stem + ".html")
+            let files = try ExperimentCommand.writeFiles(kind: "threshold", directory: input.outputDirectory,
+                                                         csv: ThresholdExperiment.csv(points), charts: charts, page: page)
             print(suggestion)
-            print("files: \(stem).csv, \(stem).svg, \(stem).html")
+            print(files)
         }
     }
 
@@ -195,16 +204,14 @@ struct ExperimentCommand: AsyncParsableCommand {
                              p.llmCallsPerQuestion, p.p50, p.p99, p.questionsPerSecond, p.pace))
             }
             let elapsed = clock.now - started
-            let stem = (input.outputDirectory as NSString).appendingPathComponent("experiment_cache_\(RunFiles.stamp())")
-            try ExperimentCommand.write(CacheExperiment.csv(points), to: stem + ".csv")
             let charts = CacheExperiment.charts(points)
-            try ExperimentCommand.write(charts[0].render(), to: stem + ".svg")
             var page = HTMLPage(title: "Cache experiment")
             page.paragraph("\(input.total) questions per combination from \(input.sourceDescription) (\(questions.count) distinct), "
                 + "replayed \(speedup) times faster than live, \(backend.description).")
             page.paragraph(CacheExperiment.explanation)
             for chart in charts { page.chart(chart) }
-            try ExperimentCommand.write(page.render(), to: stem + ".html")
+            let files = try ExperimentCommand.writeFiles(kind: "cache", directory: input.outputDirectory,
+                                                         csv: CacheExperiment.csv(points), charts: charts, page: page)
             for scenario in Set(points.map(\.scenario)).sorted() {
                 if let best = points.filter({ $0.scenario == scenario }).max(by: { $0.hitRate < $1.hitRate }) {
                     print(String(format: "best hit rate under %@: %@ size %d ttl %d (%.1f%%)", scenario as NSString,
@@ -217,7 +224,7 @@ struct ExperimentCommand: AsyncParsableCommand {
                     + "their first answers came later than live and their hit rates are too low; lower --speedup")
             }
             print("\(runs) runs in \(String(format: "%.1f", ExperimentCommand.seconds(elapsed))) s")
-            print("files: \(stem).csv, \(stem).svg, \(stem).html")
+            print(files)
         }
     }
 }

@@ -50,18 +50,15 @@ extension ExperimentCommand {
             if !report.completed {
                 printError("warning: only \(report.questions) of \(input.total) questions were decided in time")
             }
-            let stem = (input.outputDirectory as NSString).appendingPathComponent("experiment_latency_\(stamp)")
-            try ExperimentCommand.write(LatencyExperiment.csv(outcome.points), to: stem + ".csv")
             let charts = LatencyExperiment.charts(outcome.points, label: "\(base.arrival)")
-            try ExperimentCommand.write(charts[0].render(), to: stem + ".svg")
             var page = HTMLPage(title: "Latency experiment")
             page.paragraph("\(input.total) questions from \(input.sourceDescription), \(base.arrival), zipf \(input.zipf), "
                 + "\(backend.description): \(String(format: "%.0f", report.questionsPerSecond)) questions/s.")
             page.table(LatencyExperiment.tablePercentiles.map(\.label),
                        [LatencyExperiment.tablePercentiles.map { String(format: "%.1f ms", outcome.milliseconds(at: $0.percentile)) }])
             for chart in charts { page.chart(chart) }
-            try ExperimentCommand.write(page.render(), to: stem + ".html")
-            print("files: \(stem).csv, \(stem).svg, \(stem).html")
+            print(try ExperimentCommand.writeFiles(kind: "latency", directory: input.outputDirectory, stamp: stamp,
+                                                   csv: LatencyExperiment.csv(outcome.points), charts: charts, page: page))
         }
     }
 }

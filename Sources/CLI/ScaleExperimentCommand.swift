@@ -74,10 +74,7 @@ extension ExperimentCommand {
                     printError("warning: only \(p.questions) of \(input.total) questions were decided in time")
                 }
             }
-            let stem = (input.outputDirectory as NSString).appendingPathComponent("experiment_scale_\(stamp)")
-            try ExperimentCommand.write(ScaleExperiment.csv(points), to: stem + ".csv")
             let charts = ScaleExperiment.charts(points)
-            try ExperimentCommand.write(charts[0].render(), to: stem + ".svg")
             var page = HTMLPage(title: "Scale experiment")
             page.paragraph("\(input.total) questions per configuration from \(input.sourceDescription), \(base.arrival), "
                 + "\(kafka ? "over Kafka" : "over the in-memory bus"); every instance runs in one process on this machine.")
@@ -86,8 +83,8 @@ extension ExperimentCommand {
                  String(format: "%.0f", $0.overallPerSecond), String(format: "%.1f", $0.p50), String(format: "%.1f", $0.p99)]
             })
             for chart in charts { page.chart(chart) }
-            try ExperimentCommand.write(page.render(), to: stem + ".html")
-            print("files: \(stem).csv, \(stem).svg, \(stem).html")
+            print(try ExperimentCommand.writeFiles(kind: "scale", directory: input.outputDirectory, stamp: stamp,
+                                                   csv: ScaleExperiment.csv(points), charts: charts, page: page))
         }
     }
 }
