@@ -80,40 +80,29 @@ public enum RunReport {
             page.chart(scoreHistogram(first: first, final: final, threshold: number(settings, "threshold")))
         }
 
-        if let path = latest(in: directory, prefix: "experiment_threshold_", suffix: ".csv"),
-           let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            let points = ThresholdExperiment.parse(csv: text)
-            if !points.isEmpty {
-                page.heading("Threshold experiment (\((path as NSString).lastPathComponent))")
-                for chart in ThresholdExperiment.charts(points) { page.chart(chart) }
-            }
+        /// A section for the latest CSV of experiment `kind`, if one parses to any point.
+        func experiment<Point>(_ kind: String, _ title: String, parse: (String) -> [Point], draw: (inout HTMLPage, [Point]) -> Void) {
+            guard let path = latest(in: directory, prefix: "experiment_\(kind)_", suffix: ".csv"),
+                  let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+            let points = parse(text)
+            guard !points.isEmpty else { return }
+            page.heading("\(title) experiment (\((path as NSString).lastPathComponent))")
+            draw(&page, points)
         }
-        if let path = latest(in: directory, prefix: "experiment_cache_", suffix: ".csv"),
-           let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            let points = CacheExperiment.parse(csv: text)
-            if !points.isEmpty {
-                page.heading("Cache experiment (\((path as NSString).lastPathComponent))")
-                for chart in CacheExperiment.charts(points) { page.chart(chart) }
-            }
+        experiment("threshold", "Threshold", parse: ThresholdExperiment.parse(csv:)) { page, points in
+            for chart in ThresholdExperiment.charts(points) { page.chart(chart) }
         }
-        if let path = latest(in: directory, prefix: "experiment_latency_", suffix: ".csv"),
-           let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            let points = LatencyExperiment.parse(csv: text)
-            if !points.isEmpty {
-                page.heading("Latency experiment (\((path as NSString).lastPathComponent))")
-                page.table(LatencyExperiment.tablePercentiles.map(\.label), [LatencyExperiment.tablePercentiles.map {
-                    String(format: "%.1f ms", LatencyExperiment.milliseconds(at: $0.percentile, in: points))
-                }])
-                for chart in LatencyExperiment.charts(points) { page.chart(chart) }
-            }
+        experiment("cache", "Cache", parse: CacheExperiment.parse(csv:)) { page, points in
+            for chart in CacheExperiment.charts(points) { page.chart(chart) }
         }
-        if let path = latest(in: directory, prefix: "experiment_scale_", suffix: ".csv"),
-           let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            let points = ScaleExperiment.parse(csv: text)
-            if !points.isEmpty {
-                page.heading("Scale experiment (\((path as NSString).lastPathComponent))")
-                for chart in ScaleExperiment.charts(points) { page.chart(chart) }
-            }
+        experiment("latency", "Latency", parse: LatencyExperiment.parse(csv:)) { page, points in
+            page.table(LatencyExperiment.tablePercentiles.map(\.label), [LatencyExperiment.tablePercentiles.map {
+                String(format: "%.1f ms", LatencyExperiment.milliseconds(at: $0.percentile, in: points))
+            }])
+            for chart in LatencyExperiment.charts(points) { page.chart(chart) }
+        }
+        experiment("scale", "Scale", parse: ScaleExperiment.parse(csv:)) { page, points in
+            for chart in ScaleExperiment.charts(points) { page.chart(chart) }
         }
         return page.render()
     }
