@@ -33,6 +33,8 @@ public final class DeliveryGroup: Sendable {
     public var failedCount: Int { state.withLock { $0.failed } }
     /// The first delivery failure, if any.
     public var firstFailure: KafkaError? { state.withLock { $0.firstFailure } }
+    /// Whether `wait` would return at once: every message reported, or one failed.
+    public var isSettled: Bool { state.withLock { $0.settled } }
 
     /// Waits until every message sent with the group is acknowledged. Throws the first delivery
     /// failure, `.timedOut` after `timeout`, or `CancellationError`.

@@ -148,7 +148,7 @@ final class KafkaAcknowledgedProducer: MessageProducer {
         }
         let wait = self.wait
         return DeliveryReceipt(wait: { try await group.wait(timeout: wait) },
-                               isSettled: { group.pendingCount == 0 || group.firstFailure != nil },
+                               isSettled: { group.isSettled },
                                whenSettled: { group.whenSettled($0) })
     }
 
