@@ -25,6 +25,7 @@ struct RunCommand: AsyncParsableCommand {
         let stamp = RunFiles.stamp()
         let directory = (input.outputDirectory as NSString).appendingPathComponent("run_\(stamp)")
         var transport: (any MessageTransport)?
+        var hops: HopLatencies?
         var store: (any ResultStore)?
         var pool: MongoClientPool?
         defer { pool?.close() }
@@ -32,7 +33,11 @@ struct RunCommand: AsyncParsableCommand {
             settings.topics = PipelineTopics(prefix: "run_\(stamp)_")
             let names = Topic.allCases.map { settings.topics.name($0) }
             try await settings.kafka.createTopics(names, partitions: settings.partitions)
-            transport = settings.kafka
+            let measured = HopLatencies()
+            var kafka = settings.kafka
+            kafka.onHops = { measured.record(topic: $0, milliseconds: $1) }
+            transport = kafka
+            hops = measured
         }
         if options.mongo != nil {
             let mongo = try MongoClientPool(uri: settings.mongoURI)
@@ -53,6 +58,7 @@ struct RunCommand: AsyncParsableCommand {
         log.finish()
         try RunFiles.write(outcome, settings: input.describe(settings: settings), to: directory)
         print(RunFiles.summary(outcome))
+        if let hops { print(RunFiles.hopSummary(hops, prefix: settings.topics.prefix)) }
         if !outcome.report.completed {
             printError("warning: only \(outcome.report.questions) of \(input.total) questions were decided in time")
         }

@@ -62,6 +62,13 @@ extension EmbeddedCommandTests {
             #expect(report["questions"] as? Int == total)
             let latency = try #require(report["latency_ms"] as? [String: Any])
             #expect(latency["count"] as? Int == total)
+            // Every asking in exactly one path: cache hits match the served-by-cache counts.
+            let byPath = try #require(report["latency_ms_by_path"] as? [[String: Any]])
+            #expect(byPath.compactMap { $0["count"] as? Int }.reduce(0, +) == total)
+            let bySource = try #require(document["by_source"] as? [String: Int])
+            let cachedCount = byPath.first { $0["path"] as? String == "cache" }?["count"] as? Int ?? 0
+            #expect(cachedCount == bySource["cache", default: 0] + bySource["storage", default: 0])
+            #expect(byPath.contains { $0["path"] as? String == "LLM, 1 attempt" && $0["hops"] as? Int == 4 })
             #expect((metrics["latency_cdf"] as? [[Double]])?.isEmpty == false)
             let summary = RunFiles.summary(outcome)
             #expect(summary.contains("cache hit rate"))

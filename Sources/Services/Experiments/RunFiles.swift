@@ -60,6 +60,11 @@ public enum RunFiles {
         return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 
+    private static func latencyDocument(_ summary: LatencyRecorder.Summary) -> [String: Any] {
+        ["count": Int(summary.count), "mean": summary.meanMilliseconds, "p50": summary.p50Milliseconds,
+         "p90": summary.p90Milliseconds, "p99": summary.p99Milliseconds, "max": summary.maxMilliseconds]
+    }
+
     static func document(_ outcome: EmbeddedRunOutcome, settings: [String: Any]) -> [String: Any] {
         let m = outcome.report.metrics
         let r = outcome.report
@@ -74,8 +79,10 @@ public enum RunFiles {
             ] as [String: Any],
             "report": [
                 "questions": r.questions, "seconds": r.seconds, "questions_per_second": r.questionsPerSecond,
-                "latency_ms": ["count": Int(r.latency.count), "mean": r.latency.meanMilliseconds, "p50": r.latency.p50Milliseconds,
-                               "p90": r.latency.p90Milliseconds, "p99": r.latency.p99Milliseconds, "max": r.latency.maxMilliseconds],
+                "latency_ms": latencyDocument(r.latency),
+                "latency_ms_by_path": r.latencyByPath.map { path, summary in
+                    latencyDocument(summary).merging(["path": path.description, "hops": path.hops ?? NSNull()]) { $1 }
+                },
                 "llm_calls_per_question": r.llmCallsPerQuestion, "cache_hit_rate": r.cacheHitRate,
                 "dead_letters": r.deadLetters, "peak_rss_mb": r.peakResidentMegabytes, "completed": r.completed,
                 "first_answers_below_threshold": firstScores.isEmpty ? 0 :
@@ -86,12 +93,26 @@ public enum RunFiles {
         ]
     }
 
+    /// The hop latencies of a run over Kafka, a line per topic, named without `prefix`
+    /// (warm-up included: they describe the broker, not the measured questions).
+    public static func hopSummary(_ hops: HopLatencies, prefix: String) -> String {
+        func ms(_ v: Double) -> String { String(format: "%.1f ms", v) }
+        let rows = hops.summaries.map { topic, latency in
+            (String(topic.dropFirst(topic.hasPrefix(prefix) ? prefix.count : 0)) + " (\(latency.count))",
+             "\(ms(latency.p50Milliseconds)) / \(ms(latency.p90Milliseconds)) / \(ms(latency.p99Milliseconds)) / \(ms(latency.maxMilliseconds))")
+        }
+        let width = max(30, rows.map { $0.0.count + 2 }.max() ?? 0)
+        let header = "hop latency, produce to poll".padding(toLength: width, withPad: " ", startingAt: 0) + "  p50 / p90 / p99 / max"
+        let lines = rows.map { ("  " + $0.0).padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+        return ([header] + lines).joined(separator: "\n")
+    }
+
     /// The summary table printed at the end of a run.
     public static func summary(_ outcome: EmbeddedRunOutcome) -> String {
         let m = outcome.report.metrics
         let r = outcome.report
         func ms(_ v: Double) -> String { String(format: "%.1f ms", v) }
-        let rows: [(String, String)] = [
+        var rows: [(String, String)] = [
             ("questions asked", m.asked == r.questions ? "\(m.asked) (\(m.questions) distinct)"
                 : "\(m.asked) (\(r.questions) measured + \(m.asked - r.questions) warm-up; \(m.questions) distinct)"),
             ("accepted", "\(m.accepted)"),
@@ -105,6 +126,10 @@ public enum RunFiles {
             ("latency p50 / p90 / p99 / max",
              "\(ms(r.latency.p50Milliseconds)) / \(ms(r.latency.p90Milliseconds)) / \(ms(r.latency.p99Milliseconds)) / \(ms(r.latency.maxMilliseconds))"),
         ]
+        for (path, latency) in r.latencyByPath {
+            rows.append(("  " + path.description + (path.hops.map { ", \($0) hops" } ?? "") + " (\(latency.count))",
+                         "\(ms(latency.p50Milliseconds)) / \(ms(latency.p90Milliseconds)) / \(ms(latency.p99Milliseconds)) / \(ms(latency.maxMilliseconds))"))
+        }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
     }

@@ -14,6 +14,10 @@ public struct KafkaTransport: MessageTransport {
     /// Producer linger: a stage publishes a whole batch at once, so a short linger still
     /// fills record batches, and each hop adds at most this much latency.
     public var linger: Duration = .milliseconds(1)
+    /// Called with each polled batch's hop latencies by topic (milliseconds from the record's
+    /// produce timestamp to the poll): `veredicto run` keeps them per topic, `serve` exports
+    /// them as a histogram. Nil: not measured.
+    public var onHops: (@Sendable (_ topic: String, _ milliseconds: [Double]) -> Void)?
     public var logger = Logger(label: "veredicto.kafka")
 
     public init(bootstrapServers: [String]) {
@@ -29,7 +33,7 @@ public struct KafkaTransport: MessageTransport {
         // fetches queueing behind the produce requests on a busy broker.
         configuration.extra = ["fetch.wait.max.ms": "10", "socket.nagle.disable": "true"].merging(extra) { $1 }
         try configuration.validate()
-        return KafkaGroupConsumer(consumer: try KafkaConsumer(configuration: configuration, logger: logger))
+        return KafkaGroupConsumer(consumer: try KafkaConsumer(configuration: configuration, logger: logger), onHops: onHops)
     }
 
     public func makeProducer() async throws -> any MessageProducer {
@@ -60,15 +64,18 @@ final class KafkaGroupConsumer: MessageConsumer {
         var uncommitted: [(poll: Int, batch: KafkaMessageBatch)] = []
     }
     private let polls = LockedValue(Polls())
+    private let onHops: (@Sendable (String, [Double]) -> Void)?
 
-    init(consumer: KafkaConsumer) {
+    init(consumer: KafkaConsumer, onHops: (@Sendable (String, [Double]) -> Void)? = nil) {
         self.consumer = consumer
+        self.onHops = onHops
     }
 
     func poll<Decoded: Sendable>(maxMessages: Int, timeout: Duration,
                                  _ decode: @escaping @Sendable (RawMessage) -> Decoded) async throws -> [Decoded] {
         let batch = try await consumer.poll(maxMessages: maxMessages, timeout: timeout)
         guard !batch.isEmpty else { return [] }
+        if let onHops { Self.reportHops(batch, to: onHops) }
         var decoded: [Decoded] = []
         decoded.reserveCapacity(batch.count)
         for message in batch {
@@ -81,6 +88,18 @@ final class KafkaGroupConsumer: MessageConsumer {
             state.uncommitted.append((state.count, batch))
         }
         return decoded
+    }
+
+    /// The batch's hop latencies, one call per topic (a batch mixes topics when the stage
+    /// reads several).
+    private static func reportHops(_ batch: KafkaMessageBatch, to onHops: (String, [Double]) -> Void) {
+        let now = HopLatencies.nowMilliseconds()
+        var byTopic: [String: [Double]] = [:]
+        for message in batch {
+            guard let produced = message.timestampMilliseconds else { continue }
+            byTopic[message.topic, default: []].append(max(0, now - Double(produced)))
+        }
+        for (topic, values) in byTopic { onHops(topic, values) }
     }
 
     func checkpoint() -> CommitCheckpoint {

@@ -40,6 +40,8 @@ public struct PipelineRun: Sendable {
         public var seconds: Double
         public var questionsPerSecond: Double
         public var latency: LatencyRecorder.Summary
+        /// The same latencies by the way each asking went (cache, LLM attempts, failed).
+        public var latencyByPath: [(path: DecisionPath, summary: LatencyRecorder.Summary)]
         public var metrics: PipelineMetrics
         public var llmCallsPerQuestion: Double
         public var cacheHitRate: Double
@@ -64,7 +66,7 @@ public struct PipelineRun: Sendable {
             for _ in 0..<max(1, instances) {
                 runners += try await service.runners(
                     settings: settings, transport: transport, store: store, model: model,
-                    onApplied: { outcome in if recording.withLock({ $0 }) { latencies.record(milliseconds: outcome.latencies) } },
+                    onApplied: { outcome in if recording.withLock({ $0 }) { latencies.record(milliseconds: outcome.latencies, paths: outcome.paths) } },
                     onError: onError)
             }
         }
@@ -122,7 +124,7 @@ public struct PipelineRun: Sendable {
         let served = metrics.bySource.values.reduce(0, +)
         return Report(
             questions: decided, seconds: seconds, questionsPerSecond: Double(decided) / max(seconds, 1e-9),
-            latency: latencies.summary, metrics: metrics,
+            latency: latencies.summary, latencyByPath: latencies.summaryByPath, metrics: metrics,
             llmCallsPerQuestion: metrics.asked > 0 ? Double(metrics.llmCalls) / Double(metrics.asked) : 0,
             cacheHitRate: served > 0 ? Double(metrics.bySource[.cache, default: 0]) / Double(served) : 0,
             deadLetters: deadLetters, peakResidentMegabytes: Self.peakResidentMegabytes(), completed: decided >= total)

@@ -21,6 +21,8 @@ public enum ResultLedger {
         public var duplicates = 0
         /// End-to-end latency (question created -> persisted) of each applied decision, ms.
         public var latencies: [Double] = []
+        /// The path of each of those decisions (same order as `latencies`).
+        public var paths: [DecisionPath] = []
     }
 
     /// What a repeated asking adds to an existing result.
@@ -72,6 +74,7 @@ public enum ResultLedger {
         var outcome = Outcome()
         outcome.appliedIDs.reserveCapacity(decisions.count)
         outcome.latencies.reserveCapacity(decisions.count)
+        outcome.paths.reserveCapacity(decisions.count)
         var seen = MessageIDSet()
         for decision in decisions {
             guard !isApplied(decision.messageID), seen.insert(decision.messageID) else {
@@ -80,6 +83,7 @@ public enum ResultLedger {
             }
             outcome.appliedIDs.append(decision.messageID)
             outcome.latencies.append(Double(storedAt - decision.createdAt))
+            outcome.paths.append(decision.path)
             outcome.metrics.asked += 1
             outcome.metrics.bySource[decision.source, default: 0] += 1
             outcome.metrics.llmCalls += decision.llmCalls
