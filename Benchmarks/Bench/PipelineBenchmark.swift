@@ -24,6 +24,30 @@ struct PipelineBenchmark {
         var cacheHitRate: Double
         var peakResidentMegabytes: Double
         var completed: Bool
+        /// Latency of each way through the pipeline (cache, LLM at 1, 2, 3 attempts, failed).
+        var paths: [PathFigures] = []
+        /// Over Kafka: each topic's hop latency, record timestamp to poll.
+        var hops: [HopFigures] = []
+    }
+
+    struct PathFigures: Codable {
+        var path: String
+        var hops: Int?
+        var latency: LatencyRecorder.Summary
+    }
+
+    struct HopFigures: Codable {
+        var topic: String
+        var latency: LatencyRecorder.Summary
+    }
+
+    /// confluent-kafka alone carrying messages through chains of topics on the same broker
+    /// (`scripts/kafka_chain.py`): what crossing 2, 4, 7 or 10 topics costs with no pipeline.
+    struct ChainFigures: Codable {
+        var hops: Int
+        var p50Milliseconds: Double
+        var p90Milliseconds: Double
+        var p99Milliseconds: Double
     }
 
     struct KafkaFigures: Codable {
@@ -40,6 +64,8 @@ struct PipelineBenchmark {
     struct Figures: Codable {
         var runs: [RunFigures] = []
         var kafka: KafkaFigures?
+        var chain: [ChainFigures] = []
+        var chainRate: Double?
     }
 
     func dataset() -> [YahooRow] {
@@ -81,10 +107,26 @@ struct PipelineBenchmark {
             figures.runs.append(kafkaRun)
             kafkaSettings.topics = PipelineTopics(prefix: "bench\(UInt32.random(in: 0...UInt32.max))_")
             try await transport.createTopics(Topic.allCases.map { kafkaSettings.topics.name($0) }, partitions: 4)
-            figures.runs.append(try await runOnce(
+            let hops = HopLatencies()
+            var measuredTransport = transport
+            measuredTransport.onHops = { hops.record(topic: $0, milliseconds: $1) }
+            var halfRun = try await runOnce(
                 settings: kafkaSettings, rows: rows, popularity: popularity, total: min(kafkaTotal, max(1000, Int(kafkaRun.questionsPerSecond * 5))),
-                arrival: .poisson(lambda: kafkaRun.questionsPerSecond / 2), transport: transport, store: InMemoryResultStore(),
-                names: ("kafka", "in-memory", "poisson at half rate")))
+                arrival: .poisson(lambda: kafkaRun.questionsPerSecond / 2), transport: measuredTransport, store: InMemoryResultStore(),
+                names: ("kafka", "in-memory", "poisson at half rate"))
+            let prefix = kafkaSettings.topics.prefix
+            halfRun.hops = hops.summaries.map { HopFigures(topic: String($0.topic.dropFirst(prefix.count)), latency: $0.summary) }
+            figures.runs.append(halfRun)
+            if let numbers = try PythonBaseline.run("kafka_chain.py", ["--bootstrap", kafka]) {
+                figures.chainRate = numbers["rate"]
+                figures.chain = [2, 4, 7, 10].compactMap { hops in
+                    guard let p50 = numbers["hops_\(hops)_p50_ms"], let p90 = numbers["hops_\(hops)_p90_ms"],
+                          let p99 = numbers["hops_\(hops)_p99_ms"] else { return nil }
+                    return ChainFigures(hops: hops, p50Milliseconds: p50, p90Milliseconds: p90, p99Milliseconds: p99)
+                }
+            } else {
+                FileHandle.standardError.write(Data("bench: confluent-kafka chain baseline unavailable (run under scripts/test-env.sh); skipped\n".utf8))
+            }
             if let mongo {
                 let pool = try MongoClientPool(uri: mongo)
                 defer { pool.close() }
@@ -113,7 +155,8 @@ struct PipelineBenchmark {
         return RunFigures(transport: names.0, store: names.1, load: names.2 + " (\(arrival))", questions: report.questions,
                           seconds: report.seconds, questionsPerSecond: report.questionsPerSecond, latency: report.latency,
                           llmCallsPerQuestion: report.llmCallsPerQuestion, cacheHitRate: report.cacheHitRate,
-                          peakResidentMegabytes: report.peakResidentMegabytes, completed: report.completed)
+                          peakResidentMegabytes: report.peakResidentMegabytes, completed: report.completed,
+                          paths: report.latencyByPath.map { PathFigures(path: $0.path.description, hops: $0.path.hops, latency: $0.summary) })
     }
 
     /// The Kafka layer alone (this project's) and confluent-kafka's Python client, same broker.

@@ -25,6 +25,7 @@ struct PipelineReport {
         if let half = figures.runs.first(where: { $0.transport == "kafka" && $0.load.hasPrefix("poisson") }) {
             Swift.print("kafka p99 at half load: \(decimal(half.latency.p99Milliseconds)) ms   target < 50 ms"
                 + (half.latency.p99Milliseconds < 50 ? "  met" : "  NOT MET"))
+            printPaths(of: half)
         }
         if let kafka = figures.kafka {
             Swift.print("")
@@ -41,6 +42,32 @@ struct PipelineReport {
             }
         }
         Swift.print("")
+    }
+
+    /// The half-load run's latency by path beside confluent-kafka crossing as many topics,
+    /// and its hop latency per topic: where its p99 comes from.
+    private func printPaths(of run: PipelineBenchmark.RunFigures) {
+        Swift.print("")
+        Swift.print("kafka at half load, by path (askings, share), p50 / p99 ms; the broker alone: confluent-kafka relaying")
+        Swift.print("through as many topics at \(figures.chainRate.map(number) ?? "?") messages/s, p50 / p99 ms (scripts/kafka_chain.py)")
+        let total = max(1, run.paths.reduce(0) { $0 + Int($1.latency.count) })
+        for path in run.paths {
+            let share = Double(path.latency.count) / Double(total) * 100
+            var line = "  " + pad(path.path + (path.hops.map { ", \($0) topics" } ?? ""), 29)
+                + pad("\(path.latency.count) (\(String(format: "%.1f", share)) %)", 17)
+                + pad(decimal(path.latency.p50Milliseconds) + " / " + decimal(path.latency.p99Milliseconds), 18)
+            if let hops = path.hops, let chain = figures.chain.first(where: { $0.hops == hops }) {
+                line += "broker alone " + decimal(chain.p50Milliseconds) + " / " + decimal(chain.p99Milliseconds)
+            }
+            Swift.print(line)
+        }
+        if !run.hops.isEmpty {
+            Swift.print("hop latency (record timestamp to poll), p50 / p90 / p99 ms:")
+            for hop in run.hops {
+                Swift.print("  " + pad(hop.topic, 29) + decimal(hop.latency.p50Milliseconds) + " / "
+                    + decimal(hop.latency.p90Milliseconds) + " / " + decimal(hop.latency.p99Milliseconds))
+            }
+        }
     }
 
     private func pad(_ text: String, _ width: Int) -> String {

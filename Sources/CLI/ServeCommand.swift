@@ -58,7 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
             store = MongoResultStore(database: mongo.database(settings.mongoDatabase))
         }
         // The llm service runs two stages: one producer serves both.
-        let transport = SharedProducerTransport(settings.kafka)
+        var kafka = settings.kafka
+        kafka.onHops = { metrics.recordHops(topic: $0, milliseconds: $1) }
+        let transport = SharedProducerTransport(kafka)
         let runners = try await pipelineService.runners(
             settings: settings, transport: transport, store: store, model: try settings.loadModel(),
             llmCounters: metrics.llmCounters, onApplied: { metrics.recordApplied($0) }, metrics: registry

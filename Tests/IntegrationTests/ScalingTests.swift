@@ -106,6 +106,8 @@ import Testing
         let storePort = services[5].1
         #expect(Self.scrape(storePort, ServiceMetricNames.storeApplied) == Double(total))
         #expect(Self.scrape(storePort, ServiceMetricNames.storedResults) == Double(asked.count))
+        // Every validated response the store polled has a hop latency (a redelivered one too).
+        #expect((Self.scrape(storePort, ServiceMetricNames.hopLatency + "_count") ?? 0) >= Double(total))
         for (process, port) in services where process.name.hasPrefix("cache") {
             #expect((Self.scrape(port, ServiceMetricNames.consumed) ?? 0) > 0, "\(process.name) consumed nothing")
         }

@@ -103,7 +103,7 @@ extension EmbeddedCommandTests {
             let latency = try Self.run(["experiment", "latency", "--distribution", "poisson", "--lambda", "1000", "--total", "300",
                                         "--synthetic", "100", "--out-dir", directory])
             #expect(latency.status == 0, "\(latency.stderr)")
-            #expect(latency.stdout.contains("poisson(lambda=1000.0/s)"))
+            #expect(latency.stdout.contains("poisson(lambda=1000/s)"))
             let lines = latency.stdout.split(separator: "\n")
             let header = try #require(lines.firstIndex { $0.contains("p50") && $0.contains("p999") && $0.contains("max") })
             #expect(lines[header + 1].split(separator: " ").compactMap { Double($0) }.count == 5)

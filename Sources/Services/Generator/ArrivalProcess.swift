@@ -51,9 +51,14 @@ public enum ArrivalProcess: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .poisson(let lambda): return "poisson(lambda=\(lambda)/s)"
+        case .poisson(let lambda): return "poisson(lambda=\(Self.rate(lambda))/s)"
         case .uniform(let low, let high): return "uniform(\(low)s..\(high)s)"
-        case .constant(let rate): return rate == 0 ? "as fast as possible" : "constant(\(rate)/s)"
+        case .constant(let rate): return rate == 0 ? "as fast as possible" : "constant(\(Self.rate(rate))/s)"
         }
+    }
+
+    /// A rate as people write it: whole numbers without decimals, others to one decimal.
+    private static func rate(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String((value * 10).rounded() / 10)
     }
 }

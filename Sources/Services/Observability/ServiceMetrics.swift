@@ -18,6 +18,7 @@ public enum ServiceMetricNames {
     public static let storeApplied = "veredicto_store_decisions_applied_total"
     public static let storeDuplicates = "veredicto_store_duplicates_total"
     public static let e2eLatency = "veredicto_e2e_latency_seconds"
+    public static let hopLatency = "veredicto_hop_latency_seconds"
     public static let up = "veredicto_up"
 }
 
@@ -34,6 +35,10 @@ public struct ServiceMetrics: Sendable {
         self.llmCounters = llmCounters
         registry.declare(ServiceMetricNames.up, .gauge, help: "1 while the service runs.")
         registry.set(ServiceMetricNames.up, labels: ["service": service], to: 1)
+        if service != "generator" {
+            registry.declare(ServiceMetricNames.hopLatency, .histogram,
+                             help: "Record produced to polled by this service, seconds, by input topic (Kafka timestamps).")
+        }
         switch service {
         case "llm":
             registry.declare(ServiceMetricNames.llmCalls, .counter, help: "Calls of the LLM backend.")
@@ -65,6 +70,11 @@ public struct ServiceMetrics: Sendable {
         if !outcome.latencies.isEmpty {
             registry.observe(ServiceMetricNames.e2eLatency, outcome.latencies.map { $0 / 1000 })
         }
+    }
+
+    /// What a Kafka consumer of this service reports for each polled batch (`KafkaTransport.onHops`).
+    public func recordHops(topic: String, milliseconds: [Double]) {
+        registry.observe(ServiceMetricNames.hopLatency, labels: ["topic": topic], milliseconds.map { $0 / 1000 })
     }
 
     /// Copies the stages' own counters into the registry (cheap; call it every second or so).
