@@ -52,10 +52,15 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .customLong("mongo-questions"), help: "Questions of the run with the MongoDB store.")
     var mongoQuestions: Int = 20_000
 
+    @Option(name: .customLong("kafka-partitions"),
+            help: "Partitions per topic of the pipeline runs over Kafka (one instance per service reads them all).")
+    var kafkaPartitions: Int = 1
+
     func validate() throws {
         guard pairs >= 100 else { throw ValidationError("--pairs must be at least 100, got \(pairs)") }
         guard seconds > 0 && seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60], got \(seconds)") }
         guard questions >= 100 else { throw ValidationError("--questions must be at least 100, got \(questions)") }
+        guard (1...1000).contains(kafkaPartitions) else { throw ValidationError("--kafka-partitions must be between 1 and 1000") }
         guard distinctQuestions >= 1 else { throw ValidationError("--distinct-questions must be at least 1") }
         if mongo != nil && kafka == nil { throw ValidationError("--mongo needs --kafka (the MongoDB run goes over Kafka)") }
         for name in kernel {
@@ -86,7 +91,7 @@ struct Bench: AsyncParsableCommand {
         }
         if section.contains(.pipeline) {
             let benchmark = PipelineBenchmark(questions: questions, distinct: distinctQuestions, kafka: kafka, mongo: mongo,
-                                              mongoQuestions: mongoQuestions)
+                                              mongoQuestions: mongoQuestions, partitions: kafkaPartitions)
             let figures = try await benchmark.run()
             if json {
                 report["pipeline"] = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(figures))
