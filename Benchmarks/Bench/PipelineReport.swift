@@ -53,10 +53,10 @@ struct PipelineReport {
         let total = max(1, run.paths.reduce(0) { $0 + Int($1.latency.count) })
         for path in run.paths {
             let share = Double(path.latency.count) / Double(total) * 100
-            var line = "  " + pad(path.path + (path.hops.map { ", \($0) topics" } ?? ""), 29)
+            var line = "  " + pad(path.path + (path.topics.map { ", \($0) topics" } ?? ""), 29)
                 + pad("\(path.latency.count) (\(String(format: "%.1f", share)) %)", 17)
                 + pad(decimal(path.latency.p50Milliseconds) + " / " + decimal(path.latency.p99Milliseconds), 18)
-            if let hops = path.hops, let chain = figures.chain.first(where: { $0.hops == hops }) {
+            if let topics = path.topics, let chain = figures.chain.first(where: { $0.hops == topics }) {
                 line += "broker alone " + decimal(chain.p50Milliseconds) + " / " + decimal(chain.p99Milliseconds)
             }
             Swift.print(line)

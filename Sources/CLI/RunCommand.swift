@@ -57,8 +57,7 @@ struct RunCommand: AsyncParsableCommand {
         progress.finish()
         log.finish()
         try RunFiles.write(outcome, settings: input.describe(settings: settings), to: directory)
-        print(RunFiles.summary(outcome))
-        if let hops { print(RunFiles.hopSummary(hops, prefix: settings.topics.prefix)) }
+        print(RunFiles.summary(outcome, hops: hops, prefix: settings.topics.prefix))
         if !outcome.report.completed {
             printError("warning: only \(outcome.report.questions) of \(input.total) questions were decided in time")
         }

@@ -16,14 +16,14 @@ import Testing
         #expect(path(.failed, attempts: 4) == .failed)
     }
 
-    @Test func hopsCountTheTopicsOfDesignDataFlow() {
+    @Test func topicsCountTheDesignDataFlow() {
         // questions_in -> cache -> validated_responses
-        #expect(DecisionPath.cached.hops == 2)
+        #expect(DecisionPath.cached.topics == 2)
         // questions_in -> llm_requests -> llm_responses -> validated_responses
-        #expect(DecisionPath.answered(attempts: 1).hops == 4)
+        #expect(DecisionPath.answered(attempts: 1).topics == 4)
         // + regeneration_requests -> llm_requests -> llm_responses, twice
-        #expect(DecisionPath.answered(attempts: 3).hops == 10)
-        #expect(DecisionPath.failed.hops == nil)
+        #expect(DecisionPath.answered(attempts: 3).topics == 10)
+        #expect(DecisionPath.failed.topics == nil)
         #expect([DecisionPath.failed, .answered(attempts: 2), .cached, .answered(attempts: 1)].sorted()
             == [.cached, .answered(attempts: 1), .answered(attempts: 2), .failed])
         #expect(DecisionPath.answered(attempts: 1).description == "LLM, 1 attempt")

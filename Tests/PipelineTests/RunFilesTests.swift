@@ -68,7 +68,7 @@ extension EmbeddedCommandTests {
             let bySource = try #require(document["by_source"] as? [String: Int])
             let cachedCount = byPath.first { $0["path"] as? String == "cache" }?["count"] as? Int ?? 0
             #expect(cachedCount == bySource["cache", default: 0] + bySource["storage", default: 0])
-            #expect(byPath.contains { $0["path"] as? String == "LLM, 1 attempt" && $0["hops"] as? Int == 4 })
+            #expect(byPath.contains { $0["path"] as? String == "LLM, 1 attempt" && $0["topics"] as? Int == 4 })
             #expect((metrics["latency_cdf"] as? [[Double]])?.isEmpty == false)
             let summary = RunFiles.summary(outcome)
             #expect(summary.contains("cache hit rate"))

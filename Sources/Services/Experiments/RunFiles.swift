@@ -81,7 +81,7 @@ public enum RunFiles {
                 "questions": r.questions, "seconds": r.seconds, "questions_per_second": r.questionsPerSecond,
                 "latency_ms": latencyDocument(r.latency),
                 "latency_ms_by_path": r.latencyByPath.map { path, summary in
-                    latencyDocument(summary).merging(["path": path.description, "hops": path.hops ?? NSNull()]) { $1 }
+                    latencyDocument(summary).merging(["path": path.description, "topics": path.topics ?? NSNull()]) { $1 }
                 },
                 "llm_calls_per_question": r.llmCallsPerQuestion, "cache_hit_rate": r.cacheHitRate,
                 "dead_letters": r.deadLetters, "peak_rss_mb": r.peakResidentMegabytes, "completed": r.completed,
@@ -93,25 +93,16 @@ public enum RunFiles {
         ]
     }
 
-    /// The hop latencies of a run over Kafka, a line per topic, named without `prefix`
-    /// (warm-up included: they describe the broker, not the measured questions).
-    public static func hopSummary(_ hops: HopLatencies, prefix: String) -> String {
-        func ms(_ v: Double) -> String { String(format: "%.1f ms", v) }
-        let rows = hops.summaries.map { topic, latency in
-            (String(topic.dropFirst(topic.hasPrefix(prefix) ? prefix.count : 0)) + " (\(latency.count))",
-             "\(ms(latency.p50Milliseconds)) / \(ms(latency.p90Milliseconds)) / \(ms(latency.p99Milliseconds)) / \(ms(latency.maxMilliseconds))")
-        }
-        let width = max(30, rows.map { $0.0.count + 2 }.max() ?? 0)
-        let header = "hop latency, produce to poll".padding(toLength: width, withPad: " ", startingAt: 0) + "  p50 / p90 / p99 / max"
-        let lines = rows.map { ("  " + $0.0).padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
-        return ([header] + lines).joined(separator: "\n")
-    }
-
-    /// The summary table printed at the end of a run.
-    public static func summary(_ outcome: EmbeddedRunOutcome) -> String {
+    /// The summary table printed at the end of a run; over Kafka, `hops` adds each topic's hop
+    /// latency, named without `prefix` (warm-up included: they describe the broker, not the
+    /// measured questions).
+    public static func summary(_ outcome: EmbeddedRunOutcome, hops: HopLatencies? = nil, prefix: String = "") -> String {
         let m = outcome.report.metrics
         let r = outcome.report
         func ms(_ v: Double) -> String { String(format: "%.1f ms", v) }
+        func distribution(_ latency: LatencyRecorder.Summary) -> String {
+            "\(ms(latency.p50Milliseconds)) / \(ms(latency.p90Milliseconds)) / \(ms(latency.p99Milliseconds)) / \(ms(latency.maxMilliseconds))"
+        }
         var rows: [(String, String)] = [
             ("questions asked", m.asked == r.questions ? "\(m.asked) (\(m.questions) distinct)"
                 : "\(m.asked) (\(r.questions) measured + \(m.asked - r.questions) warm-up; \(m.questions) distinct)"),
@@ -123,12 +114,18 @@ public enum RunFiles {
             ("mean score after regeneration", String(format: "%.4f", m.scoreMean)),
             ("LLM calls per question", String(format: "%.3f", r.llmCallsPerQuestion)),
             ("throughput", String(format: "%.0f questions/s (%.2f s)", r.questionsPerSecond, r.seconds)),
-            ("latency p50 / p90 / p99 / max",
-             "\(ms(r.latency.p50Milliseconds)) / \(ms(r.latency.p90Milliseconds)) / \(ms(r.latency.p99Milliseconds)) / \(ms(r.latency.maxMilliseconds))"),
+            ("latency p50 / p90 / p99 / max", distribution(r.latency)),
         ]
         for (path, latency) in r.latencyByPath {
-            rows.append(("  " + path.description + (path.hops.map { ", \($0) hops" } ?? "") + " (\(latency.count))",
-                         "\(ms(latency.p50Milliseconds)) / \(ms(latency.p90Milliseconds)) / \(ms(latency.p99Milliseconds)) / \(ms(latency.maxMilliseconds))"))
+            rows.append(("  " + path.description + (path.topics.map { ", \($0) topics" } ?? "") + " (\(latency.count))",
+                         distribution(latency)))
+        }
+        if let hops {
+            rows.append(("hop latency, produce to poll", "p50 / p90 / p99 / max"))
+            for (topic, latency) in hops.summaries {
+                let name = topic.hasPrefix(prefix) ? String(topic.dropFirst(prefix.count)) : topic
+                rows.append(("  \(name) (\(latency.count))", distribution(latency)))
+            }
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")

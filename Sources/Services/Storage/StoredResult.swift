@@ -70,7 +70,7 @@ public enum DecisionPath: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// plus llm_requests and llm_responses for the first attempt, plus regeneration_requests,
     /// llm_requests and llm_responses for each further one. Nil for failed askings (their
     /// way through llm_errors varies).
-    public var hops: Int? {
+    public var topics: Int? {
         switch self {
         case .cached: 2
         case .answered(let attempts): 4 + 3 * (attempts - 1)
