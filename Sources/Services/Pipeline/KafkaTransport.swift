@@ -75,31 +75,26 @@ final class KafkaGroupConsumer: MessageConsumer {
                                  _ decode: @escaping @Sendable (RawMessage) -> Decoded) async throws -> [Decoded] {
         let batch = try await consumer.poll(maxMessages: maxMessages, timeout: timeout)
         guard !batch.isEmpty else { return [] }
-        if let onHops { Self.reportHops(batch, to: onHops) }
+        // Hop latencies by topic (a batch mixes topics when the stage reads several).
+        let now = onHops == nil ? 0 : HopLatencies.nowMilliseconds()
+        var hops: [String: [Double]] = [:]
         var decoded: [Decoded] = []
         decoded.reserveCapacity(batch.count)
         for message in batch {
+            let topic = message.topic
+            if onHops != nil, let produced = message.timestampMilliseconds {
+                hops[topic, default: []].append(max(0, now - Double(produced)))
+            }
             let key = message.key ?? UnsafeRawBufferPointer(start: nil, count: 0)
-            decoded.append(decode(RawMessage(topic: message.topic, partition: message.partition, offset: message.offset,
+            decoded.append(decode(RawMessage(topic: topic, partition: message.partition, offset: message.offset,
                                              key: key, value: message.payload)))
         }
+        if let onHops { for (topic, values) in hops { onHops(topic, values) } }
         polls.withLock { state in
             state.count += 1
             state.uncommitted.append((state.count, batch))
         }
         return decoded
-    }
-
-    /// The batch's hop latencies, one call per topic (a batch mixes topics when the stage
-    /// reads several).
-    private static func reportHops(_ batch: KafkaMessageBatch, to onHops: (String, [Double]) -> Void) {
-        let now = HopLatencies.nowMilliseconds()
-        var byTopic: [String: [Double]] = [:]
-        for message in batch {
-            guard let produced = message.timestampMilliseconds else { continue }
-            byTopic[message.topic, default: []].append(max(0, now - Double(produced)))
-        }
-        for (topic, values) in byTopic { onHops(topic, values) }
     }
 
     func checkpoint() -> CommitCheckpoint {
