@@ -47,6 +47,18 @@ extension ExperimentCommand {
             func right(_ text: String) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
             print(labels.map(right).joined(separator: "  ") + "  (ms)")
             print(values.map(right).joined(separator: "  "))
+            let paths = LatencyExperiment.pathRows(report)
+            if !paths.isEmpty {
+                let widths = (0..<LatencyExperiment.pathHeader.count).map { column in
+                    ([LatencyExperiment.pathHeader] + paths).map { $0[column].count }.max() ?? 0
+                }
+                for row in [LatencyExperiment.pathHeader] + paths {
+                    print(row.enumerated().map { column, text in
+                        column == 0 ? text.padding(toLength: widths[0], withPad: " ", startingAt: 0)
+                            : String(repeating: " ", count: widths[column] - text.count) + text
+                    }.joined(separator: "  "))
+                }
+            }
             if !report.completed {
                 printError("warning: only \(report.questions) of \(input.total) questions were decided in time")
             }
@@ -56,6 +68,10 @@ extension ExperimentCommand {
                 + "\(backend.description): \(String(format: "%.0f", report.questionsPerSecond)) questions/s.")
             page.table(LatencyExperiment.tablePercentiles.map(\.label),
                        [LatencyExperiment.tablePercentiles.map { String(format: "%.1f ms", outcome.milliseconds(at: $0.percentile)) }])
+            if !paths.isEmpty {
+                page.paragraph("By path: the topics an asking crossed set most of its latency.")
+                page.table(LatencyExperiment.pathHeader, paths)
+            }
             for chart in charts { page.chart(chart) }
             print(try ExperimentCommand.writeFiles(kind: "latency", directory: input.outputDirectory, stamp: stamp,
                                                    csv: LatencyExperiment.csv(outcome.points), charts: charts, page: page))

@@ -107,6 +107,16 @@ extension EmbeddedCommandTests {
             let lines = latency.stdout.split(separator: "\n")
             let header = try #require(lines.firstIndex { $0.contains("p50") && $0.contains("p999") && $0.contains("max") })
             #expect(lines[header + 1].split(separator: " ").compactMap { Double($0) }.count == 5)
+            // Latency by path: the askings of every path add up to the questions asked.
+            let pathHeader = try #require(lines.firstIndex { $0.hasPrefix("path") && $0.contains("askings") })
+            let pathRows = lines[(pathHeader + 1)...].prefix { $0.contains(" topics ") || $0.hasPrefix("failed") }
+            #expect(pathRows.first?.hasPrefix("cache, 2 topics") == true)
+            let askings = pathRows.compactMap { row -> Int? in
+                let fields = row.split(separator: " ")
+                guard let label = fields.firstIndex(where: { $0 == "topics" || $0 == "failed" }), label + 1 < fields.count else { return nil }
+                return Int(fields[label + 1])
+            }
+            #expect(askings.count == pathRows.count && askings.reduce(0, +) == 300, "\(pathRows)")
 
             let scale = try Self.run(["experiment", "scale", "--partitions", "2", "--instances", "1,2", "--total", "300",
                                       "--synthetic", "100", "--out-dir", directory])

@@ -49,6 +49,18 @@ public enum LatencyExperiment {
         points.first { $0.percentile >= percentile - 1e-9 }?.milliseconds ?? points.last?.milliseconds ?? 0
     }
 
+    /// The latency of each path of a run (cache, LLM at 1, 2, 3 attempts, failed), as table
+    /// rows under `pathHeader`.
+    public static let pathHeader = ["path", "askings", "p50 ms", "p90 ms", "p99 ms", "max ms"]
+
+    public static func pathRows(_ report: PipelineRun.Report) -> [[String]] {
+        report.latencyByPath.map { path, latency in
+            [path.description + (path.topics.map { ", \($0) topics" } ?? ""), "\(latency.count)"]
+                + [latency.p50Milliseconds, latency.p90Milliseconds, latency.p99Milliseconds, latency.maxMilliseconds]
+                .map { String(format: "%.1f", $0) }
+        }
+    }
+
     public static let csvHeader = "percentile,latency_ms"
 
     public static func csv(_ points: [Point]) -> String {
