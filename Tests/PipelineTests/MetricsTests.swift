@@ -166,7 +166,14 @@ import Testing
         #expect(Self.value(samples, ServiceMetricNames.consumed, ["stage": "cache", "topic": questionsIn]) == Double(total))
         #expect(Self.value(samples, ServiceMetricNames.storedResults) == Double(stored.questions))
         #expect(Self.value(samples, ServiceMetricNames.storeApplied) == Double(total))
-        #expect(Self.value(samples, ServiceMetricNames.e2eLatency + "_count") == Double(total))
+        // Every asking in the latency histogram once, under its path.
+        let latencyCounts = samples.filter { $0.name == ServiceMetricNames.e2eLatency + "_count" }
+        #expect(latencyCounts.map(\.value).reduce(0, +) == Double(total))
+        #expect((Self.value(samples, ServiceMetricNames.e2eLatency + "_count", ["path": "cache"]) ?? 0)
+            == Double(stored.bySource[.cache, default: 0] + stored.bySource[.storage, default: 0]))
+        let answered = latencyCounts.filter { $0.labels["path"]?.hasPrefix("llm_") == true }.map(\.value).reduce(0, +)
+        #expect(answered > 0 && answered == Double(stored.bySource[.score, default: 0]))
+        #expect(latencyCounts.allSatisfy { ["cache", "failed"].contains($0.labels["path"]) || $0.labels["path"]?.hasPrefix("llm_") == true })
         #expect((Self.value(samples, ServiceMetricNames.cacheHits) ?? 0) + (Self.value(samples, ServiceMetricNames.cacheMisses) ?? 0) > 0)
         #expect((Self.value(samples, ServiceMetricNames.llmCalls) ?? 0) >= Double(stored.questions))
         #expect(Self.value(samples, ServiceMetricNames.scoreDecisions, ["decision": "accepted"]) != nil)

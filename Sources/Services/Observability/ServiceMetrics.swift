@@ -57,7 +57,7 @@ public struct ServiceMetrics: Sendable {
             registry.declare(ServiceMetricNames.storedResults, .counter, help: "Result documents created in MongoDB (one per question).")
             registry.declare(ServiceMetricNames.storeApplied, .counter, help: "Decisions applied (a repeated question counts each time).")
             registry.declare(ServiceMetricNames.storeDuplicates, .counter, help: "Redelivered decisions skipped.")
-            registry.declare(ServiceMetricNames.e2eLatency, .histogram, help: "Question created to result persisted, seconds.")
+            registry.declare(ServiceMetricNames.e2eLatency, .histogram, help: "Question created to result persisted, seconds, by path (cache, llm_N = decided at LLM attempt N, failed).")
         default: break
         }
     }
@@ -67,8 +67,10 @@ public struct ServiceMetrics: Sendable {
         registry.increment(ServiceMetricNames.storedResults, by: Double(outcome.created.count))
         registry.increment(ServiceMetricNames.storeApplied, by: Double(outcome.appliedIDs.count))
         registry.increment(ServiceMetricNames.storeDuplicates, by: Double(outcome.duplicates))
-        if !outcome.latencies.isEmpty {
-            registry.observe(ServiceMetricNames.e2eLatency, outcome.latencies.map { $0 / 1000 })
+        var byPath: [DecisionPath: [Double]] = [:]
+        for (latency, path) in zip(outcome.latencies, outcome.paths) { byPath[path, default: []].append(latency / 1000) }
+        for (path, seconds) in byPath {
+            registry.observe(ServiceMetricNames.e2eLatency, labels: ["path": path.label], seconds)
         }
     }
 

@@ -88,6 +88,15 @@ public enum DecisionPath: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public static func < (lhs: DecisionPath, rhs: DecisionPath) -> Bool { lhs.order < rhs.order }
 
+    /// The path as a metric label: `cache`, `llm_1`, `llm_2`, ..., `failed`.
+    public var label: String {
+        switch self {
+        case .cached: "cache"
+        case .answered(let attempts): "llm_\(attempts)"
+        case .failed: "failed"
+        }
+    }
+
     public var description: String {
         switch self {
         case .cached: "cache"
