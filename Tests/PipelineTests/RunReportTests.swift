@@ -45,6 +45,12 @@ extension EmbeddedCommandTests {
             var html = try RunReport.build(directory: directory)
             var svgs = Self.charts(html)
             #expect(svgs.count == 3)  // traffic, latency CDF, score histogram
+            // The latency table has a row per path the run's askings took.
+            for (path, latency) in outcome.report.latencyByPath {
+                let label = path.description + (path.topics.map { ", \($0) topics" } ?? "")
+                #expect(html.contains("<td>\(label)</td><td>\(latency.count)</td>"), "no row for \(label)")
+            }
+            #expect(outcome.report.latencyByPath.contains { $0.path == .cached })
             #expect(svgs.allSatisfy(Self.hasData))
             #expect(!html.contains("Threshold experiment"))
             #expect(!html.contains("src=") && !html.contains("href="))  // nothing outside the page

@@ -56,9 +56,14 @@ public enum RunReport {
         }
 
         page.heading("End-to-end latency (question created to stored)")
-        page.table(["count", "mean", "p50", "p90", "p99", "max"], [[
-            String(Int(number(latency, "count"))),
-        ] + ["mean", "p50", "p90", "p99", "max"].map { String(format: "%.1f ms", number(latency, $0)) }])
+        let byPath = (report["latency_ms_by_path"] as? [[String: Any]] ?? []).map { path in
+            [(path["path"] as? String ?? "?") + ((path["topics"] as? NSNumber).map { ", \($0) topics" } ?? "")]
+                + [String(Int(number(path, "count")))]
+                + ["mean", "p50", "p90", "p99", "max"].map { String(format: "%.1f ms", number(path, $0)) }
+        }
+        page.table(["path", "count", "mean", "p50", "p90", "p99", "max"], [[
+            "all", String(Int(number(latency, "count"))),
+        ] + ["mean", "p50", "p90", "p99", "max"].map { String(format: "%.1f ms", number(latency, $0)) }] + byPath)
         let cdf = (document["latency_cdf"] as? [[Double]] ?? []).filter { $0.count == 2 }.map { (x: $0[0], y: $0[1]) }
         if !cdf.isEmpty {
             page.chart(SVGChart(title: "Latency CDF", xLabel: "end-to-end latency (ms)", yLabel: "fraction of questions",
