@@ -162,7 +162,7 @@ struct PipelineBenchmark {
                           seconds: report.seconds, questionsPerSecond: report.questionsPerSecond, latency: report.latency,
                           llmCallsPerQuestion: report.llmCallsPerQuestion, cacheHitRate: report.cacheHitRate,
                           peakResidentMegabytes: report.peakResidentMegabytes, completed: report.completed,
-                          paths: report.latencyByPath.map { PathFigures(path: $0.path.description, topics: $0.path.topics, latency: $0.summary) })
+                          paths: report.latencyByPath.map { PathFigures(path: $0.path.descriptionWithTopics, topics: $0.path.topics, latency: $0.summary) })
     }
 
     /// The Kafka layer alone (this project's) and confluent-kafka's Python client, same broker.

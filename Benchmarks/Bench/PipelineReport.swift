@@ -53,7 +53,7 @@ struct PipelineReport {
         let total = max(1, run.paths.reduce(0) { $0 + Int($1.latency.count) })
         for path in run.paths {
             let share = Double(path.latency.count) / Double(total) * 100
-            var line = "  " + pad(path.path + (path.topics.map { ", \($0) topics" } ?? ""), 29)
+            var line = "  " + pad(path.path, 29)
                 + pad("\(path.latency.count) (\(String(format: "%.1f", share)) %)", 17)
                 + pad(decimal(path.latency.p50Milliseconds) + " / " + decimal(path.latency.p99Milliseconds), 18)
             if let topics = path.topics, let chain = figures.chain.first(where: { $0.hops == topics }) {

@@ -28,6 +28,9 @@ import Testing
             == [.cached, .answered(attempts: 1), .answered(attempts: 2), .failed])
         #expect(DecisionPath.answered(attempts: 1).description == "LLM, 1 attempt")
         #expect(DecisionPath.answered(attempts: 3).description == "LLM, 3 attempts")
+        #expect(DecisionPath.answered(attempts: 3).descriptionWithTopics == "LLM, 3 attempts, 10 topics")
+        #expect(DecisionPath.failed.descriptionWithTopics == "failed")
+        #expect(DecisionPath.answered(attempts: 2).label == "llm_2" && DecisionPath.cached.label == "cache")
     }
 
     /// The histogram keeps three significant digits.

@@ -47,7 +47,7 @@ extension EmbeddedCommandTests {
             #expect(svgs.count == 3)  // traffic, latency CDF, score histogram
             // The latency table has a row per path the run's askings took.
             for (path, latency) in outcome.report.latencyByPath {
-                let label = path.description + (path.topics.map { ", \($0) topics" } ?? "")
+                let label = path.descriptionWithTopics
                 #expect(html.contains("<td>\(label)</td><td>\(latency.count)</td>"), "no row for \(label)")
             }
             #expect(outcome.report.latencyByPath.contains { $0.path == .cached })

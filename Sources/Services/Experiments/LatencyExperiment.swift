@@ -55,7 +55,7 @@ public enum LatencyExperiment {
 
     public static func pathRows(_ report: PipelineRun.Report) -> [[String]] {
         report.latencyByPath.map { path, latency in
-            [path.description + (path.topics.map { ", \($0) topics" } ?? ""), "\(latency.count)"]
+            [path.descriptionWithTopics, "\(latency.count)"]
                 + [latency.p50Milliseconds, latency.p90Milliseconds, latency.p99Milliseconds, latency.maxMilliseconds]
                 .map { String(format: "%.1f", $0) }
         }

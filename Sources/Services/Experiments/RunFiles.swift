@@ -117,7 +117,7 @@ public enum RunFiles {
             ("latency p50 / p90 / p99 / max", distribution(r.latency)),
         ]
         for (path, latency) in r.latencyByPath {
-            rows.append(("  " + path.description + (path.topics.map { ", \($0) topics" } ?? "") + " (\(latency.count))",
+            rows.append(("  \(path.descriptionWithTopics) (\(latency.count))",
                          distribution(latency)))
         }
         if let hops {

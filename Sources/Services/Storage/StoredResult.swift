@@ -88,6 +88,11 @@ public enum DecisionPath: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public static func < (lhs: DecisionPath, rhs: DecisionPath) -> Bool { lhs.order < rhs.order }
 
+    /// The description with the topics crossed: "LLM, 3 attempts, 10 topics".
+    public var descriptionWithTopics: String {
+        description + (topics.map { ", \($0) topics" } ?? "")
+    }
+
     /// The path as a metric label: `cache`, `llm_1`, `llm_2`, ..., `failed`.
     public var label: String {
         switch self {
