@@ -119,7 +119,7 @@ struct PipelineBenchmark {
             var halfRun = try await runOnce(
                 settings: kafkaSettings, rows: rows, popularity: popularity, total: min(kafkaTotal, max(1000, Int(kafkaRun.questionsPerSecond * 5))),
                 arrival: .poisson(lambda: kafkaRun.questionsPerSecond / 2), transport: measuredTransport, store: InMemoryResultStore(),
-                names: ("kafka", "in-memory", "poisson at half rate"))
+                names: ("kafka", "in-memory", "poisson at half rate"), onMeasuredStart: { hops.reset() })
             let prefix = kafkaSettings.topics.prefix
             halfRun.hops = hops.summaries.map { HopFigures(topic: String($0.topic.dropFirst(prefix.count)), latency: $0.summary) }
             figures.runs.append(halfRun)
@@ -151,8 +151,9 @@ struct PipelineBenchmark {
 
     func runOnce(settings: PipelineSettings, rows: [YahooRow], popularity: Popularity, total: Int, arrival: ArrivalProcess,
                  transport: any MessageTransport, store: any ResultStore,
-                 names: (String, String, String)) async throws -> RunFigures {
+                 names: (String, String, String), onMeasuredStart: @escaping @Sendable () -> Void = {}) async throws -> RunFigures {
         var run = PipelineRun(settings: settings, questions: rows, arrival: arrival, popularity: popularity, total: total)
+        run.onMeasuredStart = onMeasuredStart
         run.drainTimeout = .seconds(120)
         run.warmup = 500
         let report = try await run.run(transport: transport, store: store, onError: { message in

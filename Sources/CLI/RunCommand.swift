@@ -46,6 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         var pipeline = try input.pipelineRun(settings: settings, questions: questions)
         if transport != nil { pipeline.warmup = 20 }
+        if let hops { pipeline.onMeasuredStart = { hops.reset() } }
         let log = try TrafficLog(directory: directory, name: "traffic")
         let progress = ProgressLine(total: input.total)
         print("run: \(input.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "

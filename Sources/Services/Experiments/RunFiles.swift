@@ -94,8 +94,7 @@ public enum RunFiles {
     }
 
     /// The summary table printed at the end of a run; over Kafka, `hops` adds each topic's hop
-    /// latency, named without `prefix` (warm-up included: they describe the broker, not the
-    /// measured questions).
+    /// latency, named without `prefix`.
     public static func summary(_ outcome: EmbeddedRunOutcome, hops: HopLatencies? = nil, prefix: String = "") -> String {
         let m = outcome.report.metrics
         let r = outcome.report

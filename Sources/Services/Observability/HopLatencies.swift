@@ -32,6 +32,11 @@ public final class HopLatencies: Sendable {
         recorder.record(milliseconds: values)
     }
 
+    /// Forgets what was recorded so far (a run's warm-up).
+    public func reset() {
+        byTopic.withLock { $0.removeAll() }
+    }
+
     /// Each topic's distribution, by topic name.
     public var summaries: [(topic: String, summary: LatencyRecorder.Summary)] {
         byTopic.withLock { $0 }.sorted { $0.key < $1.key }.map { (topic: $0.key, summary: $0.value.summary) }

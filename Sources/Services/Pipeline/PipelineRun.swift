@@ -24,6 +24,10 @@ public struct PipelineRun: Sendable {
     /// Instances of each consumer service, members of one consumer group that share its
     /// topics' partitions (as `docker compose up --scale` runs them, here in one process).
     public var instances = 1
+    /// Called once the warm-up questions are all decided, before the measured ones are sent
+    /// (at the start when there is no warm-up): figures kept outside the run, such as hop
+    /// latencies, start over here.
+    public var onMeasuredStart: @Sendable () -> Void = {}
 
     public init(settings: PipelineSettings, questions: [YahooRow], questionIDs: [String]? = nil, arrival: ArrivalProcess,
                 popularity: Popularity, total: Int) {
@@ -87,6 +91,7 @@ public struct PipelineRun: Sendable {
             }
             recording.withLock { $0 = true }
         }
+        onMeasuredStart()
         let baseline = try await store.metrics().asked
         let generator = try QuestionGenerator(questions: questions, questionIDs: questionIDs, arrival: arrival,
                                               popularity: popularity, total: total, seed: seed, topics: settings.topics)

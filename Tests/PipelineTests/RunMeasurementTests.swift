@@ -1,0 +1,34 @@
+import Testing
+
+@testable import Services
+
+/// What a run measures starts after its warm-up: the hook that says so, and the hop
+/// recorder it resets.
+@Suite struct RunMeasurementTests {
+    @Test func theMeasuredStartComesOnceAfterTheWarmUpAndBeforeTheFirstMeasuredSend() async throws {
+        let questions = try EmbeddedPipelineTests.sampleQuestions()
+        var run = PipelineRun(settings: PipelineSettings(), questions: questions, arrival: .constant(rate: 0),
+                              popularity: try Popularity.zipf(count: questions.count, exponent: 1.1), total: 200)
+        run.warmup = 50
+        let sent = LockedValue(0)
+        let startedAfter = LockedValue<[Int]>([])
+        run.onMeasuredStart = { startedAfter.withLock { $0.append(sent.withLock { $0 }) } }
+        let outcome = try await run.collect(onSent: { sends in sent.withLock { $0 += sends.count } })
+        #expect(startedAfter.withLock { $0 } == [0])
+        #expect(sent.withLock { $0 } == 200)
+        #expect(outcome.report.latency.count == 200)  // the warm-up's 50 are not measured
+        #expect(outcome.report.metrics.asked == 250)
+    }
+
+    @Test func hopLatenciesStartOverOnReset() {
+        let hops = HopLatencies()
+        hops.record(topic: "a", milliseconds: [1, 2, 3])
+        hops.record(topic: "b", milliseconds: [])
+        #expect(hops.summaries.map(\.topic) == ["a"])
+        hops.reset()
+        #expect(hops.summaries.isEmpty)
+        hops.record(topic: "b", milliseconds: [4])
+        #expect(hops.summaries.map(\.topic) == ["b"])
+        #expect(hops.summaries.first?.summary.count == 1)
+    }
+}
