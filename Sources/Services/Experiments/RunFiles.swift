@@ -21,22 +21,7 @@ public enum RunFiles {
             let d = result.decision
             var writer = JSONWriter(capacity: 1024)
             writer.beginObject()
-            writer.field("question_id", d.questionID)
-            writer.field("trace_id", d.traceID)
-            writer.field("title", d.title)
-            writer.field("content", d.content)
-            writer.field("best_answer", d.bestAnswer)
-            writer.field("llm_answer", d.llmAnswer)
-            writer.field("score", d.score)
-            writer.field("first_score", d.firstScore)
-            writer.field("attempts", d.attempts)
-            writer.field("status", d.status.rawValue)
-            writer.field("source", d.source.rawValue)
-            writer.field("created_at", Timestamp(millisecondsSinceEpoch: d.createdAt).iso8601)
-            writer.field("decided_at", Timestamp(millisecondsSinceEpoch: d.decidedAt).iso8601)
-            writer.field("stored_at", Timestamp(millisecondsSinceEpoch: result.storedAt).iso8601)
-            writer.field("e2e_latency_ms", result.e2eLatencyMilliseconds)
-            writer.field("times_asked", result.timesAsked)
+            result.writeFields(to: &writer)
             writer.field("llm_calls", result.llmCalls)
             writer.field("regenerations", result.regenerations)
             writer.endObject()
@@ -128,5 +113,15 @@ public enum RunFiles {
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+}
+
+/// results.jsonl writes the fields of the MongoDB results document, dates in ISO 8601.
+extension JSONWriter: ResultFieldWriter {
+    mutating func string(_ key: StaticString, _ value: String) { field(key, value) }
+    mutating func double(_ key: StaticString, _ value: Double) { field(key, value) }
+    mutating func integer(_ key: StaticString, _ value: Int) { field(key, value) }
+    mutating func date(_ key: StaticString, milliseconds: Int64) {
+        field(key, Timestamp(millisecondsSinceEpoch: milliseconds).iso8601)
     }
 }

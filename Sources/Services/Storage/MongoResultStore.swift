@@ -40,15 +40,10 @@ public final class MongoResultStore: ResultStore {
             }
             for (questionID, decision) in outcome.upgrades.sorted(by: { $0.key < $1.key }) {
                 // A failed result takes its first answer; the counters move below as for any repeat.
-                let set = BSONDocument()
+                var set = BSONDocument()
                 set.appendString("trace_id", decision.traceID)
                 set.appendString("message_id", decision.messageID)
-                set.appendString("llm_answer", decision.llmAnswer)
-                set.appendDouble("score", decision.score)
-                set.appendDouble("first_score", decision.firstScore)
-                set.appendInt64("attempts", Int64(decision.attempts))
-                set.appendString("status", decision.status.rawValue)
-                set.appendString("source", decision.source.rawValue)
+                decision.writeAnswer(to: &set)
                 set.appendDate("decided_at", milliseconds: decision.decidedAt)
                 let update = BSONDocument()
                 update.appendDocument("$set", set)
@@ -104,31 +99,15 @@ public final class MongoResultStore: ResultStore {
     }
 
     static func document(_ result: StoredResult) -> BSONDocument {
-        let d = result.decision
-        let document = BSONDocument()
-        document.appendString("_id", d.questionID)
-        document.appendString("question_id", d.questionID)
-        document.appendString("trace_id", d.traceID)
-        document.appendString("title", d.title)
-        document.appendString("content", d.content)
-        document.appendString("best_answer", d.bestAnswer)
-        document.appendString("llm_answer", d.llmAnswer)
-        document.appendDouble("score", d.score)
-        document.appendDouble("first_score", d.firstScore)
-        document.appendInt64("attempts", Int64(d.attempts))
-        document.appendString("status", d.status.rawValue)
-        document.appendString("source", d.source.rawValue)
-        document.appendDate("created_at", milliseconds: d.createdAt)
-        document.appendDate("decided_at", milliseconds: d.decidedAt)
-        document.appendDate("stored_at", milliseconds: result.storedAt)
-        document.appendDouble("e2e_latency_ms", result.e2eLatencyMilliseconds)
-        document.appendInt64("times_asked", Int64(result.timesAsked))
+        var document = BSONDocument()
+        document.appendString("_id", result.decision.questionID)
+        result.writeFields(to: &document)
         let served = BSONDocument()
         for source in DecisionSource.allCases { served.appendInt64(source.rawValue, Int64(result.served[source, default: 0])) }
         document.appendDocument("served", served)
         document.appendInt64("llm_calls", Int64(result.llmCalls))
         document.appendInt64("regenerations", Int64(result.regenerations))
-        document.appendString("message_id", d.messageID)
+        document.appendString("message_id", result.decision.messageID)
         return document
     }
 
@@ -197,4 +176,11 @@ public final class MongoResultStore: ResultStore {
         metrics.llmCalls = int("llm_calls")
         return metrics
     }
+}
+
+extension BSONDocument: ResultFieldWriter {
+    func string(_ key: StaticString, _ value: String) { appendString(key.description, value) }
+    func double(_ key: StaticString, _ value: Double) { appendDouble(key.description, value) }
+    func integer(_ key: StaticString, _ value: Int) { appendInt64(key.description, Int64(value)) }
+    func date(_ key: StaticString, milliseconds: Int64) { appendDate(key.description, milliseconds: milliseconds) }
 }

@@ -124,6 +124,47 @@ public struct StoredResult: Sendable, Equatable {
     public var e2eLatencyMilliseconds: Double { Double(storedAt - decision.createdAt) }
 }
 
+/// A document written field by field. The MongoDB `results` document (BSON) and a line of
+/// results.jsonl (JSON) name the same fields: `StoredResult.writeFields` writes them once for both.
+protocol ResultFieldWriter {
+    mutating func string(_ key: StaticString, _ value: String)
+    mutating func double(_ key: StaticString, _ value: Double)
+    mutating func integer(_ key: StaticString, _ value: Int)
+    mutating func date(_ key: StaticString, milliseconds: Int64)
+}
+
+extension Decision {
+    /// The answer's fields: what a result keeps of the decision that answered it, and what a
+    /// result stored as failed takes from the first answer that comes later.
+    func writeAnswer(to writer: inout some ResultFieldWriter) {
+        writer.string("llm_answer", llmAnswer)
+        writer.double("score", score)
+        writer.double("first_score", firstScore)
+        writer.integer("attempts", attempts)
+        writer.string("status", status.rawValue)
+        writer.string("source", source.rawValue)
+    }
+}
+
+extension StoredResult {
+    /// The fields results.jsonl and the MongoDB `results` document share, in their order; each
+    /// adds its own after them (the document also has _id first, then served and message_id).
+    func writeFields(to writer: inout some ResultFieldWriter) {
+        let d = decision
+        writer.string("question_id", d.questionID)
+        writer.string("trace_id", d.traceID)
+        writer.string("title", d.title)
+        writer.string("content", d.content)
+        writer.string("best_answer", d.bestAnswer)
+        d.writeAnswer(to: &writer)
+        writer.date("created_at", milliseconds: d.createdAt)
+        writer.date("decided_at", milliseconds: d.decidedAt)
+        writer.date("stored_at", milliseconds: storedAt)
+        writer.double("e2e_latency_ms", e2eLatencyMilliseconds)
+        writer.integer("times_asked", timesAsked)
+    }
+}
+
 /// The `metrics` document: every figure is a sum over `results` (or a ratio of two), so it
 /// always agrees with them.
 public struct PipelineMetrics: Sendable, Equatable {
