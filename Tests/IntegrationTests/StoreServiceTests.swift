@@ -92,6 +92,42 @@ import Testing
         }
     }
 
+    @Test func aFailedResultTakesTheFirstAnswerThatComesLater() async throws {
+        try await ServiceHarness.run("store-upgrade") { harness in
+            let running = try await harness.start(Self.storeStage(harness))
+            let questionID = Samples.uniqueID("q")
+            try await harness.publish(Samples.decision(questionID, source: .failed, status: .failed, answer: "", score: 0,
+                                                       attempts: 2, llmCalls: 1))
+            try await running.waitUntilConsumed(1)
+            let failed = try #require(try await Self.snapshot(harness.database, "results")[questionID])
+            #expect(failed["status"]?.stringValue == "failed")
+
+            let answer = Samples.decision(questionID, score: 0.71, firstScore: 0.4, attempts: 2)
+            try await harness.publish(answer)
+            try await running.waitUntilConsumed(2)
+            let after = try #require(try await Self.snapshot(harness.database, "results")[questionID])
+            // The answer's fields come from the later decision...
+            #expect(after["trace_id"]?.stringValue == answer.traceID)
+            #expect(after["message_id"]?.stringValue == answer.messageID)
+            #expect(after["llm_answer"]?.stringValue == answer.llmAnswer)
+            #expect(after["score"]?.doubleValue == 0.71 && after["first_score"]?.doubleValue == 0.4)
+            #expect(after["attempts"]?.int64Value == 2)
+            #expect(after["status"]?.stringValue == "accepted" && after["source"]?.stringValue == "score")
+            #expect(after["decided_at"] == .date(milliseconds: answer.decidedAt.millisecondsSinceEpoch))
+            // ...the question's own fields and its first asking's times stay, the counters add up.
+            for field in ["question_id", "title", "content", "best_answer", "created_at", "stored_at"] {
+                #expect(after[field] == failed[field], "results.\(field) changed")
+            }
+            #expect(after["times_asked"]?.int64Value == 2 && after["llm_calls"]?.int64Value == 3)
+            #expect(after["served"]?["failed"]?.int64Value == 1 && after["served"]?["score"]?.int64Value == 1)
+
+            let metrics = try #require(try await Self.metrics(harness.database))
+            #expect(metrics["failed"]?.int64Value == 0 && metrics["accepted"]?.int64Value == 1)
+            #expect(metrics["questions"]?.int64Value == 1 && metrics["asked"]?.int64Value == 2)
+            #expect(harness.errors.all.isEmpty, "\(harness.errors.all)")
+        }
+    }
+
     @Test func metricsAgreeWithAnAggregationOverResults() async throws {
         try await ServiceHarness.run("store-metrics") { harness in
             let running = try await harness.start(Self.storeStage(harness), batchSize: 7)
