@@ -40,15 +40,22 @@ struct GeneratorOptions: ParsableArguments {
 
     enum Distribution: String, ExpressibleByArgument, CaseIterable {
         case poisson, uniform, constant
+
+        /// The arrival process of the generator's flags: `--rate` wins, then `--distribution`
+        /// (nil or constant without a rate: as fast as possible).
+        static func arrival(_ distribution: Distribution?, rate: Double?, lambda: Double, low: Double,
+                            high: Double) -> ArrivalProcess {
+            if let rate { return .constant(rate: rate) }
+            switch distribution {
+            case .poisson: return .poisson(lambda: lambda)
+            case .uniform: return .uniform(low: low, high: high)
+            case .constant, nil: return .constant(rate: 0)
+            }
+        }
     }
 
     var arrival: ArrivalProcess {
-        if let rate { return .constant(rate: rate) }
-        switch distribution {
-        case .poisson: return .poisson(lambda: lambda)
-        case .uniform: return .uniform(low: low, high: high)
-        case .constant: return .constant(rate: 0)
-        }
+        Distribution.arrival(distribution, rate: rate, lambda: lambda, low: low, high: high)
     }
 
     func loadQuestions(settings: PipelineSettings) async throws -> (rows: [YahooRow], ids: [String]) {

@@ -43,12 +43,7 @@ struct RunOptions: ParsableArguments {
     var outputDirectory: String = "data_collected"
 
     var arrival: ArrivalProcess {
-        if let rate { return .constant(rate: rate) }
-        switch distribution {
-        case .poisson: return .poisson(lambda: lambda)
-        case .uniform: return .uniform(low: low, high: high)
-        case .constant, nil: return .constant(rate: 0)
-        }
+        GeneratorOptions.Distribution.arrival(distribution, rate: rate, lambda: lambda, low: low, high: high)
     }
 
     func loadQuestions() throws -> [YahooRow] {
