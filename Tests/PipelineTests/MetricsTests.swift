@@ -124,6 +124,23 @@ import Testing
 
     /// The five services in one process over the in-memory bus, fed into one registry and
     /// scraped over HTTP: the counters move and agree with what the store saw.
+    @Test func aBusyPortOrABadAddressIsOneLineSayingWhich() throws {
+        let first = try MetricsHTTPServer(registry: MetricsRegistry(), host: "127.0.0.1", port: 0)
+        defer { first.stop() }
+        #expect(first.port > 0)
+        do {
+            let second = try MetricsHTTPServer(registry: MetricsRegistry(), host: "127.0.0.1", port: first.port)
+            second.stop()
+            Issue.record("a second server bound port \(first.port)")
+        } catch let error as MetricsHTTPServer.StartError {
+            #expect(error.description.hasPrefix("metrics server: cannot listen on 127.0.0.1:\(first.port): "), "\(error)")
+        }
+        let bad = #expect(throws: MetricsHTTPServer.StartError.self) {
+            try MetricsHTTPServer(registry: MetricsRegistry(), host: "not-an-address", port: 0)
+        }
+        #expect(bad?.description == "metrics server: invalid IPv4 address not-an-address")
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func servicesFeedTheScrapedCounters() async throws {
         var settings = PipelineSettings()

@@ -24,36 +24,14 @@ public final class MetricsHTTPServer: Sendable {
     /// Binds `host:port` (port 0: any free port) and starts serving on a thread of its own.
     public init(registry: MetricsRegistry, host: String = "0.0.0.0", port: Int) throws {
         self.registry = registry
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw StartError(description: "metrics server: socket() failed: errno \(errno)") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
-            close(fd)
-            throw StartError(description: "metrics server: invalid IPv4 address \(host)")
+        let socket: (descriptor: Int32, port: Int)
+        do {
+            socket = try ListeningSocket.open(host: host, port: port)
+        } catch let failure as ListeningSocket.Failure {
+            throw StartError(description: "metrics server: \(failure.description)")
         }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
-            let code = errno
-            close(fd)
-            throw StartError(description: "metrics server: cannot listen on \(host):\(port): \(String(cString: strerror(code)))")
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        self.port = Int(UInt16(bigEndian: actual.sin_port))
-        self.listener = fd
+        self.port = socket.port
+        self.listener = socket.descriptor
         let thread = Thread { [self] in self.acceptLoop() }
         thread.name = "veredicto.metrics-http"
         thread.start()
