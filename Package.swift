@@ -7,7 +7,6 @@ let package = Package(
     products: [
         .executable(name: "veredicto", targets: ["CLI"]),
         .executable(name: "bench", targets: ["Bench"]),
-        .library(name: "Services", targets: ["Services"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,22 +39,59 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
         ),
-        .target(
-            name: "Services",
-            dependencies: [
-                "CScoring",
-                "CRdKafka",
-                "CMongoC",
-                "CMongoShim",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ],
-            path: "Sources/Services"
-        ),
+        // The Swift layers, bottom-up (docs/architecture.md): each target may import only the
+        // ones listed as its dependencies, so a stage that reached for Kafka or MongoDB would
+        // not build.
+        //
+        // Model types, messages and their JSON codec, small support types.
+        .target(name: "VeredictoCore", path: "Sources/Services/Core"),
+        // Metrics registry, latency histograms, JSON logs, charts, the metrics HTTP server.
+        .target(name: "Observability",
+                dependencies: ["VeredictoCore",
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Histogram", package: "hdrhistogram-swift")],
+                path: "Sources/Services/Observability"),
+        // Yahoo! Answers CSV files and synthetic text.
+        .target(name: "Dataset", dependencies: ["VeredictoCore"], path: "Sources/Services/Dataset"),
+        // The Swift face of the C scoring core.
+        .target(name: "Scoring", dependencies: ["CScoring", "VeredictoCore"], path: "Sources/Services/Scoring"),
+        // The transport seam: stage protocol, runner, dead letters, the in-memory bus.
+        .target(name: "Transport", dependencies: ["VeredictoCore", "Observability"],
+                path: "Sources/Services/Transport"),
+        // Results and the metrics document as the store keeps them; the in-memory store.
+        .target(name: "Storage", dependencies: ["VeredictoCore"], path: "Sources/Services/Storage"),
+        // The answer cache (LRU, LFU, FIFO, TTL).
+        .target(name: "Cache", dependencies: ["VeredictoCore"], path: "Sources/Services/Cache"),
+        // LLM backends (offline model, OpenAI-compatible HTTP) and their retry policies.
+        .target(name: "LLM",
+                dependencies: ["VeredictoCore", .product(name: "Logging", package: "swift-log")],
+                path: "Sources/Services/LLM"),
+        // librdkafka: every rd_kafka_ call lives in Kafka/RDKafka; the Kafka transport.
+        .target(name: "Kafka",
+                dependencies: ["CRdKafka", "VeredictoCore", "Observability", "Transport", "Dataset",
+                               .product(name: "Logging", package: "swift-log")],
+                path: "Sources/Services/Kafka"),
+        // libmongoc/libbson: every mongoc_/bson_ call lives in Mongo/Mongoc; the MongoDB store.
+        .target(name: "Mongo", dependencies: ["CMongoC", "CMongoShim", "VeredictoCore", "Storage"],
+                path: "Sources/Services/Mongo"),
+        // The pipeline stages: cache, llm, llm_errors retry, score, store. No Kafka, no MongoDB.
+        .target(name: "Stages",
+                dependencies: ["VeredictoCore", "Observability", "Transport", "Storage", "Scoring", "Cache", "LLM"],
+                path: "Sources/Services/Stages"),
+        // The question generator: arrival processes, popularity, the traffic log.
+        .target(name: "Generator",
+                dependencies: ["VeredictoCore", "Observability", "Transport", "Dataset"],
+                path: "Sources/Services/Generator"),
+        // Settings, the backend factory, the run driver, experiments and reports, service metrics.
+        .target(name: "Runtime",
+                dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage",
+                               "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator",
+                               .product(name: "Logging", package: "swift-log")],
+                path: "Sources/Services/Runtime"),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Services",
+                "VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI",
@@ -72,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Services", "CScoring", "CAllocCounter",
+                "VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime", "CScoring", "CAllocCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,23 +116,23 @@ let package = Package(
         ),
         .testTarget(
             name: "ScoringTests",
-            dependencies: ["Services", "CScoring"],
+            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime", "CScoring"],
             path: "Tests/ScoringTests",
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Services"],
+            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime"],
             path: "Tests/PipelineTests"
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Services"],
+            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime"],
             path: "Tests/StorageTests"
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Services"],
+            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime"],
             path: "Tests/IntegrationTests"
         ),
         // The deployment files (compose, Dockerfile) checked without a Docker engine.
@@ -106,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MessagingTests",
-            dependencies: ["Services"],
+            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime"],
             path: "Tests/MessagingTests"
         ),
     ],

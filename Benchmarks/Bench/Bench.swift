@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Services
+import Scoring
 
 @main
 struct Bench: AsyncParsableCommand {

@@ -1,5 +1,13 @@
 import Foundation
-import Services
+import Dataset
+import Generator
+import Kafka
+import Mongo
+import Observability
+import Runtime
+import Storage
+import Transport
+import VeredictoCore
 
 /// The `pipeline` section: the five services end to end with the offline LLM at zero
 /// latency — over the in-memory bus always, and over Kafka (with the in-memory store and

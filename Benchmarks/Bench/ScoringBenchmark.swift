@@ -2,7 +2,9 @@ import CAllocCounter
 import CScoring
 import Dispatch
 import Foundation
-import Services
+import Dataset
+import Scoring
+import VeredictoCore
 
 /// The `scoring` section: tokenizer throughput per kernel, pairs/s per kernel on one thread
 /// and on all cores, allocations per pair, scikit-learn parity, and the pure-Swift baseline.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Services
+import Dataset
+import Mongo
 
 struct DatasetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,12 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Services
+import Cache
+import Generator
+import Observability
+import Runtime
+import Transport
+import VeredictoCore
 
 struct ExperimentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

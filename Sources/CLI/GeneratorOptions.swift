@@ -1,7 +1,12 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Services
+import Dataset
+import Generator
+import Mongo
+import Observability
+import Runtime
+import VeredictoCore
 
 /// The generator's flags and its run.
 struct GeneratorOptions: ParsableArguments {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Services
+import Observability
 
 /// `veredicto health`: GETs /health of a running service and exits 0 when it answers 200,
 /// else 1. The health check of the container images, which carry no HTTP client.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Services
+import Dataset
+import Scoring
 
 struct IDFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

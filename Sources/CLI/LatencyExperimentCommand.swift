@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Services
+import Observability
+import Runtime
 
 extension ExperimentCommand {
     struct Latency: AsyncParsableCommand {

@@ -1,6 +1,8 @@
 import Dispatch
 import Foundation
-import Services
+import Observability
+import Scoring
+import VeredictoCore
 
 /// Scores a JSONL stream of pairs in blocks: each block of complete lines is split among
 /// worker threads that parse and score their share in place (one scorer per worker), and

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Services
+import Runtime
+import VeredictoCore
 
 /// Flags shared by the pipeline commands; each one overrides its environment variable.
 struct PipelineOptions: ParsableArguments {

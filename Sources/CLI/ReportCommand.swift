@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Services
+import Runtime
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

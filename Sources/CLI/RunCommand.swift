@@ -1,7 +1,13 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Services
+import Generator
+import Mongo
+import Observability
+import Runtime
+import Storage
+import Transport
+import VeredictoCore
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import Services
+import Dataset
+import Generator
+import Runtime
+import VeredictoCore
 
 /// Where the questions of an embedded run come from and how they arrive: the generator's
 /// flags, with the defaults of a quick local run (the bundled sample, 5,000 questions, Zipf 1.1,

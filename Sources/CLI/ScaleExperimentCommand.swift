@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Services
+import Observability
+import Runtime
+import VeredictoCore
 
 extension ExperimentCommand {
     struct Scale: AsyncParsableCommand {

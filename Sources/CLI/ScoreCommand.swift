@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Services
+import Runtime
+import Scoring
 
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

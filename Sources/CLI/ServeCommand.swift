@@ -2,7 +2,12 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
-import Services
+import Kafka
+import Mongo
+import Observability
+import Runtime
+import Storage
+import Transport
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,12 +64,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // The llm service runs two stages: one producer serves both.
         var kafka = settings.kafka
-        kafka.onHops = { metrics.recordHops(topic: $0, milliseconds: $1) }
+        kafka.onHops = metrics.hopRecorder()
         let transport = SharedProducerTransport(kafka)
         let runners = try await pipelineService.runners(
             settings: settings, transport: transport, store: store, model: try settings.loadModel(),
-            llmCounters: metrics.llmCounters, onApplied: { metrics.recordApplied($0) }, metrics: registry
+            onApplied: { metrics.recordApplied($0) }, metrics: registry
         ) { message in logger.warning("\(message)") }
+        metrics.declare(runners)
         let tasks = runners.map { runner in Task { try await runner.run() } }
         let sampler = Task {
             while !Task.isCancelled {

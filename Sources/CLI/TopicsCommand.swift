@@ -1,5 +1,5 @@
 import ArgumentParser
-import Services
+import VeredictoCore
 
 struct TopicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,8 @@
-import Services
+import Cache
+import Mongo
+import Stages
+import Storage
+import VeredictoCore
 import Testing
 
 /// The cache service alone over the real broker and MongoDB: what it makes of questions,

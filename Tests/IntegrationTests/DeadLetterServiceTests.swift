@@ -1,4 +1,6 @@
-import Services
+import Cache
+import Stages
+import VeredictoCore
 import Testing
 
 /// Unreadable records on a service's input go to `dead_letters` with the reason, the records

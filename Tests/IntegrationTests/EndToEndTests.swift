@@ -1,5 +1,5 @@
 import Foundation
-import Services
+import Mongo
 import Testing
 
 /// The five services as separate processes over a real Kafka-protocol broker and a real

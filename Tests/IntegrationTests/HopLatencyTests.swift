@@ -1,6 +1,9 @@
 import Foundation
 import Logging
-@testable import Services
+@testable import Kafka
+@testable import Observability
+@testable import Transport
+@testable import VeredictoCore
 import Testing
 
 /// The hop latencies a Kafka consumer reports: every message once, under its own topic, and

@@ -1,4 +1,6 @@
-import Services
+import LLM
+import Stages
+import VeredictoCore
 import Testing
 
 /// The llm service alone over the real broker: the offline backend's answers, its two error
@@ -62,7 +64,7 @@ import Testing
             #expect(reader.records(on: .llmResponses).isEmpty)
             let snapshot = counters.snapshot
             #expect(snapshot.calls == 2 && snapshot.successes == 0)  // the call and one retry in place
-            #expect(snapshot.retriedErrors["overload"] == 1 && snapshot.finalErrors["overload"] == 1)
+            #expect(snapshot.retriedErrors[.overload] == 1 && snapshot.finalErrors[.overload] == 1)
         }
     }
 

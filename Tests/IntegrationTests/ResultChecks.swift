@@ -1,5 +1,5 @@
 import Foundation
-import Services
+import Mongo
 
 /// What the multi-process tests check after a run: which questions the generators say they
 /// asked, and the sums over MongoDB `results` that the metrics document must equal.

@@ -1,5 +1,7 @@
 import Foundation
-import Services
+import Dataset
+import Kafka
+import Runtime
 import Testing
 
 /// `veredicto experiment scale` against the test broker, in its smallest form: two partitions,

@@ -1,5 +1,5 @@
 import Foundation
-import Services
+import Observability
 import Testing
 
 /// Scaled out as `docker compose up --scale score=2 --scale cache=2` runs it: several instances

@@ -1,4 +1,5 @@
-import Services
+import Stages
+import VeredictoCore
 import Testing
 
 /// The score service alone over the real broker: accept, regenerate, force, and drop

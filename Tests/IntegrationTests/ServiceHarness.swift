@@ -1,6 +1,10 @@
 import Foundation
 import Logging
-import Services
+import Kafka
+import LLM
+import Mongo
+import Transport
+import VeredictoCore
 import Testing
 
 /// One service's stage alone against the real servers: topics of its own (a unique prefix),

@@ -1,4 +1,6 @@
-import Services
+import Mongo
+import Stages
+import VeredictoCore
 import Testing
 
 /// The store service alone over the real broker and MongoDB: redelivery changes nothing,

@@ -1,6 +1,7 @@
 import Testing
 
-@testable import Services
+@testable import Kafka
+@testable import VeredictoCore
 
 @Suite("DeliveryGroup (no broker)")
 struct DeliveryGroupTests {

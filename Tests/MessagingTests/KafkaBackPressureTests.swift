@@ -1,6 +1,6 @@
 import Testing
 
-import Services
+import Kafka
 
 /// A full local queue makes `send` wait for deliveries, and give up after `enqueueTimeout`.
 @Suite("Kafka producer back-pressure", .timeLimit(.minutes(2)))

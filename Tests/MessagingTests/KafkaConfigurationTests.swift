@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Services
+@testable import Kafka
 
 @Suite("Kafka configuration (no broker)")
 struct KafkaConfigurationTests {

@@ -1,6 +1,6 @@
 import Testing
 
-import Services
+import Kafka
 
 /// A batch polled before a rebalance cannot be committed for partitions the rebalance took away.
 @Suite("Kafka rebalance (broker)", .timeLimit(.minutes(3)))

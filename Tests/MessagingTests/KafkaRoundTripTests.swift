@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-import Services
+import Kafka
 
 /// Against a real broker (scripts/test-env.sh starts Tansu and sets VEREDICTO_TEST_KAFKA). Each
 /// test uses its own topic and group names.

@@ -1,6 +1,6 @@
 import Testing
 
-import Services
+import Kafka
 
 @Suite("Kafka throughput probe (broker)", .timeLimit(.minutes(3)))
 struct KafkaThroughputProbeTests {

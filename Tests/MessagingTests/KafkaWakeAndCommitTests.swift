@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-import Services
+import Kafka
 
 /// What lets a pipeline stage loop without waiting on the broker: a waiting poll woken from
 /// another thread, and commits that do not wait for the broker's answer yet still count.

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Services
+import Kafka
 
 /// The broker the integration tests use, from `VEREDICTO_TEST_KAFKA` (set by scripts/test-env.sh).
 enum TestBroker {

@@ -1,6 +1,7 @@
 import Testing
 
-@testable import Services
+@testable import Cache
+@testable import VeredictoCore
 
 @Suite struct CacheTests {
     static func cache(_ policy: CachePolicy, capacity: Int, ttlSeconds: Int = 0, clock: ManualClock = ManualClock())

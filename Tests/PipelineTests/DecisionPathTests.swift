@@ -1,6 +1,8 @@
 import Testing
 
-@testable import Services
+@testable import Observability
+@testable import Storage
+@testable import VeredictoCore
 
 /// Latencies by path: which path a decision took, how many topics that is, and the recorder
 /// keeping one distribution per path beside the whole one.

@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Dataset
+@testable import Generator
+@testable import LLM
+@testable import Runtime
+@testable import Storage
+@testable import Transport
+@testable import VeredictoCore
 
 /// The five services over the in-memory bus, end to end, with the offline LLM.
 @Suite struct EmbeddedPipelineTests {

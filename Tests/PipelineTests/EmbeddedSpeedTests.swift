@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Generator
+@testable import LLM
+@testable import Storage
+@testable import Transport
+@testable import VeredictoCore
 
 /// The codecs and structures behind the embedded mode's speed: they must read and decide
 /// exactly as the plain versions do.

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Cache
+@testable import Generator
+@testable import Runtime
+@testable import VeredictoCore
 
 extension EmbeddedCommandTests {
     /// The threshold and cache experiments over a few hundred questions, no server.

@@ -1,6 +1,7 @@
 import Testing
 
-@testable import Services
+@testable import Generator
+@testable import VeredictoCore
 
 @Suite struct GeneratorTests {
     @Test func arrivalProcessesHaveTheirMeanRates() throws {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Services
+@testable import Transport
 
 /// A stage on a cycle: it reads `in` and its own output `again`, sends each message around
 /// `laps` times, then to `done` — as the cache, llm and score stages send a regenerated

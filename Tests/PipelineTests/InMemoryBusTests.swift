@@ -1,6 +1,7 @@
 import Testing
 
-@testable import Services
+@testable import Transport
+@testable import VeredictoCore
 
 @Suite struct InMemoryBusTests {
     static func messages(_ count: Int, topic: String = "t", keys: Int = 50) -> [OutboundMessage] {

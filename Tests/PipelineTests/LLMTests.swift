@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Dataset
+@testable import LLM
+@testable import Scoring
+@testable import VeredictoCore
 
 @Suite struct LLMTests {
     static func request(_ id: String, attempt: Int = 1, reference: String = "Water boils at 100 degrees.",

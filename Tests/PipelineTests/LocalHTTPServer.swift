@@ -1,6 +1,8 @@
 import Foundation
 
-@testable import Services
+@testable import LLM
+@testable import Observability
+@testable import VeredictoCore
 
 #if canImport(Glibc)
 import Glibc

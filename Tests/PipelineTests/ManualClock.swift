@@ -1,5 +1,5 @@
 import Foundation
-import Services
+import Cache
 
 /// A clock that tests move by hand.
 ///

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import LLM
+@testable import VeredictoCore
 
 /// The top-level fields of a JSON object as (name, raw JSON value) pairs, to build variants of
 /// a message: a field removed, replaced, renamed or added.

@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Generator
+@testable import Observability
+@testable import Runtime
+@testable import Storage
+@testable import Transport
 
 /// The metrics registry and its HTTP server, scraped as Prometheus would.
 @Suite struct MetricsTests {
@@ -155,8 +159,9 @@ import Testing
         for service in PipelineService.allCases {
             let metrics = ServiceMetrics(registry: registry, service: service.rawValue)
             let made = try await service.runners(settings: settings, transport: bus, store: store, model: nil,
-                                                 llmCounters: metrics.llmCounters, onApplied: { metrics.recordApplied($0) },
+                                                 onApplied: { metrics.recordApplied($0) },
                                                  metrics: registry) { _ in }
+            metrics.declare(made)
             feeds.append((metrics, made))
             runners += made
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import LLM
 
 /// The OpenAI-compatible client against a local HTTP server that plays each kind of answer.
 @Suite struct OpenAIClientTests {

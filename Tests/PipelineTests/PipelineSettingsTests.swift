@@ -1,6 +1,7 @@
 import Testing
 
-@testable import Services
+@testable import Runtime
+@testable import VeredictoCore
 
 @Suite struct PipelineSettingsTests {
     @Test func kafkaSettingsReachTheTransport() throws {

@@ -1,6 +1,8 @@
 import Testing
 
-@testable import Services
+@testable import Stages
+@testable import Transport
+@testable import VeredictoCore
 
 /// A question published by hand without ids gets them from its record's place, so that a
 /// redelivery of the record is the same asking rather than a new one.

@@ -1,4 +1,5 @@
-import Services
+import Cache
+import Stages
 
 /// The answer cache's contract written the obvious way: an array of entries searched linearly.
 /// The differential test runs it beside `AnswerCache` and compares every result.

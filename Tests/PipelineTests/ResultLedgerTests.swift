@@ -1,6 +1,7 @@
 import Testing
 
-@testable import Services
+@testable import Storage
+@testable import VeredictoCore
 
 /// The store's rules, checked on the in-memory store (the MongoDB store shares them).
 @Suite struct ResultLedgerTests {

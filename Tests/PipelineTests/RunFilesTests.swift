@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Dataset
+@testable import Generator
+@testable import Runtime
 
 extension EmbeddedCommandTests {
     /// `veredicto run` and `veredicto dataset synth` without a server: the files they write and

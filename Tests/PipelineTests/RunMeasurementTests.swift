@@ -1,6 +1,9 @@
 import Testing
 
-@testable import Services
+@testable import Generator
+@testable import Observability
+@testable import Runtime
+@testable import VeredictoCore
 
 /// What a run measures starts after its warm-up: the hook that says so, and the hop
 /// recorder it resets.

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Generator
+@testable import Observability
+@testable import Runtime
 
 extension EmbeddedCommandTests {
     /// `veredicto report`: one page from a run's files, every chart on it holding data.

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Stages
+@testable import Transport
+@testable import VeredictoCore
 
 /// The score stage's decisions within one batch: the batch is scored in one call, but its
 /// messages are decided in order, as if they had come one by one.

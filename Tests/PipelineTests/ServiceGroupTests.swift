@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Runtime
+@testable import Storage
+@testable import Transport
+@testable import VeredictoCore
 
 /// Which consumer groups the services join.
 @Suite struct ServiceGroupTests {

@@ -1,6 +1,7 @@
 import Testing
 
-@testable import Services
+@testable import Transport
+@testable import VeredictoCore
 
 @Suite struct SharedProducerTransportTests {
     /// Counts what the shared transport asks of the transport underneath.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import VeredictoCore
 
 @Suite struct TimestampTests {
     static func foundationFormatter() -> ISO8601DateFormatter {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Services
+@testable import Stages
 
 @Suite struct TraceLedgerTests {
     @Test func dropsDuplicatesStaleAttemptsAndDecidedTraces() {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Scoring
 
 /// Corpus IDF: smoothed IDF ln((1 + N) / (1 + df)) + 1 over the documents of the model.
 @Suite struct CorpusModeTests {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Dataset
+@testable import VeredictoCore
 
 @Suite struct DatasetTests {
     static func write(_ text: String) throws -> String {

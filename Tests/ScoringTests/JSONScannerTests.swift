@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Services
+@testable import VeredictoCore
 
 @Suite struct JSONScannerTests {
     static func fields(_ text: String) throws -> [String: String] {

@@ -1,7 +1,8 @@
 import CScoring
 import Testing
 
-@testable import Services
+@testable import Scoring
+@testable import VeredictoCore
 
 /// Every SIMD kernel must classify and lower exactly as the scalar kernel does.
 @Suite struct KernelTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Scoring
 
 /// `pair` mode equals scikit-learn's TfidfVectorizer().fit([reference, answer]) + cosine.
 /// Expected scores come from scripts/make_parity_fixture.py, which runs scikit-learn.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Services
+@testable import Scoring
 
 /// The tokenizer splits as scikit-learn's `(?u)\b\w\w+\b` after `str.lower()`.
 @Suite struct TokenizerTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Services
+@testable import Mongo
 
 /// Building documents and reading them back, without a server.
 @Suite struct BSONDocumentTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Services
+@testable import Mongo
 
 /// Measures bulk upserts of result documents of realistic size (about 1 KB) against the
 /// server of scripts/test-env.sh, and prints the rate. Only counts are asserted: the rate

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Services
+@testable import Mongo
 
 /// Bulk writes against the server of scripts/test-env.sh.
 @Suite(.timeLimit(.minutes(3))) struct BulkWriteIntegrationTests {

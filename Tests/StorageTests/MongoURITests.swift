@@ -1,7 +1,8 @@
 import CMongoC
 import Testing
 
-@testable import Services
+@testable import Mongo
+@testable import Scoring
 
 /// Connection-string checks and error mapping, without a server.
 @Suite struct MongoURITests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Services
+@testable import Mongo
 
 /// How server replies become `MongocError` codes and labels (no server needed).
 @Suite struct MongocErrorTests {

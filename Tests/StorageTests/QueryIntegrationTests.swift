@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Services
+@testable import Mongo
 
 /// Reads, aggregation, indexes and drops against the server of scripts/test-env.sh.
 @Suite(.timeLimit(.minutes(1))) struct QueryIntegrationTests {

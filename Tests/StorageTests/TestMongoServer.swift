@@ -1,5 +1,5 @@
 import Foundation
-import Services
+import Mongo
 import Testing
 
 /// The MongoDB-protocol server of the integration tests: `VEREDICTO_TEST_MONGO`, which

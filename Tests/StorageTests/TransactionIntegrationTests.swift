@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Testing
 
-@testable import Services
+@testable import Mongo
 
 /// Multi-document transactions against the server of scripts/test-env.sh.
 @Suite(.timeLimit(.minutes(3))) struct TransactionIntegrationTests {

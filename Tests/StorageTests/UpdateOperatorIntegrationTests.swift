@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Services
+@testable import Mongo
 
 /// The update operators and filters the store service relies on, against the server of
 /// scripts/test-env.sh.

@@ -1,3 +1,4 @@
+import VeredictoCore
 /// The answer cache's settings, from `CACHE_POLICY`, `CACHE_SIZE` and `CACHE_TTL`.
 ///
 /// Equality compares the three settings, not the clock.

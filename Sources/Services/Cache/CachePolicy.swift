@@ -1,3 +1,4 @@
+import VeredictoCore
 /// Which entry a full `AnswerCache` evicts to make room for a new one.
 public enum CachePolicy: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Least recently used: every `get` hit and every `put` makes an entry the most recent.

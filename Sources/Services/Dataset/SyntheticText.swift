@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import VeredictoCore
 
 /// Generates Yahoo!-Answers-like text for scale tests and benchmarks: English-shaped
 /// sentences over a Zipf-distributed vocabulary (common function words, then made-up

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import VeredictoCore
 
 /// When the generator sends the next question: the gap before each message.
 public enum ArrivalProcess: Sendable, Equatable, CustomStringConvertible {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import VeredictoCore
 
 /// Which question is asked next: uniform over the questions, or Zipf-distributed so that a
 /// few questions are asked often and exercise the cache.

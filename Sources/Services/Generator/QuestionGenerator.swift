@@ -1,3 +1,6 @@
+import Dataset
+import Transport
+import VeredictoCore
 /// The traffic generator: publishes questions to `questions_in` following an arrival process,
 /// choosing which question to ask by a popularity law (so repeats exercise the cache).
 ///

@@ -1,4 +1,6 @@
 import Foundation
+import Observability
+import VeredictoCore
 
 /// The generator's record of every acknowledged send: a CSV file in `data_collected/`, and a
 /// plot of the emitted traffic (messages per second over time) beside it.

@@ -1,4 +1,5 @@
 import Foundation
+import VeredictoCore
 
 /// The LLM service's settings, from environment variables (one place maps them all).
 ///

@@ -1,3 +1,4 @@
+import VeredictoCore
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -22,29 +23,24 @@ public enum LLMError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidResponse(_ detail: String)
     case client(_ detail: String)
 
-    /// The `error_type` of the `llm_errors` message: overload, quota, invalid_response, client.
-    public var errorType: String {
+    /// The class of the failure; its raw value is the `error_type` of the `llm_errors` message.
+    public var kind: LLMErrorKind {
         switch self {
-        case .overload: "overload"
-        case .quota: "quota"
-        case .invalidResponse: "invalid_response"
-        case .client: "client"
+        case .overload: .overload
+        case .quota: .quota
+        case .invalidResponse: .invalidResponse
+        case .client: .client
         }
     }
+
+    /// The `error_type` of the `llm_errors` message: overload, quota, invalid_response, client.
+    public var errorType: String { kind.rawValue }
 
     /// What happened, for the `error_detail` field and logs.
     public var detail: String {
         switch self {
         case .overload(let detail), .quota(_, let detail), .invalidResponse(let detail), .client(let detail):
             detail
-        }
-    }
-
-    /// Whether a retry in place may succeed.
-    public var isRetryable: Bool {
-        switch self {
-        case .overload, .quota: true
-        case .invalidResponse, .client: false
         }
     }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import VeredictoCore
 
 /// How long the offline model takes to answer: nothing, a fixed time, or a log-normal time (the
 /// usual shape of service latencies: a median and a long right tail).

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import VeredictoCore
 
 /// Writes the offline model's answers: part of the reference answer, lightly paraphrased and
 /// reordered, wrapped in the generic filler that language models add.

@@ -1,3 +1,4 @@
+import VeredictoCore
 /// A deterministic stand-in for a language model, for experiments without a model server.
 ///
 /// Everything it does is a function of (question id, attempt, seed), and of the in-place retry for

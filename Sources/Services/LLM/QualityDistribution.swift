@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import VeredictoCore
 
 /// The offline model's answer quality: a Beta(`mean * concentration`, `(1 - mean) * concentration`)
 /// variable in [0, 1], so its mean is `mean` and a larger `concentration` draws closer to it.

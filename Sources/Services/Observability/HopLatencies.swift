@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import VeredictoCore
 
 /// How long messages took to cross each topic: from the producer's `produce` call (the
 /// record's CreateTime timestamp) to the `poll` that handed them to the next stage. Includes

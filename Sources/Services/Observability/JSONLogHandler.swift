@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VeredictoCore
 
 /// Writes one JSON object per log line to standard error: time, level, logger label,
 /// message and metadata (trace_id, message_id, ...), so logs can be searched by trace.

@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import VeredictoCore
 
 /// Latency distribution of a run (HdrHistogram, microsecond resolution up to an hour, three
 /// significant digits), safe to record into from any thread.

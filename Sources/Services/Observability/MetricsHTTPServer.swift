@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import VeredictoCore
 
 /// A minimal HTTP/1.1 server for scrapes and health checks, on POSIX sockets and one dedicated
 /// thread: `GET /metrics` answers the registry in the Prometheus text format 0.0.4,

@@ -1,4 +1,5 @@
 import Foundation
+import VeredictoCore
 
 /// Counters, gauges and fixed-bucket histograms of one process, exposed in the Prometheus text
 /// format 0.0.4. Every metric family has a name, a help line and a type; a series is a family

@@ -1,3 +1,4 @@
+import VeredictoCore
 /// The result store of the embedded mode: the same rules as the MongoDB store, in memory.
 public actor InMemoryResultStore: ResultStore {
     private var stored: [String: StoredResult] = [:]

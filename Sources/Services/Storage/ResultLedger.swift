@@ -1,3 +1,4 @@
+import VeredictoCore
 /// The store's rules, shared by every backend so they agree: how a batch of decisions
 /// changes `results` and `metrics`.
 ///
@@ -23,6 +24,8 @@ public enum ResultLedger {
         public var latencies: [Double] = []
         /// The path of each of those decisions (same order as `latencies`).
         public var paths: [DecisionPath] = []
+
+        public init() {}
     }
 
     /// What a repeated asking adds to an existing result.

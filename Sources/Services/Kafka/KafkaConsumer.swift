@@ -1,0 +1,231 @@
+import CRdKafka
+import Logging
+import VeredictoCore
+
+/// A member of a consumer group: reads the group's share of its topics' partitions in batches and
+/// commits offsets only when told to.
+///
+/// Use: `poll` a batch, process it, wait for everything it produced (`DeliveryGroup.wait`), then
+/// `commit` it. A crash before the commit means the batch is read again: at-least-once. Blocking
+/// librdkafka calls run on a queue of the consumer's own, one at a time. Call `close()` to leave
+/// the group cleanly.
+public final class KafkaConsumer: Sendable {
+    public let configuration: KafkaConsumerConfiguration
+
+    private let client: RDKafkaClient
+    private let assignment: ConsumerAssignment
+    private let blockingCalls: BlockingCallQueue
+    private let closed = LockedValue(false)
+    private let wake = LockedValue(WakeState())
+
+    /// Whether a poll waits for its first message, and whether a wake-up came while none did.
+    struct WakeState: Sendable {
+        var waiting = false
+        var pending = false
+    }
+    private let logger: Logger
+
+    /// Creates the consumer and subscribes to `configuration.topics`; the group join happens in
+    /// the background during the first polls.
+    public convenience init(configuration: KafkaConsumerConfiguration,
+                            logger: Logger = Logger(label: "veredicto.kafka")) throws {
+        try self.init(configuration: configuration, logger: logger, statistics: nil)
+    }
+
+    /// As the public initializer, with a receiver for librdkafka's statistics JSON.
+    init(configuration: KafkaConsumerConfiguration, logger: Logger,
+         statistics: (@Sendable (String) -> Void)?) throws {
+        let properties = try configuration.librdkafkaProperties()
+        let assignment = ConsumerAssignment()
+        let events = RDKafkaClientEvents(logger: logger, assignment: assignment, statistics: statistics)
+        let client = try RDKafkaClient.make(kind: .consumer, properties: properties, events: events)
+        // Route the main queue (errors, statistics, rebalances) into the one consumer_poll serves.
+        let redirect = client.withHandle { rd_kafka_poll_set_consumer($0) }
+        guard redirect == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(rdKafkaError: redirect, "cannot create consumer for group \(configuration.groupID)")
+        }
+        let topics = RDKafkaTopicPartitionList(capacity: configuration.topics.count)
+        for topic in configuration.topics {
+            topics.add(topic: topic)
+        }
+        let subscribed = client.withHandle { rk in topics.withList { rd_kafka_subscribe(rk, $0) } }
+        guard subscribed == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(rdKafkaError: subscribed, "cannot subscribe to \(configuration.topics)")
+        }
+        self.configuration = configuration
+        self.client = client
+        self.assignment = assignment
+        self.logger = logger
+        self.blockingCalls = BlockingCallQueue(label: "veredicto.kafka.\(client.name)")
+    }
+
+    deinit {
+        if !closed.withLock({ $0 }) {
+            logger.warning("KafkaConsumer released without close(): leaving group \(configuration.groupID) now")
+        }
+    }
+
+    /// The partitions the group currently gives this consumer.
+    public var assignedPartitions: [KafkaTopicPartition] { assignment.partitions }
+
+    /// When the first partitions were assigned (the end of the first group join), if they were.
+    var firstAssignment: ContinuousClock.Instant? { assignment.firstAssignment }
+
+    /// Up to `maxMessages` messages (default `configuration.maxBatchSize`), waiting up to
+    /// `timeout` for the first one; an empty batch if none came. Also serves rebalances.
+    public func poll(maxMessages: Int? = nil, timeout: Duration) async throws -> KafkaMessageBatch {
+        let limit = maxMessages ?? configuration.maxBatchSize
+        guard limit > 0 else {
+            throw KafkaError(.invalidArgument, "poll(maxMessages:) must be positive, got \(limit)")
+        }
+        try checkOpen("poll")
+        return try await blockingCalls.run { [client, assignment, logger, wake] in
+            try Self.pollBlocking(client: client, assignment: assignment, logger: logger, wake: wake,
+                                  limit: limit, timeout: timeout)
+        }
+    }
+
+    /// Commits, for each partition in `batch`, its highest offset + 1, and waits for the broker.
+    /// Partitions revoked by a rebalance since the batch was polled are not committed: the others
+    /// are, then this throws `.partitionsRevoked` naming them (their messages go to the new owner
+    /// again: at-least-once).
+    public func commit(_ batch: KafkaMessageBatch) async throws {
+        guard !batch.positions.isEmpty else { return }
+        try checkOpen("commit")
+        try await blockingCalls.run { [client, assignment] in
+            try Self.commit(batch, client: client, assignment: assignment, wait: true)
+        }
+    }
+
+    /// As `commit`, without waiting for the broker: the request is queued and this returns at
+    /// once, so a pipeline stage goes on polling while the commit travels. A commit the broker
+    /// refuses is logged; the next commit covers the same partitions with higher offsets, and
+    /// until then a crash only means those messages are read again (at-least-once). Commits
+    /// still in flight complete before `close()` leaves the group. Throws `.partitionsRevoked`
+    /// like `commit`.
+    public func commitWithoutWaiting(_ batch: KafkaMessageBatch) throws {
+        guard !batch.positions.isEmpty else { return }
+        try checkOpen("commit")
+        try Self.commit(batch, client: client, assignment: assignment, wait: false)
+    }
+
+    /// Makes the `poll` waiting now, or else the next one, return at once (empty if nothing
+    /// has arrived). Any thread may call it: a producer's delivery report uses it to hand the
+    /// consumer's loop back to the caller the moment a batch is acknowledged.
+    public func wakeUp() {
+        // Yield only a poll that is waiting for its first message: yielding one that is taking
+        // a batch would cut the batch short. Otherwise the next poll is told not to wait.
+        let waiting = wake.withLock { wake in
+            if !wake.waiting { wake.pending = true }
+            return wake.waiting
+        }
+        guard waiting else { return }
+        client.withHandle { rk in
+            guard let queue = rd_kafka_queue_get_consumer(rk) else { return }
+            rd_kafka_queue_yield(queue)
+            rd_kafka_queue_destroy(queue)
+        }
+    }
+
+    /// Leaves the group (its partitions go to the other members at once) and stops consuming.
+    public func close() async throws {
+        let first = closed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        guard first else { return }
+        try await blockingCalls.run { [client] in
+            let error = client.withHandle { rd_kafka_consumer_close($0) }
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(rdKafkaError: error, "closing the consumer failed")
+            }
+        }
+        assignment.revokeAll()
+        logger.info("Kafka consumer closed", metadata: ["group": "\(configuration.groupID)"])
+    }
+
+    private func checkOpen(_ operation: String) throws {
+        if closed.withLock({ $0 }) {
+            throw KafkaError(.closed, "cannot \(operation): the consumer of group \(configuration.groupID) is closed")
+        }
+    }
+
+    private static func pollBlocking(client: RDKafkaClient, assignment: ConsumerAssignment, logger: Logger,
+                                     wake: LockedValue<WakeState>, limit: Int,
+                                     timeout: Duration) throws -> KafkaMessageBatch {
+        var messages: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+        messages.reserveCapacity(min(limit, 65_536))
+        let deadline = ContinuousClock.now + timeout
+        let epochsBeforePoll = assignment.epochs
+        try client.withHandle { rk in
+            while messages.count < limit {
+                // Wait only for the first message (unless woken meanwhile); then take what is
+                // already fetched.
+                var wait: Int32 = 0
+                if messages.isEmpty {
+                    let woken = wake.withLock { wake in
+                        defer { wake.pending = false }
+                        wake.waiting = !wake.pending
+                        return wake.pending
+                    }
+                    if !woken { wait = KafkaProducer.milliseconds(deadline - .now) }
+                }
+                let polled = rd_kafka_consumer_poll(rk, wait)
+                if messages.isEmpty { wake.withLock { $0.waiting = false } }
+                guard let message = polled else { break }
+                let error = message.pointee.err
+                if error == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    messages.append(message)
+                    continue
+                }
+                let detail = String(cString: rd_kafka_message_errstr(message))
+                rd_kafka_message_destroy(message)
+                if error == RD_KAFKA_RESP_ERR__PARTITION_EOF { continue }
+                if rd_kafka_fatal_error(rk, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    messages.forEach { rd_kafka_message_destroy($0) }
+                    throw KafkaError(.fatal, "consumer failed fatally: \(detail)")
+                }
+                logger.warning("consumer error (librdkafka retries): \(KafkaError(rdKafkaError: error, detail).message)")
+                if messages.isEmpty, ContinuousClock.now >= deadline { break }
+            }
+        }
+        return KafkaMessageBatch(client: client, messages: messages, epochsBeforePoll: epochsBeforePoll,
+                                 assignment: assignment)
+    }
+
+    private static func commit(_ batch: KafkaMessageBatch, client: RDKafkaClient,
+                               assignment: ConsumerAssignment, wait: Bool) throws {
+        let current = assignment.epochs(of: batch.positions.map(\.partition))
+        var owned: [KafkaMessageBatch.PartitionPosition] = []
+        var revoked: [KafkaTopicPartition] = []
+        for (position, epoch) in zip(batch.positions, current) {
+            if let epoch, epoch == position.epoch {
+                owned.append(position)
+            } else {
+                revoked.append(position.partition)
+            }
+        }
+        if !owned.isEmpty {
+            let offsets = RDKafkaTopicPartitionList(capacity: owned.count)
+            for position in owned {
+                offsets.add(topic: position.partition.topic, partition: position.partition.partition,
+                            offset: position.nextOffset)
+            }
+            let names = owned.map(\.partition.description).joined(separator: ", ")
+            let error = client.withHandle { rk in offsets.withList { rd_kafka_commit(rk, $0, wait ? 0 : 1) } }
+            if error != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(rdKafkaError: error, "commit of \(names) refused (their messages will be read again)")
+            }
+            if wait, let (partition, error) = offsets.elementErrors.first {
+                throw KafkaError(rdKafkaError: error, "commit of \(partition) refused (its messages will be read again)")
+            }
+        }
+        if !revoked.isEmpty {
+            let names = revoked.sorted().map(\.description).joined(separator: ", ")
+            throw KafkaError(
+                .partitionsRevoked,
+                "offsets of \(names) not committed: a rebalance revoked them after the batch was polled, "
+                    + "so their messages will be delivered again to the partition's new owner (at-least-once)")
+        }
+    }
+}

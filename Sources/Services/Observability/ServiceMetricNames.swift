@@ -1,0 +1,23 @@
+/// Names of the metrics the services export (`veredicto_` prefix, Prometheus conventions).
+public enum ServiceMetricNames {
+    public static let consumed = "veredicto_messages_consumed_total"
+    public static let produced = "veredicto_messages_produced_total"
+    public static let deadLetters = "veredicto_dead_letters_total"
+    public static let batches = "veredicto_batches_total"
+    public static let retriedBatches = "veredicto_batches_retried_total"
+    public static let batchSeconds = "veredicto_batch_handle_seconds"
+    public static let llmCalls = "veredicto_llm_calls_total"
+    public static let llmSuccesses = "veredicto_llm_successes_total"
+    public static let llmErrors = "veredicto_llm_errors_total"
+    public static let cacheHits = "veredicto_cache_hits_total"
+    public static let cacheMisses = "veredicto_cache_misses_total"
+    public static let cacheEvictions = "veredicto_cache_evictions_total"
+    public static let cacheExpirations = "veredicto_cache_expirations_total"
+    public static let scoreDecisions = "veredicto_score_decisions_total"
+    public static let storedResults = "veredicto_results_stored_total"
+    public static let storeApplied = "veredicto_store_decisions_applied_total"
+    public static let storeDuplicates = "veredicto_store_duplicates_total"
+    public static let e2eLatency = "veredicto_e2e_latency_seconds"
+    public static let hopLatency = "veredicto_hop_latency_seconds"
+    public static let up = "veredicto_up"
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Observability
+import Storage
+import VeredictoCore
+
+/// The files of one run in `data_collected/run_<time>/`: `results.jsonl` (one line per
+/// question), `results.csv`, and `metrics.json` (the metrics document and the run report).
+public enum RunFiles {
+    public static let resultsJSONL = "results.jsonl"
+    public static let resultsCSV = "results.csv"
+    public static let metricsJSON = "metrics.json"
+
+    /// A name for a run directory from the current time (sortable, no colons).
+    public static func stamp() -> String {
+        String(Timestamp.now().iso8601.replacing(":", with: "-").replacing(".", with: "-").dropLast())
+    }
+
+    /// Writes the three files; `settings` is echoed into metrics.json as it is.
+    public static func write(_ outcome: EmbeddedRunOutcome, settings: [String: Any], to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var jsonl: [UInt8] = []
+        var csv = Array("question_id,trace_id,status,source,attempts,score,first_score,times_asked,llm_calls,regenerations,e2e_latency_ms,title\n".utf8)
+        for result in outcome.results {
+            let d = result.decision
+            var writer = JSONWriter(capacity: 1024)
+            writer.beginObject()
+            result.writeFields(to: &writer)
+            writer.field("llm_calls", result.llmCalls)
+            writer.field("regenerations", result.regenerations)
+            writer.endObject()
+            jsonl += writer.bytes
+            jsonl.append(UInt8(ascii: "\n"))
+            let fields = [d.questionID, d.traceID, d.status.rawValue, d.source.rawValue, String(d.attempts), String(d.score),
+                          String(d.firstScore), String(result.timesAsked), String(result.llmCalls), String(result.regenerations),
+                          String(result.e2eLatencyMilliseconds), csvField(d.title)]
+            csv += Array((fields.joined(separator: ",") + "\n").utf8)
+        }
+        try Data(jsonl).write(to: URL(fileURLWithPath: directory).appendingPathComponent(resultsJSONL))
+        try Data(csv).write(to: URL(fileURLWithPath: directory).appendingPathComponent(resultsCSV))
+        let json = try JSONSerialization.data(withJSONObject: document(outcome, settings: settings),
+                                              options: [.prettyPrinted, .sortedKeys])
+        try json.write(to: URL(fileURLWithPath: directory).appendingPathComponent(metricsJSON))
+    }
+
+    /// A CSV field, quoted when it holds a comma, quote or line break (quotes doubled).
+    public static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
+    }
+
+    private static func latencyDocument(_ summary: LatencyRecorder.Summary) -> [String: Any] {
+        ["count": Int(summary.count), "mean": summary.meanMilliseconds, "p50": summary.p50Milliseconds,
+         "p90": summary.p90Milliseconds, "p99": summary.p99Milliseconds, "max": summary.maxMilliseconds]
+    }
+
+    static func document(_ outcome: EmbeddedRunOutcome, settings: [String: Any]) -> [String: Any] {
+        let m = outcome.report.metrics
+        let r = outcome.report
+        var bySource: [String: Int] = [:]
+        for source in DecisionSource.allCases { bySource[source.rawValue] = m.bySource[source, default: 0] }
+        let firstScores = outcome.results.filter { $0.decision.source == .score }.map(\.decision.firstScore)
+        return [
+            "metrics": [
+                "_id": "global", "questions": m.questions, "asked": m.asked, "accepted": m.accepted, "forced": m.forced,
+                "failed": m.failed, "by_source": bySource, "score_sum": m.scoreSum, "score_mean": m.scoreMean,
+                "first_score_mean": m.firstScoreMean, "regenerations": m.regenerations, "llm_calls": m.llmCalls,
+            ] as [String: Any],
+            "report": [
+                "questions": r.questions, "seconds": r.seconds, "questions_per_second": r.questionsPerSecond,
+                "latency_ms": latencyDocument(r.latency),
+                "latency_ms_by_path": r.latencyByPath.map { path, summary in
+                    latencyDocument(summary).merging(["path": path.description, "topics": path.topics ?? NSNull()]) { $1 }
+                },
+                "llm_calls_per_question": r.llmCallsPerQuestion, "cache_hit_rate": r.cacheHitRate,
+                "dead_letters": r.deadLetters, "peak_rss_mb": r.peakResidentMegabytes, "completed": r.completed,
+                "first_answers_below_threshold": firstScores.isEmpty ? 0 :
+                    Double(firstScores.filter { $0 < (settings["threshold"] as? Double ?? 0.65) }.count) / Double(firstScores.count),
+            ] as [String: Any],
+            "latency_cdf": outcome.latencyCDF.map { [$0.x, $0.y] },
+            "settings": settings,
+        ]
+    }
+
+    /// The summary table printed at the end of a run; over Kafka, `hops` adds each topic's hop
+    /// latency, named without `prefix`.
+    public static func summary(_ outcome: EmbeddedRunOutcome, hops: HopLatencies? = nil, prefix: String = "") -> String {
+        let m = outcome.report.metrics
+        let r = outcome.report
+        func ms(_ v: Double) -> String { String(format: "%.1f ms", v) }
+        func distribution(_ latency: LatencyRecorder.Summary) -> String {
+            "\(ms(latency.p50Milliseconds)) / \(ms(latency.p90Milliseconds)) / \(ms(latency.p99Milliseconds)) / \(ms(latency.maxMilliseconds))"
+        }
+        var rows: [(String, String)] = [
+            ("questions asked", m.asked == r.questions ? "\(m.asked) (\(m.questions) distinct)"
+                : "\(m.asked) (\(r.questions) measured + \(m.asked - r.questions) warm-up; \(m.questions) distinct)"),
+            ("accepted", "\(m.accepted)"),
+            ("forced", "\(m.forced)"),
+            ("failed", "\(m.failed)"),
+            ("cache hit rate", String(format: "%.1f %%", r.cacheHitRate * 100)),
+            ("mean score before regeneration", String(format: "%.4f", m.firstScoreMean)),
+            ("mean score after regeneration", String(format: "%.4f", m.scoreMean)),
+            ("LLM calls per question", String(format: "%.3f", r.llmCallsPerQuestion)),
+            ("throughput", String(format: "%.0f questions/s (%.2f s)", r.questionsPerSecond, r.seconds)),
+            ("latency p50 / p90 / p99 / max", distribution(r.latency)),
+        ]
+        for (path, latency) in r.latencyByPath {
+            rows.append(("  \(path.descriptionWithTopics) (\(latency.count))",
+                         distribution(latency)))
+        }
+        if let hops {
+            rows.append(("hop latency, produce to poll", "p50 / p90 / p99 / max"))
+            for (topic, latency) in hops.summaries {
+                let name = topic.hasPrefix(prefix) ? String(topic.dropFirst(prefix.count)) : topic
+                rows.append(("  \(name) (\(latency.count))", distribution(latency)))
+            }
+        }
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+}
+
+/// results.jsonl writes the fields of the MongoDB results document, dates in ISO 8601.
+extension JSONWriter: ResultFieldWriter {
+    package mutating func string(_ key: StaticString, _ value: String) { field(key, value) }
+    package mutating func double(_ key: StaticString, _ value: Double) { field(key, value) }
+    package mutating func integer(_ key: StaticString, _ value: Int) { field(key, value) }
+    package mutating func date(_ key: StaticString, milliseconds: Int64) {
+        field(key, Timestamp(millisecondsSinceEpoch: milliseconds).iso8601)
+    }
+}

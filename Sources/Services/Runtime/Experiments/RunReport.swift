@@ -1,0 +1,133 @@
+import Foundation
+import Generator
+import Observability
+import VeredictoCore
+
+/// The HTML report of the latest run in `data_collected/`: traffic over time, latency CDF and
+/// percentiles, score histograms of the first and the final answer, and the charts of the latest
+/// threshold, cache, latency and scale experiments when there are any. One self-contained file (inline SVG).
+public enum RunReport {
+    public struct Missing: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The newest entry of `directory` whose name starts with `prefix` (names sort by time).
+    static func latest(in directory: String, prefix: String, suffix: String = "") -> String? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted().last
+            .map { (directory as NSString).appendingPathComponent($0) }
+    }
+
+    /// The page for the latest run under `directory`.
+    public static func build(directory: String) throws -> String {
+        guard let run = latest(in: directory, prefix: "run_") else {
+            throw Missing(description: "no run in \(directory): start one with `veredicto run`")
+        }
+        var page = HTMLPage(title: "Veredicto run report: \((run as NSString).lastPathComponent)")
+        let metricsData = try Data(contentsOf: URL(fileURLWithPath: (run as NSString).appendingPathComponent(RunFiles.metricsJSON)))
+        let document = try JSONSerialization.jsonObject(with: metricsData) as? [String: Any] ?? [:]
+        let metrics = document["metrics"] as? [String: Any] ?? [:]
+        let report = document["report"] as? [String: Any] ?? [:]
+        let settings = document["settings"] as? [String: Any] ?? [:]
+        func number(_ object: [String: Any], _ key: String) -> Double { (object[key] as? NSNumber)?.doubleValue ?? 0 }
+
+        page.heading("Summary")
+        let latency = report["latency_ms"] as? [String: Any] ?? [:]
+        page.table(["figure", "value"], [
+            ["questions asked", String(Int(number(metrics, "asked")))],
+            ["distinct questions", String(Int(number(metrics, "questions")))],
+            ["accepted / forced / failed", "\(Int(number(metrics, "accepted"))) / \(Int(number(metrics, "forced"))) / \(Int(number(metrics, "failed")))"],
+            ["cache hit rate", String(format: "%.1f %%", number(report, "cache_hit_rate") * 100)],
+            ["mean first score / final score", String(format: "%.4f / %.4f", number(metrics, "first_score_mean"), number(metrics, "score_mean"))],
+            ["LLM calls per question", String(format: "%.3f", number(report, "llm_calls_per_question"))],
+            ["throughput", String(format: "%.0f questions/s over %.2f s", number(report, "questions_per_second"), number(report, "seconds"))],
+            ["settings", settings.keys.sorted().map { "\($0)=\(settings[$0]!)" }.joined(separator: ", ")],
+        ])
+
+        page.heading("Traffic")
+        if let traffic = try? String(contentsOfFile: (run as NSString).appendingPathComponent("traffic.csv"), encoding: .utf8) {
+            var stamps: [Int64] = []
+            for line in traffic.split(separator: "\n").dropFirst() {
+                if let field = line.split(separator: ",").last, let stamp = Timestamp(iso8601: String(field)) {
+                    stamps.append(stamp.millisecondsSinceEpoch)
+                }
+            }
+            stamps.sort()
+            if let first = stamps.first {
+                page.chart(TrafficLog.trafficChart(stamps.map { Double($0 - first) / 1000 }))
+            }
+        }
+
+        page.heading("End-to-end latency (question created to stored)")
+        let byPath = (report["latency_ms_by_path"] as? [[String: Any]] ?? []).map { path in
+            [(path["path"] as? String ?? "?") + ((path["topics"] as? NSNumber).map { ", \($0) topics" } ?? "")]
+                + [String(Int(number(path, "count")))]
+                + ["mean", "p50", "p90", "p99", "max"].map { String(format: "%.1f ms", number(path, $0)) }
+        }
+        page.table(["path", "count", "mean", "p50", "p90", "p99", "max"], [[
+            "all", String(Int(number(latency, "count"))),
+        ] + ["mean", "p50", "p90", "p99", "max"].map { String(format: "%.1f ms", number(latency, $0)) }] + byPath)
+        let cdf = (document["latency_cdf"] as? [[Double]] ?? []).filter { $0.count == 2 }.map { (x: $0[0], y: $0[1]) }
+        if !cdf.isEmpty {
+            page.chart(SVGChart(title: "Latency CDF", xLabel: "end-to-end latency (ms)", yLabel: "fraction of questions",
+                                series: [.init(name: "latency", points: cdf)]))
+        }
+
+        page.heading("Scores of the first and the final answer")
+        var first: [Double] = []
+        var final: [Double] = []
+        if let lines = try? String(contentsOfFile: (run as NSString).appendingPathComponent(RunFiles.resultsJSONL), encoding: .utf8) {
+            for line in lines.split(separator: "\n") {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      object["source"] as? String == "score" else { continue }
+                if let score = (object["first_score"] as? NSNumber)?.doubleValue { first.append(score) }
+                if let score = (object["score"] as? NSNumber)?.doubleValue { final.append(score) }
+            }
+        }
+        if !first.isEmpty {
+            page.chart(scoreHistogram(first: first, final: final, threshold: number(settings, "threshold")))
+        }
+
+        /// A section for the latest CSV of experiment `kind`, if one parses to any point.
+        func experiment<Point>(_ kind: String, _ title: String, parse: (String) -> [Point], draw: (inout HTMLPage, [Point]) -> Void) {
+            guard let path = latest(in: directory, prefix: "experiment_\(kind)_", suffix: ".csv"),
+                  let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+            let points = parse(text)
+            guard !points.isEmpty else { return }
+            page.heading("\(title) experiment (\((path as NSString).lastPathComponent))")
+            draw(&page, points)
+        }
+        experiment("threshold", "Threshold", parse: ThresholdExperiment.parse(csv:)) { page, points in
+            for chart in ThresholdExperiment.charts(points) { page.chart(chart) }
+        }
+        experiment("cache", "Cache", parse: CacheExperiment.parse(csv:)) { page, points in
+            for chart in CacheExperiment.charts(points) { page.chart(chart) }
+        }
+        experiment("latency", "Latency", parse: LatencyExperiment.parse(csv:)) { page, points in
+            page.table(LatencyExperiment.tablePercentiles.map(\.label), [LatencyExperiment.tablePercentiles.map {
+                String(format: "%.1f ms", LatencyExperiment.milliseconds(at: $0.percentile, in: points))
+            }])
+            for chart in LatencyExperiment.charts(points) { page.chart(chart) }
+        }
+        experiment("scale", "Scale", parse: ScaleExperiment.parse(csv:)) { page, points in
+            for chart in ScaleExperiment.charts(points) { page.chart(chart) }
+        }
+        return page.render()
+    }
+
+    /// Histograms (20 bins over [0, 1]) of the first and the final scores, as step lines.
+    static func scoreHistogram(first: [Double], final: [Double], threshold: Double) -> SVGChart {
+        func bins(_ values: [Double]) -> [(x: Double, y: Double)] {
+            var counts = [Int](repeating: 0, count: 20)
+            for value in values { counts[min(19, max(0, Int(value * 20)))] += 1 }
+            var points = counts.enumerated().map { (x: Double($0.offset) / 20, y: Double($0.element)) }
+            points.append((x: 1, y: Double(counts[19])))
+            return points
+        }
+        var chart = SVGChart(title: "Score histogram (threshold \(threshold))", xLabel: "TF-IDF cosine score",
+                             yLabel: "questions", series: [.init(name: "first answer", points: bins(first)),
+                                                           .init(name: "final answer", points: bins(final))])
+        chart.kind = .steps
+        return chart
+    }
+}

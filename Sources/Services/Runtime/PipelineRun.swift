@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dataset
+import Generator
+import Observability
+import Scoring
+import Storage
+import Transport
+import VeredictoCore
+
+/// One run of the whole pipeline in this process: the four services over a transport (the
+/// in-memory bus, or Kafka), the generator publishing `total` questions, until the store has
+/// recorded every one of them. What `veredicto run`, the experiments and the benchmark do.
+public struct PipelineRun: Sendable {
+    public var settings: PipelineSettings
+    public var questions: [YahooRow]
+    public var questionIDs: [String]
+    public var arrival: ArrivalProcess
+    public var popularity: Popularity
+    public var total: Int
+    public var seed: UInt64 = 42
+    public var model: IDFModel?
+    /// Longest time to wait for the last decision after the last send.
+    public var drainTimeout: Duration = .seconds(300)
+    /// Questions sent and decided before the measured run starts, so that consumer-group
+    /// joins and connection set-up are not counted (a Kafka group join takes seconds).
+    public var warmup = 0
+    /// Instances of each consumer service, members of one consumer group that share its
+    /// topics' partitions (as `docker compose up --scale` runs them, here in one process).
+    public var instances = 1
+    /// Called once the warm-up questions are all decided, before the measured ones are sent
+    /// (at the start when there is no warm-up): figures kept outside the run, such as hop
+    /// latencies, start over here.
+    public var onMeasuredStart: @Sendable () -> Void = {}
+
+    public init(settings: PipelineSettings, questions: [YahooRow], questionIDs: [String]? = nil, arrival: ArrivalProcess,
+                popularity: Popularity, total: Int) {
+        self.settings = settings
+        self.questions = questions
+        self.questionIDs = questionIDs ?? questions.indices.map { "q\($0)" }
+        self.arrival = arrival
+        self.popularity = popularity
+        self.total = total
+    }
+
+    public struct Report: Sendable {
+        public var questions: Int
+        public var seconds: Double
+        public var questionsPerSecond: Double
+        public var latency: LatencyRecorder.Summary
+        /// The same latencies by the way each asking went (cache, LLM attempts, failed).
+        public var latencyByPath: [(path: DecisionPath, summary: LatencyRecorder.Summary)]
+        public var metrics: PipelineMetrics
+        public var llmCallsPerQuestion: Double
+        public var cacheHitRate: Double
+        public var deadLetters: Int
+        public var peakResidentMegabytes: Double
+        public var completed: Bool
+    }
+
+    /// Runs to completion (or until `drainTimeout` after the last send). `progress` is called
+    /// about every `progressInterval` with the number of questions decided so far.
+    public func run(transport: any MessageTransport, store: any ResultStore, latencies: LatencyRecorder = LatencyRecorder(),
+                    progressInterval: Duration = .milliseconds(500),
+                    progress: @Sendable (Int) -> Void = { _ in },
+                    onSent: @escaping @Sendable ([QuestionGenerator.Send]) -> Void = { _ in },
+                    onError: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Report {
+        let recording = LockedValue(warmup == 0)
+        let transport = SharedProducerTransport(transport)
+        // On the normal path the producer is closed below, once the services have stopped.
+        defer { Task { await transport.close() } }
+        var runners: [any RunnableService] = []
+        for service in PipelineService.allCases {
+            for _ in 0..<max(1, instances) {
+                runners += try await service.runners(
+                    settings: settings, transport: transport, store: store, model: model,
+                    onApplied: { outcome in if recording.withLock({ $0 }) { latencies.record(milliseconds: outcome.latencies, paths: outcome.paths) } },
+                    onError: onError)
+            }
+        }
+        let tasks = runners.map { runner in Task { try await runner.run() } }
+        defer { for task in tasks { task.cancel() } }
+        // One producer for the warm-up and the measured questions: a new Kafka producer spends
+        // its first half second connecting and fetching metadata, which would be counted.
+        let producer = try await transport.makeProducer()
+        if warmup > 0 {
+            let before = try await store.metrics().asked
+            var warm = try QuestionGenerator(questions: questions, questionIDs: questionIDs, arrival: .constant(rate: 0),
+                                             popularity: popularity, total: warmup, seed: seed &+ 1, topics: settings.topics)
+            warm.burst = 50
+            try await warm.run(producer: producer)
+            let deadline = ContinuousClock.now + drainTimeout
+            while try await store.metrics().asked - before < warmup && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            recording.withLock { $0 = true }
+        }
+        onMeasuredStart()
+        let baseline = try await store.metrics().asked
+        let generator = try QuestionGenerator(questions: questions, questionIDs: questionIDs, arrival: arrival,
+                                              popularity: popularity, total: total, seed: seed, topics: settings.topics)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let sent = LockedValue(false)
+        let sending = Task {
+            defer { sent.withLock { $0 = true } }
+            try await generator.run(producer: producer, onSent: onSent)
+        }
+        var decided = 0
+        var lastProgress = clock.now
+        var sendDone: ContinuousClock.Instant?
+        while decided < total {
+            try await Task.sleep(for: .milliseconds(5))
+            decided = try await store.metrics().asked - baseline
+            if clock.now - lastProgress >= progressInterval {
+                progress(decided)
+                lastProgress = clock.now
+            }
+            if sendDone == nil, sent.withLock({ $0 }) { sendDone = clock.now }
+            if let sendDone, clock.now - sendDone > drainTimeout { break }
+        }
+        let elapsed = clock.now - started
+        try await sending.value
+        await producer.close()
+        progress(decided)
+        for task in tasks { task.cancel() }
+        for task in tasks { try? await task.value }
+        await transport.close()
+        var deadLetters = 0
+        for runner in runners { deadLetters += await runner.currentCounters().deadLetters }
+        let metrics = try await store.metrics()
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let served = metrics.bySource.values.reduce(0, +)
+        return Report(
+            questions: decided, seconds: seconds, questionsPerSecond: Double(decided) / max(seconds, 1e-9),
+            latency: latencies.summary, latencyByPath: latencies.summaryByPath, metrics: metrics,
+            llmCallsPerQuestion: metrics.asked > 0 ? Double(metrics.llmCalls) / Double(metrics.asked) : 0,
+            cacheHitRate: served > 0 ? Double(metrics.bySource[.cache, default: 0]) / Double(served) : 0,
+            deadLetters: deadLetters, peakResidentMegabytes: Self.peakResidentMegabytes(), completed: decided >= total)
+    }
+
+    /// Peak resident memory of this process so far.
+    public static func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024  // Linux reports kilobytes
+    }
+}

@@ -1,0 +1,103 @@
+import Cache
+import Kafka
+import LLM
+import Scoring
+import VeredictoCore
+/// Every setting of the pipeline, read from the environment variables of DESIGN.md in one
+/// place (flags of the CLI are written into the same dictionary first). A bad value is one
+/// line naming the variable, what it must be and what was given.
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | KAFKA_BOOTSTRAP_SERVERS | localhost:9092 | brokers, comma-separated |
+/// | KAFKA_SESSION_TIMEOUT_MS | 45000 | consumer-group session timeout |
+/// | KAFKA_LINGER_MS | 1 | producer linger: latency added per hop against fewer, larger produce requests |
+/// | KAFKA_CONFIG | (none) | extra librdkafka properties, `key=value,key=value` (SASL/SSL) |
+/// | TOPIC_PREFIX | (none) | prefix of every topic name |
+/// | TOPIC_PARTITIONS | 6 | partitions per topic (`veredicto topics create`) |
+/// | MONGO_URI | mongodb://localhost:27017 | MongoDB |
+/// | MONGO_DB | yahoo_db | database |
+/// | SCORE_THRESHOLD | 0.65 | accept at or above |
+/// | MAX_RETRIES | 3 | attempts before a forced accept |
+/// | IDF_MODE | corpus with IDF_MODEL, else pair | `corpus` or `pair` |
+/// | IDF_MODEL | (none) | model file of `veredicto idf build` |
+/// | LLM_ERROR_RETRIES | 3 | re-issues of a failed request from llm_errors before `failed` |
+/// | BATCH_SIZE | 1000 | messages per consumer batch |
+/// | METRICS_PORT | 9464 | port of /metrics and /health, 0 = no metrics server |
+/// | CACHE_POLICY, CACHE_SIZE, CACHE_TTL | lru, 1024, 3600 | see `CacheConfiguration` |
+/// | LLM_* | | see `LLMConfiguration` |
+public struct PipelineSettings: Sendable {
+    public var bootstrapServers: [String] = ["localhost:9092"]
+    public var sessionTimeout: Duration = .seconds(45)
+    public var kafkaProperties: [String: String] = [:]
+    public var linger: Duration = .milliseconds(1)
+    public var topics = PipelineTopics()
+    public var partitions = 6
+    public var mongoURI = "mongodb://localhost:27017"
+    public var mongoDatabase = "yahoo_db"
+    public var scoreThreshold = 0.65
+    public var maxRetries = 3
+    public var idfMode: IDFMode = .pair
+    public var idfModelPath: String?
+    public var llmErrorRetries = 3
+    public var batchSize = 1000
+    /// Port of the metrics and health server of `veredicto serve` (0: none).
+    public var metricsPort = 9464
+    public var cache = CacheConfiguration()
+    public var llm = LLMConfiguration()
+
+    public init() {}
+
+    public init(environment: [String: String]) throws {
+        let reader = EnvironmentReader(environment)
+        bootstrapServers = reader.string("KAFKA_BOOTSTRAP_SERVERS", default: "localhost:9092")
+            .split(separator: ",").map { String($0).trimmingBlanks() }.filter { !$0.isEmpty }
+        guard !bootstrapServers.isEmpty else {
+            throw ConfigurationError(variable: "KAFKA_BOOTSTRAP_SERVERS", expectation: "HOST:PORT[,HOST:PORT...]", value: "")
+        }
+        sessionTimeout = .milliseconds(try reader.integer("KAFKA_SESSION_TIMEOUT_MS", default: 45_000, in: 1_000...3_600_000))
+        linger = .milliseconds(try reader.integer("KAFKA_LINGER_MS", default: 1, in: 0...10_000))
+        if let raw = reader.raw("KAFKA_CONFIG") {
+            for pair in raw.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw ConfigurationError(variable: "KAFKA_CONFIG", expectation: "key=value pairs separated by commas",
+                                             value: String(pair))
+                }
+                kafkaProperties[parts[0]] = parts[1]
+            }
+        }
+        topics = PipelineTopics(prefix: reader.string("TOPIC_PREFIX", default: ""))
+        partitions = try reader.integer("TOPIC_PARTITIONS", default: 6, in: 1...10_000)
+        mongoURI = reader.string("MONGO_URI", default: "mongodb://localhost:27017")
+        mongoDatabase = reader.string("MONGO_DB", default: "yahoo_db")
+        scoreThreshold = try reader.number("SCORE_THRESHOLD", default: 0.65, in: 0...1)
+        maxRetries = try reader.integer("MAX_RETRIES", default: 3, in: 1...100)
+        idfModelPath = reader.raw("IDF_MODEL")
+        idfMode = try reader.choice("IDF_MODE", default: idfModelPath == nil ? IDFMode.pair : .corpus)
+        if idfMode == .corpus && idfModelPath == nil {
+            throw ConfigurationError(variable: "IDF_MODEL", expectation: "a model file (veredicto idf build) when IDF_MODE=corpus",
+                                     value: "")
+        }
+        llmErrorRetries = try reader.integer("LLM_ERROR_RETRIES", default: 3, in: 0...100)
+        batchSize = try reader.integer("BATCH_SIZE", default: 1000, in: 1...100_000)
+        metricsPort = try reader.integer("METRICS_PORT", default: 9464, in: 0...65_535)
+        cache = try CacheConfiguration(environment: environment)
+        llm = try LLMConfiguration(environment: environment)
+    }
+
+    /// The corpus model when in corpus mode.
+    public func loadModel() throws -> IDFModel? {
+        guard idfMode == .corpus, let idfModelPath else { return nil }
+        return try IDFModel(loading: idfModelPath)
+    }
+
+    /// The Kafka transport these settings describe.
+    public var kafka: KafkaTransport {
+        var transport = KafkaTransport(bootstrapServers: bootstrapServers)
+        transport.sessionTimeout = sessionTimeout
+        transport.extra = kafkaProperties
+        transport.linger = linger
+        return transport
+    }
+}

@@ -1,0 +1,45 @@
+import Observability
+import Stages
+import Storage
+import Transport
+import VeredictoCore
+
+/// Feeds a registry from a running service: what the runners count as they go, and what the
+/// stages keep of their own (each stage declares and reports its metrics, `MetricsReporting`).
+public struct ServiceMetrics: Sendable {
+    public let registry: MetricsRegistry
+    public let service: String
+
+    public init(registry: MetricsRegistry, service: String) {
+        self.registry = registry
+        self.service = service
+        registry.declare(ServiceMetricNames.up, .gauge, help: "1 while the service runs.")
+        registry.set(ServiceMetricNames.up, labels: ["service": service], to: 1)
+    }
+
+    /// Declares what `runners`' stages report; call once before sampling them.
+    public func declare(_ runners: [any RunnableService]) {
+        for runner in runners { runner.declareMetrics(in: registry) }
+    }
+
+    /// What the store's `onApplied` reports: stored results and end-to-end latencies.
+    public func recordApplied(_ outcome: ResultLedger.Outcome) {
+        StoreMetrics.record(outcome, in: registry)
+    }
+
+    /// A recorder for what a Kafka consumer of this service reports for each polled batch
+    /// (`KafkaTransport.onHops`); declares the hop-latency histogram.
+    public func hopRecorder() -> @Sendable (String, [Double]) -> Void {
+        registry.declare(ServiceMetricNames.hopLatency, .histogram,
+                         help: "Record produced to polled by this service, seconds, by input topic (Kafka timestamps).")
+        let registry = self.registry
+        return { topic, milliseconds in
+            registry.observe(ServiceMetricNames.hopLatency, labels: ["topic": topic], milliseconds.map { $0 / 1000 })
+        }
+    }
+
+    /// Copies the stages' own counters into the registry (cheap; call it every second or so).
+    public func sample(_ runners: [any RunnableService]) async {
+        for runner in runners { await runner.reportMetrics(to: registry) }
+    }
+}

@@ -1,0 +1,62 @@
+import Transport
+import VeredictoCore
+/// Re-issues failed LLM requests from `llm_errors` when their retry is due, up to
+/// `maxRetries` re-issues; past that (or for an error that retrying cannot fix) the question
+/// is decided as failed, so nothing is silently dropped.
+public struct LLMRetryStage: PipelineStage {
+    public let name = "llm-retry"
+    public let inputTopics: [String]
+    let topics: PipelineTopics
+    let maxRetries: Int
+    /// Longest wait for a due time (a clock skew or a far Retry-After must not stall the service).
+    let maximumWait: Duration
+
+    public init(topics: PipelineTopics, maxRetries: Int, maximumWait: Duration = .seconds(60)) {
+        self.topics = topics
+        self.inputTopics = [topics.name(.llmErrors)]
+        self.maxRetries = maxRetries
+        self.maximumWait = maximumWait
+    }
+
+    public static func decode(_ raw: RawMessage) -> Inbound<ErrorMessage> {
+        do { return .message(try ErrorMessage.decode(raw.value)) } catch {
+            return .invalid(InvalidMessage(raw, reason: "\(error)"))
+        }
+    }
+
+    /// Waits for each due time in order, but never more than `maximumWait` for a whole batch:
+    /// a request due later goes back to `llm_errors` unchanged and is read again, so a long
+    /// Retry-After never holds a batch (and its commit) for minutes.
+    public func handle(_ inputs: [ErrorMessage]) async throws -> [OutboundMessage] {
+        var out: [OutboundMessage] = []
+        let batchDeadline = Timestamp.now().advanced(byMilliseconds: maximumWait.components.seconds * 1000)
+        for error in inputs.sorted(by: { $0.retryAt < $1.retryAt }) {
+            if error.retries >= maxRetries || error.kind == .client {
+                out.append(ValidatedResponse(
+                    messageID: ValidatedResponse.messageID(forTrace: error.traceID), traceID: error.traceID,
+                    questionID: error.questionID, title: error.title, content: error.content, llmAnswer: "",
+                    bestAnswer: error.bestAnswer, score: 0, accepted: false, source: .failed, attempts: error.attempts,
+                    status: .failed, firstScore: error.firstScore, createdAt: error.createdAt,
+                    llmCalls: max(0, error.attempts - 1))
+                    .outbound(topics, key: error.traceID))
+                continue
+            }
+            if error.retryAt > batchDeadline {
+                // Due later than this batch may wait: wait out the batch's share, then put it
+                // (and the later ones, sorted after it) back to be read again.
+                let wait = Duration.milliseconds(batchDeadline.milliseconds(since: .now()))
+                if wait > .zero { try await Task.sleep(for: wait) }
+                out.append(error.outbound(topics, key: error.traceID))
+                continue
+            }
+            let wait = Duration.milliseconds(error.retryAt.milliseconds(since: .now()))
+            if wait > .zero { try await Task.sleep(for: wait) }
+            out.append(LLMRequest(traceID: error.traceID, questionID: error.questionID, title: error.title,
+                                  content: error.content, prompt: error.prompt, bestAnswer: error.bestAnswer,
+                                  attempts: error.attempts, createdAt: error.createdAt, firstScore: error.firstScore,
+                                  retries: error.retries + 1)
+                .outbound(topics, key: error.traceID))
+        }
+        return out
+    }
+}
