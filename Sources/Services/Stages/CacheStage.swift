@@ -79,11 +79,7 @@ public actor CacheStage: PipelineStage {
                     misses.append(question)
                 }
             case .regeneration(let request):
-                out.append(LLMRequest(traceID: request.traceID, questionID: request.questionID, title: request.title,
-                                      content: request.content, prompt: request.prompt, bestAnswer: request.bestAnswer,
-                                      attempts: request.attempts + 1, createdAt: request.createdAt,
-                                      firstScore: request.firstScore)
-                    .outbound(topics, key: request.traceID))
+                out.append(request.nextAttempt.outbound(topics, key: request.traceID))
             case .decided(let answer):
                 // Learn answers decided by the LLM path; failures are not answers.
                 if let answer {
@@ -103,10 +99,8 @@ public actor CacheStage: PipelineStage {
                                          source: .storage)
                     .outbound(topics, key: question.traceID))
             } else {
-                out.append(LLMRequest(traceID: question.traceID, questionID: question.questionID, title: question.title,
-                                      content: question.content,
-                                      prompt: LLMCompletionRequest.prompt(title: question.title, content: question.content),
-                                      bestAnswer: question.bestAnswer, attempts: 1, createdAt: question.createdAt)
+                let prompt = LLMCompletionRequest.prompt(title: question.title, content: question.content)
+                out.append(LLMRequest(question.context(prompt: prompt), attempts: 1)
                     .outbound(topics, key: question.traceID))
             }
         }
@@ -115,11 +109,10 @@ public actor CacheStage: PipelineStage {
 
     static func response(_ question: QuestionMessage, answer: String, score: Double, status: ValidatedResponse.Status,
                          source: ValidatedResponse.Source) -> ValidatedResponse {
-        ValidatedResponse(messageID: ValidatedResponse.messageID(forTrace: question.traceID), traceID: question.traceID,
-                          questionID: question.questionID, title: question.title, content: question.content,
-                          llmAnswer: answer, bestAnswer: question.bestAnswer, score: score, accepted: status == .accepted,
-                          source: source, attempts: 0, status: status, firstScore: score,
-                          createdAt: question.createdAt, llmCalls: 0)
+        var context = question.context(prompt: "")
+        context.firstScore = score
+        return ValidatedResponse(context, llmAnswer: answer, score: score, status: status, source: source,
+                                 attempts: 0, llmCalls: 0)
     }
 }
 

@@ -32,13 +32,7 @@ public struct LLMRetryStage: PipelineStage {
         let batchDeadline = Timestamp.now().advanced(byMilliseconds: maximumWait.components.seconds * 1000)
         for error in inputs.sorted(by: { $0.retryAt < $1.retryAt }) {
             if error.retries >= maxRetries || error.kind == .client {
-                out.append(ValidatedResponse(
-                    messageID: ValidatedResponse.messageID(forTrace: error.traceID), traceID: error.traceID,
-                    questionID: error.questionID, title: error.title, content: error.content, llmAnswer: "",
-                    bestAnswer: error.bestAnswer, score: 0, accepted: false, source: .failed, attempts: error.attempts,
-                    status: .failed, firstScore: error.firstScore, createdAt: error.createdAt,
-                    llmCalls: max(0, error.attempts - 1))
-                    .outbound(topics, key: error.traceID))
+                out.append(error.failure.outbound(topics, key: error.traceID))
                 continue
             }
             if error.retryAt > batchDeadline {
@@ -51,11 +45,7 @@ public struct LLMRetryStage: PipelineStage {
             }
             let wait = Duration.milliseconds(error.retryAt.milliseconds(since: .now()))
             if wait > .zero { try await Task.sleep(for: wait) }
-            out.append(LLMRequest(traceID: error.traceID, questionID: error.questionID, title: error.title,
-                                  content: error.content, prompt: error.prompt, bestAnswer: error.bestAnswer,
-                                  attempts: error.attempts, createdAt: error.createdAt, firstScore: error.firstScore,
-                                  retries: error.retries + 1)
-                .outbound(topics, key: error.traceID))
+            out.append(error.retry.outbound(topics, key: error.traceID))
         }
         return out
     }

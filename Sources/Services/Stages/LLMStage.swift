@@ -61,10 +61,7 @@ public struct LLMStage: PipelineStage {
                 return try await backend.complete(completionRequest.retrying(attempt))
             }
             counters.recordSuccess()
-            return LLMResponse(traceID: request.traceID, questionID: request.questionID, title: request.title,
-                               content: request.content, prompt: request.prompt, llmAnswer: completion.text,
-                               bestAnswer: request.bestAnswer, latencyMs: completion.latencyMilliseconds,
-                               attempts: request.attempts, createdAt: request.createdAt, firstScore: request.firstScore)
+            return LLMResponse(answering: request, llmAnswer: completion.text, latencyMs: completion.latencyMilliseconds)
                 .outbound(topics, key: request.traceID)
         } catch let error as LLMError {
             counters.record(error, retried: false)
@@ -74,11 +71,8 @@ public struct LLMStage: PipelineStage {
             default: wait = retry.backoffCeiling(retry: retry.maxRetries + 1 + request.retries)
             }
             let waitMilliseconds = Int64(Double(wait.components.seconds) * 1000 + Double(wait.components.attoseconds) * 1e-15)
-            return ErrorMessage(traceID: request.traceID, questionID: request.questionID, errorType: error.errorType,
-                                errorDetail: error.detail, attempts: request.attempts,
-                                retryAt: Timestamp.now().advanced(byMilliseconds: waitMilliseconds), retries: request.retries,
-                                title: request.title, content: request.content, prompt: request.prompt,
-                                bestAnswer: request.bestAnswer, createdAt: request.createdAt, firstScore: request.firstScore)
+            return ErrorMessage(failing: request, kind: error.kind, detail: error.detail,
+                                retryAt: Timestamp.now().advanced(byMilliseconds: waitMilliseconds))
                 .outbound(topics, key: request.traceID)
         }
     }

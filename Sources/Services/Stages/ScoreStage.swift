@@ -67,20 +67,14 @@ public actor ScoreStage: PipelineStage {
                 let status: ValidatedResponse.Status = score >= threshold ? .accepted : .forced
                 if status == .accepted { accepted += 1 } else { forced += 1 }
                 ledger.decide(trace: response.traceID)
-                out.append(ValidatedResponse(
-                    messageID: ValidatedResponse.messageID(forTrace: response.traceID), traceID: response.traceID,
-                    questionID: response.questionID, title: response.title, content: response.content,
-                    llmAnswer: response.llmAnswer, bestAnswer: response.bestAnswer, score: score,
-                    accepted: status == .accepted, source: .score, attempts: response.attempts, status: status,
-                    firstScore: firstScore, createdAt: response.createdAt, llmCalls: response.attempts)
+                var context = response.context
+                context.firstScore = firstScore
+                out.append(ValidatedResponse(context, llmAnswer: response.llmAnswer, score: score, status: status,
+                                             source: .score, attempts: response.attempts, llmCalls: response.attempts)
                     .outbound(topics, key: response.traceID))
             } else {
                 regenerated += 1
-                out.append(RegenerationRequest(
-                    traceID: response.traceID, questionID: response.questionID, title: response.title,
-                    content: response.content, prompt: response.prompt, bestAnswer: response.bestAnswer,
-                    attempts: response.attempts, createdAt: response.createdAt, firstScore: firstScore,
-                    previousScore: score)
+                out.append(RegenerationRequest(after: response, score: score, firstScore: firstScore)
                     .outbound(topics, key: response.traceID))
             }
         }
