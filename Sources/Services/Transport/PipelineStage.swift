@@ -1,0 +1,18 @@
+import VeredictoCore
+
+/// One service's logic: what it reads and what it makes of a batch.
+public protocol PipelineStage: MetricsReporting {
+    associatedtype Input: Sendable
+
+    /// The service name, also its consumer group.
+    var name: String { get }
+    /// Topics it consumes.
+    var inputTopics: [String] { get }
+
+    /// Decodes a message in place, on the consumer's side; invalid messages become dead letters.
+    static func decode(_ raw: RawMessage) -> Inbound<Input>
+
+    /// Handles a batch and returns everything it publishes. Throwing leaves the batch
+    /// uncommitted: the runner retries it, so nothing is lost.
+    func handle(_ inputs: [Input]) async throws -> [OutboundMessage]
+}

@@ -1,0 +1,11 @@
+/// Counters of one running service.
+public struct ServiceCounters: Sendable {
+    public var batches = 0
+    public var consumed = 0
+    public var produced = 0
+    public var deadLetters = 0
+    public var retriedBatches = 0
+    /// Messages consumed and produced (dead letters included), by topic.
+    public var consumedByTopic: [String: Int] = [:]
+    public var producedByTopic: [String: Int] = [:]
+}
