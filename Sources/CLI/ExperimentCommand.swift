@@ -50,7 +50,7 @@ struct ExperimentCommand: AsyncParsableCommand {
     }
 
     static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        duration.inSeconds
     }
 
     /// The embedded bus, or Kafka when --kafka is given.

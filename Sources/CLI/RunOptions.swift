@@ -113,7 +113,7 @@ final class ProgressLine: @unchecked Sendable {
         if !updated && now - started > interval * 2 + .seconds(1) { started = now - interval }
         updated = true
         let elapsed = now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1

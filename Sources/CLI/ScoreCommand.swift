@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Runtime
 import Scoring
+import VeredictoCore
 
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -83,7 +84,7 @@ struct ScoreCommand: ParsableCommand {
             printError("veredicto score: \(input ?? "stdin"): \(problem); skipped")
         }
         let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         if summary.skipped > 0 || output != nil {
             let mode = idfModel == nil ? "pair" : "corpus"
             let mean = summary.scored > 0 ? summary.scoreSum / Double(summary.scored) : 0

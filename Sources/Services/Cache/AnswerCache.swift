@@ -1,3 +1,4 @@
+import VeredictoCore
 /// A bounded cache of answers keyed by question id, with an eviction policy (LRU, LFU or FIFO),
 /// a time to live, and hit/miss/eviction/expiration counters.
 ///
@@ -47,8 +48,7 @@ public struct AnswerCache<Value> {
         precondition(ttl >= .zero, "cache time to live must not be negative")
         self.policy = policy
         self.capacity = capacity
-        let (seconds, attoseconds) = ttl.components
-        self.ttlMilliseconds = UInt64(seconds) * 1000 + UInt64(attoseconds / 1_000_000_000_000_000)
+        self.ttlMilliseconds = UInt64(ttl.wholeMilliseconds)
         self.clock = clock
         slotOfKey.reserveCapacity(min(capacity, 1 << 16))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import VeredictoCore
 
 /// Checks shared by the configuration types. Each failure is one line naming the setting, the
 /// allowed values and what was given, so the message says what to fix.
@@ -33,9 +34,7 @@ enum KafkaConfigurationRules {
     static func milliseconds(
         _ duration: Duration, key: String, field: String, range: ClosedRange<Int>
     ) throws -> String {
-        let (seconds, attoseconds) = duration.components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        let milliseconds = overflow ? Int64.max : scaled + attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.wholeMilliseconds
         guard milliseconds >= range.lowerBound, milliseconds <= range.upperBound else {
             throw invalid(
                 "\(field) must be between \(range.lowerBound) ms and \(range.upperBound) ms "

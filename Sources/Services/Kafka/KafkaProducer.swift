@@ -171,9 +171,6 @@ public final class KafkaProducer: Sendable {
     }
 
     static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        let milliseconds = seconds.multipliedReportingOverflow(by: 1000)
-        guard !milliseconds.overflow else { return Int32.max }
-        return Int32(clamping: max(0, milliseconds.partialValue + attoseconds / 1_000_000_000_000_000))
+        Int32(clamping: max(0, duration.wholeMilliseconds))
     }
 }

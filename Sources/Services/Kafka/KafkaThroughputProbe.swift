@@ -3,6 +3,7 @@ import Logging
 import Transport
 import Dataset
 import Dataset
+import VeredictoCore
 
 /// Measures how fast the Kafka layer moves question-sized messages through a broker: produces
 /// `messageCount` synthetic ~700-byte JSON question messages to a fresh one-partition topic
@@ -162,8 +163,5 @@ public struct KafkaThroughputProbe: Sendable {
         return (Self.seconds(end - assigned), Self.seconds(assigned - subscribed), bytes)
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) * 1e-18
-    }
+    private static func seconds(_ duration: Duration) -> Double { duration.inSeconds }
 }

@@ -1,3 +1,4 @@
+import VeredictoCore
 /// An answer of an `LLMBackend`.
 public struct LLMCompletion: Equatable, Sendable {
     /// The answer text.
@@ -15,7 +16,6 @@ public struct LLMCompletion: Equatable, Sendable {
 
     /// `latency` in milliseconds, as the `latency_ms` message field carries it.
     public var latencyMilliseconds: Double {
-        let (seconds, attoseconds) = latency.components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+        latency.inMilliseconds
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import VeredictoCore
 #endif
 
 /// A client of any OpenAI-compatible chat-completions endpoint: OpenAI, vLLM, Ollama
@@ -42,7 +43,7 @@ public final class OpenAICompatibleLLM: LLMBackend {
         // The timeout is enforced by `send(_:)`. URLSession's own timeouts are only a backstop, a
         // second later and in whole seconds: Linux's URLSession truncates them to whole seconds,
         // so a sub-second one would fire at once.
-        let seconds = (Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18)
+        let seconds = timeout.inSeconds
             .rounded(.up) + 1
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = seconds

@@ -1,3 +1,4 @@
+import VeredictoCore
 /// When and how long to wait before calling a model again in place, after an error.
 ///
 /// - Overload: exponential backoff with full jitter. Retry `n` (1 for the first retry) waits a
@@ -63,10 +64,7 @@ public struct RetryPolicy: Equatable, Sendable {
         }
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) * 1e-18
-    }
+    private static func seconds(_ duration: Duration) -> Double { duration.inSeconds }
 }
 
 /// Calls `operation` until it succeeds or `policy` says to stop, waiting between calls as the

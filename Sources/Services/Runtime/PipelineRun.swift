@@ -132,7 +132,7 @@ public struct PipelineRun: Sendable {
         var deadLetters = 0
         for runner in runners { deadLetters += await runner.currentCounters().deadLetters }
         let metrics = try await store.metrics()
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         let served = metrics.bySource.values.reduce(0, +)
         return Report(
             questions: decided, seconds: seconds, questionsPerSecond: Double(decided) / max(seconds, 1e-9),

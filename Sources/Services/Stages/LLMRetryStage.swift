@@ -29,7 +29,7 @@ public struct LLMRetryStage: PipelineStage {
     /// Retry-After never holds a batch (and its commit) for minutes.
     public func handle(_ inputs: [ErrorMessage]) async throws -> [OutboundMessage] {
         var out: [OutboundMessage] = []
-        let batchDeadline = Timestamp.now().advanced(byMilliseconds: maximumWait.components.seconds * 1000)
+        let batchDeadline = Timestamp.now().advanced(byMilliseconds: maximumWait.wholeMilliseconds)
         for error in inputs.sorted(by: { $0.retryAt < $1.retryAt }) {
             if error.retries >= maxRetries || error.kind == .client {
                 out.append(error.failure.outbound(topics, key: error.traceID))

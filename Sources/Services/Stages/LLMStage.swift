@@ -70,7 +70,7 @@ public struct LLMStage: PipelineStage {
             case .quota(let retryAfter, _): wait = retryAfter ?? retry.quotaWindow
             default: wait = retry.backoffCeiling(retry: retry.maxRetries + 1 + request.retries)
             }
-            let waitMilliseconds = Int64(Double(wait.components.seconds) * 1000 + Double(wait.components.attoseconds) * 1e-15)
+            let waitMilliseconds = wait.wholeMilliseconds
             return ErrorMessage(failing: request, kind: error.kind, detail: error.detail,
                                 retryAt: Timestamp.now().advanced(byMilliseconds: waitMilliseconds))
                 .outbound(topics, key: request.traceID)

@@ -131,7 +131,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
         }
         if let metrics {
             let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = elapsed.inSeconds
             metrics.observe(ServiceMetricNames.batchSeconds, labels: ["stage": stage.name], seconds)
         }
         let receipt = try await enqueueRetrying(outbound)

@@ -50,7 +50,7 @@ public enum ScaleExperiment {
     }
 
     static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        duration.inSeconds
     }
 
     /// The rate between the first samples at 10% and at 90% of `total` decided; nil when the
