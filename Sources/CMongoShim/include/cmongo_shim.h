@@ -12,39 +12,39 @@
 /* An empty document (bson_init) in storage of its own, or NULL when out of
  * memory. It is also valid "overwritable storage" for libmongoc's reply
  * arguments: an empty inline document owns no buffer that an overwrite leaks. */
-bson_t *vmg_bson_new(void);
+bson_t *cmongoshim_bson_new(void);
 
-/* Destroys a document from vmg_bson_new and frees its storage (NULL is ignored). */
-void vmg_bson_free(bson_t *bson);
+/* Destroys a document from cmongoshim_bson_new and frees its storage (NULL is ignored). */
+void cmongoshim_bson_free(bson_t *bson);
 
 /* The byte length of a document. */
-uint32_t vmg_bson_length(const bson_t *bson);
+uint32_t cmongoshim_bson_length(const bson_t *bson);
 
-/* A zeroed iterator, or NULL when out of memory; free it with vmg_iter_free. */
-bson_iter_t *vmg_iter_new(void);
+/* A zeroed iterator, or NULL when out of memory; free it with cmongoshim_iter_free. */
+bson_iter_t *cmongoshim_iter_new(void);
 
-/* Frees an iterator from vmg_iter_new (NULL is ignored). */
-void vmg_iter_free(bson_iter_t *iter);
+/* Frees an iterator from cmongoshim_iter_new (NULL is ignored). */
+void cmongoshim_iter_free(bson_iter_t *iter);
 
 /* libmongoc's log.
  *
- * vmg_log_install sets the process-wide handler: warnings and worse go to
+ * cmongoshim_log_install sets the process-wide handler: warnings and worse go to
  * libmongoc's default handler (stderr); more verbose levels are dropped.
- * Between vmg_log_capture_begin and vmg_log_capture_end, errors logged on the
+ * Between cmongoshim_log_capture_begin and cmongoshim_log_capture_end, errors logged on the
  * calling thread (such as why a URI did not parse) are kept instead of
  * printed, so that the caller can put them into the error it reports. */
-void vmg_log_install(void);
-void vmg_log_capture_begin(void);
+void cmongoshim_log_install(void);
+void cmongoshim_log_capture_begin(void);
 
 /* Ends the capture and copies what was kept ("; " between messages, NUL
  * terminated, cut to fit) into buffer; returns the length copied. */
-size_t vmg_log_capture_end(char *buffer, size_t size);
+size_t cmongoshim_log_capture_end(char *buffer, size_t size);
 
-/* Between vmg_log_silence_begin and vmg_log_silence_end, everything logged on
+/* Between cmongoshim_log_silence_begin and cmongoshim_log_silence_end, everything logged on
  * the calling thread is dropped: for calls whose failure is expected and
  * handled, such as aborting a transaction that the server already aborted
  * (libmongoc logs a warning for each). */
-void vmg_log_silence_begin(void);
-void vmg_log_silence_end(void);
+void cmongoshim_log_silence_begin(void);
+void cmongoshim_log_silence_end(void);
 
 #endif

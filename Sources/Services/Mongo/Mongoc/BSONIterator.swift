@@ -1,7 +1,7 @@
 import CMongoC
 import CMongoShim
 
-/// Owns one libbson `bson_iter_t` (heap storage from `vmg_iter_new`: the struct is aligned to
+/// Owns one libbson `bson_iter_t` (heap storage from `cmongoshim_iter_new`: the struct is aligned to
 /// 128 bytes) and reads the fields of one document, or of one embedded document or array.
 ///
 /// It keeps the document it walks alive; embedded levels keep their parent alive.
@@ -26,12 +26,12 @@ final class BSONIterator {
     }
 
     private static func allocate() -> OpaquePointer {
-        guard let pointer = vmg_iter_new() else { fatalError("out of memory allocating a BSON iterator") }
+        guard let pointer = cmongoshim_iter_new() else { fatalError("out of memory allocating a BSON iterator") }
         return pointer
     }
 
     deinit {
-        vmg_iter_free(pointer)
+        cmongoshim_iter_free(pointer)
     }
 
     /// Moves to the next field; false after the last one.

@@ -15,7 +15,7 @@ final class MongocClientPool: @unchecked Sendable {
     /// process exit, as libmongoc allows.
     private static let libraryInitialized: Bool = {
         mongoc_init()
-        vmg_log_install()
+        cmongoshim_log_install()
         return true
     }()
 
@@ -56,10 +56,10 @@ final class MongocClientPool: @unchecked Sendable {
     static func parse(_ string: String) throws -> OpaquePointer {
         _ = libraryInitialized
         var error = bson_error_t()
-        vmg_log_capture_begin()
+        cmongoshim_log_capture_begin()
         let parsed = mongoc_uri_new_with_error(string, &error)
         var logged = [CChar](repeating: 0, count: 512)
-        let loggedLength = vmg_log_capture_end(&logged, logged.count)
+        let loggedLength = cmongoshim_log_capture_end(&logged, logged.count)
         guard let uri = parsed else {
             // libmongoc often logs the precise cause ("Port could not be parsed") and returns a
             // general one ("Invalid host string in URI").

@@ -82,8 +82,8 @@ final class MongocClientSession {
     func abortTransaction() {
         guard inTransaction else { return }
         var error = bson_error_t()
-        vmg_log_silence_begin()
-        defer { vmg_log_silence_end() }
+        cmongoshim_log_silence_begin()
+        defer { cmongoshim_log_silence_end() }
         _ = mongoc_client_session_abort_transaction(pointer, &error)
     }
 }

@@ -29,7 +29,7 @@ extension BSONDocument {
     public var value: BSONValue { .document(fields) }
 
     /// The encoded size in bytes.
-    public var byteCount: Int { Int(vmg_bson_length(pointer)) }
+    public var byteCount: Int { Int(cmongoshim_bson_length(pointer)) }
 
     /// The document as relaxed extended JSON (numbers as plain JSON numbers, dates as ISO-8601),
     /// for logs, debugging and tests.

@@ -4,7 +4,7 @@ import CMongoShim
 /// A BSON document owned by Swift: built by appending fields, read back as `BSONValue`s
 /// (see `BSONDocument+Reading.swift`), and passed to the MongoDB operations.
 ///
-/// It owns one libbson `bson_t` (in storage from `vmg_bson_new`, since Debian's libbson
+/// It owns one libbson `bson_t` (in storage from `cmongoshim_bson_new`, since Debian's libbson
 /// aligns `bson_t` to 128 bytes and Swift cannot hold it as a value), destroyed in `deinit`.
 /// A document is not `Sendable`: the operations take it as `sending`, so a document built
 /// in one task can be handed to the driver's threads without being shared.
@@ -17,7 +17,7 @@ public final class BSONDocument {
 
     /// An empty document.
     public init() {
-        guard let pointer = vmg_bson_new() else { fatalError("out of memory allocating a BSON document") }
+        guard let pointer = cmongoshim_bson_new() else { fatalError("out of memory allocating a BSON document") }
         self.pointer = pointer
     }
 
@@ -56,7 +56,7 @@ public final class BSONDocument {
     }
 
     deinit {
-        vmg_bson_free(pointer)
+        cmongoshim_bson_free(pointer)
     }
 
     // MARK: - Appending
