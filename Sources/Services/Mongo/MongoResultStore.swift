@@ -141,23 +141,8 @@ public final class MongoResultStore: ResultStore {
     }
 
     static func document(_ metrics: PipelineMetrics) -> BSONDocument {
-        let document = BSONDocument()
-        document.appendString("_id", "global")
-        document.appendInt64("questions", Int64(metrics.questions))
-        document.appendInt64("asked", Int64(metrics.asked))
-        document.appendInt64("accepted", Int64(metrics.accepted))
-        document.appendInt64("forced", Int64(metrics.forced))
-        document.appendInt64("failed", Int64(metrics.failed))
-        let bySource = BSONDocument()
-        for source in DecisionSource.allCases { bySource.appendInt64(source.rawValue, Int64(metrics.bySource[source, default: 0])) }
-        document.appendDocument("by_source", bySource)
-        document.appendDouble("score_sum", metrics.scoreSum)
-        document.appendDouble("score_mean", metrics.scoreMean)
-        document.appendDouble("first_score_sum", metrics.firstScoreSum)
-        document.appendDouble("first_score_mean", metrics.firstScoreMean)
-        document.appendInt64("regenerations", Int64(metrics.regenerations))
-        document.appendInt64("llm_calls", Int64(metrics.llmCalls))
-        document.appendDate("updated_at", milliseconds: Timestamp.now().millisecondsSinceEpoch)
+        var document = BSONDocument()
+        metrics.writeFields(to: &document, updatedAt: Timestamp.now().millisecondsSinceEpoch)
         return document
     }
 
@@ -185,4 +170,9 @@ extension BSONDocument: ResultFieldWriter {
     package func double(_ key: StaticString, _ value: Double) { appendDouble(key.description, value) }
     package func integer(_ key: StaticString, _ value: Int) { appendInt64(key.description, Int64(value)) }
     package func date(_ key: StaticString, milliseconds: Int64) { appendDate(key.description, milliseconds: milliseconds) }
+    package func counts(_ key: StaticString, _ counts: [(name: String, count: Int)]) {
+        let document = BSONDocument()
+        for (name, count) in counts { document.appendInt64(name, Int64(count)) }
+        appendDocument(key.description, document)
+    }
 }

@@ -18,6 +18,24 @@ public struct PipelineMetrics: Sendable, Equatable {
     public var scoreMean: Double { questions > 0 ? scoreSum / Double(questions) : 0 }
     public var firstScoreMean: Double { questions > 0 ? firstScoreSum / Double(questions) : 0 }
 
+    /// The `metrics` document's fields, in their order: written once for MongoDB and metrics.json.
+    package func writeFields(to writer: inout some ResultFieldWriter, updatedAt: Int64) {
+        writer.string("_id", "global")
+        writer.integer("questions", questions)
+        writer.integer("asked", asked)
+        writer.integer("accepted", accepted)
+        writer.integer("forced", forced)
+        writer.integer("failed", failed)
+        writer.counts("by_source", DecisionSource.allCases.map { ($0.rawValue, bySource[$0, default: 0]) })
+        writer.double("score_sum", scoreSum)
+        writer.double("score_mean", scoreMean)
+        writer.double("first_score_sum", firstScoreSum)
+        writer.double("first_score_mean", firstScoreMean)
+        writer.integer("regenerations", regenerations)
+        writer.integer("llm_calls", llmCalls)
+        writer.date("updated_at", milliseconds: updatedAt)
+    }
+
     public mutating func add(_ other: PipelineMetrics) {
         questions += other.questions
         asked += other.asked

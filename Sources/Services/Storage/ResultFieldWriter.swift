@@ -1,8 +1,11 @@
-/// A document written field by field. The MongoDB `results` document (BSON) and a line of
-/// results.jsonl (JSON) name the same fields: `StoredResult.writeFields` writes them once for both.
+/// A document written field by field. The MongoDB documents (BSON) and the run's files (JSON)
+/// name the same fields: `StoredResult.writeFields` writes a `results` document and a line of
+/// results.jsonl, `PipelineMetrics.writeFields` the `metrics` document and metrics.json.
 package protocol ResultFieldWriter {
     mutating func string(_ key: StaticString, _ value: String)
     mutating func double(_ key: StaticString, _ value: Double)
     mutating func integer(_ key: StaticString, _ value: Int)
     mutating func date(_ key: StaticString, milliseconds: Int64)
+    /// A sub-document of counts by name.
+    mutating func counts(_ key: StaticString, _ counts: [(name: String, count: Int)])
 }

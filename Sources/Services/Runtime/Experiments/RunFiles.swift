@@ -56,15 +56,14 @@ public enum RunFiles {
     static func document(_ outcome: EmbeddedRunOutcome, settings: [String: Any]) -> [String: Any] {
         let m = outcome.report.metrics
         let r = outcome.report
-        var bySource: [String: Int] = [:]
-        for source in DecisionSource.allCases { bySource[source.rawValue] = m.bySource[source, default: 0] }
+        var metricsJSON = JSONWriter()
+        metricsJSON.beginObject()
+        m.writeFields(to: &metricsJSON, updatedAt: Timestamp.now().millisecondsSinceEpoch)
+        metricsJSON.endObject()
+        let metricsDocument = (try? JSONSerialization.jsonObject(with: Data(metricsJSON.bytes))) ?? [:]
         let firstScores = outcome.results.filter { $0.decision.source == .score }.map(\.decision.firstScore)
         return [
-            "metrics": [
-                "_id": "global", "questions": m.questions, "asked": m.asked, "accepted": m.accepted, "forced": m.forced,
-                "failed": m.failed, "by_source": bySource, "score_sum": m.scoreSum, "score_mean": m.scoreMean,
-                "first_score_mean": m.firstScoreMean, "regenerations": m.regenerations, "llm_calls": m.llmCalls,
-            ] as [String: Any],
+            "metrics": metricsDocument,
             "report": [
                 "questions": r.questions, "seconds": r.seconds, "questions_per_second": r.questionsPerSecond,
                 "latency_ms": latencyDocument(r.latency),
@@ -126,5 +125,14 @@ extension JSONWriter: ResultFieldWriter {
     package mutating func integer(_ key: StaticString, _ value: Int) { field(key, value) }
     package mutating func date(_ key: StaticString, milliseconds: Int64) {
         field(key, Timestamp(millisecondsSinceEpoch: milliseconds).iso8601)
+    }
+    package mutating func counts(_ key: StaticString, _ counts: [(name: String, count: Int)]) {
+        self.key(key)
+        beginObject()
+        for (name, count) in counts {
+            self.key(dynamic: name)
+            integer(Int64(count))
+        }
+        endObject()
     }
 }
