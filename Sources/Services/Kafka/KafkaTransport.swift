@@ -62,11 +62,8 @@ public struct KafkaTransport: MessageTransport {
 /// them together.
 final class KafkaGroupConsumer: MessageConsumer {
     private let consumer: KafkaConsumer
-    private struct Polls {
-        var count = 0
-        var uncommitted: [(poll: Int, batch: KafkaMessageBatch)] = []
-    }
-    private let polls = LockedValue(Polls())
+    /// The batches polled since the last commit.
+    private let polls = PollLedger<KafkaMessageBatch>()
     private let onHops: (@Sendable (String, [Double]) -> Void)?
 
     init(consumer: KafkaConsumer, onHops: (@Sendable (String, [Double]) -> Void)? = nil) {
@@ -93,16 +90,11 @@ final class KafkaGroupConsumer: MessageConsumer {
                                              key: key, value: message.payload)))
         }
         if let onHops { for (topic, values) in hops { onHops(topic, values) } }
-        polls.withLock { state in
-            state.count += 1
-            state.uncommitted.append((state.count, batch))
-        }
+        polls.record(batch)
         return decoded
     }
 
-    func checkpoint() -> CommitCheckpoint {
-        CommitCheckpoint(polls: polls.withLock { $0.count })
-    }
+    func checkpoint() -> CommitCheckpoint { polls.checkpoint() }
 
     /// Commits the batches polled up to `checkpoint`; the last of them per partition carries
     /// the highest offset, and one commit covers them all.
@@ -122,14 +114,7 @@ final class KafkaGroupConsumer: MessageConsumer {
     /// only for a partition no newer batch covers, since newer batches carry higher offsets
     /// (usually one batch covers them all).
     private func batchesToCommit(upTo checkpoint: CommitCheckpoint) -> [KafkaMessageBatch] {
-        let batches = polls.withLock { state -> [KafkaMessageBatch] in
-            var taken: [KafkaMessageBatch] = []
-            while let first = state.uncommitted.first, first.poll <= checkpoint.polls {
-                taken.append(first.batch)
-                state.uncommitted.removeFirst()
-            }
-            return taken
-        }
+        let batches = polls.take(upTo: checkpoint)
         var covered = Set<KafkaTopicPartition>()
         var needed: [KafkaMessageBatch] = []
         for batch in batches.reversed() {

@@ -338,11 +338,8 @@ public actor InMemoryBus: MessageTransport {
 final class InMemoryConsumer: MessageConsumer {
     let bus: InMemoryBus
     let member: Int
-    private struct Polls {
-        var count = 0
-        var pending: [(poll: Int, offsets: [String: [Int: Int64]])] = []
-    }
-    private let polls = LockedValue(Polls())
+    /// The next offset of each partition read, per poll.
+    private let polls = PollLedger<[String: [Int: Int64]]>()
 
     init(bus: InMemoryBus, member: Int) {
         self.bus = bus
@@ -365,10 +362,7 @@ final class InMemoryConsumer: MessageConsumer {
                     next[run.topic, default: [:]][Int(run.partition)] = run.nextOffset
                     count += run.entries.count
                 }
-                polls.withLock { state in
-                    state.count += 1
-                    state.pending.append((state.count, next))
-                }
+                polls.record(next)
                 var decoded: [Decoded] = []
                 decoded.reserveCapacity(count)
                 for run in runs {
@@ -401,20 +395,14 @@ final class InMemoryConsumer: MessageConsumer {
         return Array(entry.key.utf8).withUnsafeBytes(withKey)
     }
 
-    func checkpoint() -> CommitCheckpoint {
-        CommitCheckpoint(polls: polls.withLock { $0.count })
-    }
+    func checkpoint() -> CommitCheckpoint { polls.checkpoint() }
 
     func commit(upTo checkpoint: CommitCheckpoint) async throws {
-        let offsets = polls.withLock { state -> [String: [Int: Int64]] in
-            var merged: [String: [Int: Int64]] = [:]
-            while let first = state.pending.first, first.poll <= checkpoint.polls {
-                for (topic, partitions) in first.offsets {
-                    for (partition, offset) in partitions { merged[topic, default: [:]][partition] = offset }
-                }
-                state.pending.removeFirst()
+        var offsets: [String: [Int: Int64]] = [:]
+        for next in polls.take(upTo: checkpoint) {
+            for (topic, partitions) in next {
+                for (partition, offset) in partitions { offsets[topic, default: [:]][partition] = offset }
             }
-            return merged
         }
         await bus.commit(member: member, offsets: offsets)
     }
