@@ -1,3 +1,4 @@
+import VeredictoCore
 import CRdKafka
 import Foundation
 import Logging
@@ -7,14 +8,14 @@ import Logging
 /// The requests block their own queue, never the cooperative pool.
 public final class KafkaAdmin: Sendable {
     private let client: RDKafkaClient
-    private let blockingCalls: BlockingCallQueue
+    private let blockingCalls: BlockingExecutor
 
     public init(configuration: KafkaAdminConfiguration, logger: Logger = Logger(label: "veredicto.kafka")) throws {
         let properties = try configuration.librdkafkaProperties()
         // Admin requests go through any client handle; a producer needs no group.
         client = try RDKafkaClient.make(kind: .producer, properties: properties,
                                         events: RDKafkaClientEvents(logger: logger))
-        blockingCalls = BlockingCallQueue(label: "veredicto.kafka.admin.\(client.name)")
+        blockingCalls = BlockingExecutor(name: "veredicto.kafka.admin.\(client.name)")
     }
 
     /// Creates a topic; an existing topic of that name counts as success. Returns once the topic

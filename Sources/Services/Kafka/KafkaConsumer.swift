@@ -14,7 +14,7 @@ public final class KafkaConsumer: Sendable {
 
     private let client: RDKafkaClient
     private let assignment: ConsumerAssignment
-    private let blockingCalls: BlockingCallQueue
+    private let blockingCalls: BlockingExecutor
     private let closed = LockedValue(false)
     private let wake = LockedValue(WakeState())
 
@@ -56,7 +56,7 @@ public final class KafkaConsumer: Sendable {
         self.client = client
         self.assignment = assignment
         self.logger = logger
-        self.blockingCalls = BlockingCallQueue(label: "veredicto.kafka.\(client.name)")
+        self.blockingCalls = BlockingExecutor(name: "veredicto.kafka.\(client.name)")
     }
 
     deinit {

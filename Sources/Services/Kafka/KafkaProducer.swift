@@ -21,7 +21,7 @@ public final class KafkaProducer: Sendable {
     private let client: RDKafkaClient
     private let tally: ProducerTally
     private let poller: DeliveryReportPoller
-    private let blockingCalls: BlockingCallQueue
+    private let blockingCalls: BlockingExecutor
     private let state = LockedValue(State())
     private let logger: Logger
 
@@ -44,7 +44,7 @@ public final class KafkaProducer: Sendable {
         self.tally = tally
         self.logger = logger
         self.poller = DeliveryReportPoller(client: client)
-        self.blockingCalls = BlockingCallQueue(label: "veredicto.kafka.\(client.name)")
+        self.blockingCalls = BlockingExecutor(name: "veredicto.kafka.\(client.name)")
     }
 
     deinit {

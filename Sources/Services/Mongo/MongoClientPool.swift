@@ -14,7 +14,7 @@ import VeredictoCore
 /// ```
 public final class MongoClientPool: Sendable {
     private let clients: MongocClientPool
-    private let threads: BlockingThreadPool
+    private let threads: BlockingExecutor
 
     /// Connects lazily to `uri` (no round trip here: use `ping()` to check the server).
     ///
@@ -26,7 +26,7 @@ public final class MongoClientPool: Sendable {
     public init(uri: String, appName: String = "veredicto", threadCount: Int = 4) throws {
         precondition(threadCount > 0, "threadCount must be positive")
         clients = try MongocClientPool(uri: uri, appName: appName, maxClients: threadCount)
-        threads = BlockingThreadPool(name: "mongo", threadCount: threadCount)
+        threads = BlockingExecutor(name: "mongo", threadCount: threadCount)
     }
 
     deinit {

@@ -1,7 +1,7 @@
 import CMongoC
 
 /// Owns a `mongoc_collection_t` of a popped client, and runs the collection-level calls.
-/// Every method blocks on the network; call them only from a `BlockingThreadPool` thread.
+/// Every method blocks on the network; call them only from a `BlockingExecutor` thread.
 final class MongocCollection {
     let pointer: OpaquePointer
     let namespace: String
