@@ -114,36 +114,69 @@ let package = Package(
             ],
             path: "Benchmarks/Bench"
         ),
+        // What every test target shares: the test broker and server (VEREDICTO_TEST_KAFKA,
+        // VEREDICTO_TEST_MONGO from scripts/test-env.sh) and the built `veredicto` executable.
+        .target(name: "TestSupport", dependencies: ["Kafka", "Mongo", .product(name: "Logging", package: "swift-log")],
+                path: "Tests/TestSupport"),
+        // The wire messages, the JSON codec, timestamps and the result types.
+        .testTarget(
+            name: "CoreTests",
+            dependencies: ["VeredictoCore", "Observability", "Transport", "Storage", "LLM", "Generator"],
+            path: "Tests/CoreTests"
+        ),
+        // The tokenizer, the SIMD kernels and scikit-learn parity.
         .testTarget(
             name: "ScoringTests",
-            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime", "CScoring"],
+            dependencies: ["VeredictoCore", "Scoring", "CScoring"],
             path: "Tests/ScoringTests",
             resources: [.copy("Fixtures")]
         ),
+        // The in-memory bus, the shared producer and the runner's record ids.
         .testTarget(
-            name: "PipelineTests",
-            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime"],
-            path: "Tests/PipelineTests"
+            name: "TransportTests",
+            dependencies: ["VeredictoCore", "Transport", "Stages"],
+            path: "Tests/TransportTests"
         ),
+        // The cache, the LLM backends and the score stage.
         .testTarget(
-            name: "StorageTests",
-            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime"],
-            path: "Tests/StorageTests"
+            name: "StagesTests",
+            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Cache", "LLM", "Stages", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/StagesTests"
         ),
+        // The embedded pipeline, the generator, settings, metrics, experiments and the report.
         .testTarget(
-            name: "IntegrationTests",
-            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime"],
-            path: "Tests/IntegrationTests"
+            name: "RuntimeTests",
+            dependencies: ["VeredictoCore", "Observability", "Dataset", "Transport", "Storage", "Cache", "LLM", "Generator", "Runtime", "TestSupport"],
+            path: "Tests/RuntimeTests"
+        ),
+        // The `veredicto` executable run as a user runs it.
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["TestSupport"],
+            path: "Tests/CLITests"
+        ),
+        // The librdkafka layer against the test broker.
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["VeredictoCore", "Kafka", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/KafkaTests"
+        ),
+        // The libmongoc layer against the test MongoDB-protocol server.
+        .testTarget(
+            name: "MongoTests",
+            dependencies: ["Scoring", "Mongo", "CMongoC", "TestSupport"],
+            path: "Tests/MongoTests"
+        ),
+        // The services as processes over the test broker and server: end to end, crashes, scaling.
+        .testTarget(
+            name: "ServiceProcessTests",
+            dependencies: ["VeredictoCore", "Observability", "Dataset", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Runtime", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/ServiceProcessTests"
         ),
         // The deployment files (compose, Dockerfile) checked without a Docker engine.
         .testTarget(
             name: "DeploymentTests",
             path: "Tests/DeploymentTests"
-        ),
-        .testTarget(
-            name: "MessagingTests",
-            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Generator", "Runtime"],
-            path: "Tests/MessagingTests"
         ),
     ],
     swiftLanguageModes: [.v6]

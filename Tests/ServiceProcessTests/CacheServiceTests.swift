@@ -4,6 +4,7 @@ import Stages
 import Storage
 import VeredictoCore
 import Testing
+import TestSupport
 
 /// The cache service alone over the real broker and MongoDB: what it makes of questions,
 /// stored results, decisions and regeneration requests.

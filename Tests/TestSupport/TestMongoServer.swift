@@ -1,30 +1,20 @@
 import Foundation
 import Mongo
-import Testing
 
 /// The MongoDB-protocol server of the integration tests: `VEREDICTO_TEST_MONGO`, which
 /// scripts/test-env.sh sets after starting one.
-enum TestMongoServer {
-    struct NotConfigured: Error, CustomStringConvertible {
-        var description: String {
-            "VEREDICTO_TEST_MONGO is not set: run the integration tests through scripts/test-env.sh, "
-                + "which starts a MongoDB-protocol server and sets it (scripts/test-env.sh swift test)"
-        }
-    }
-
+public enum TestMongoServer {
     /// The server's URI, with a short server-selection timeout unless it sets one, so that a
     /// dead server fails a test in seconds.
-    static func uri() throws -> String {
-        guard let uri = ProcessInfo.processInfo.environment["VEREDICTO_TEST_MONGO"], !uri.isEmpty else {
-            throw NotConfigured()
-        }
+    public static func uri() throws -> String {
+        let uri = try TestServers.mongo()
         if uri.localizedCaseInsensitiveContains("serverSelectionTimeoutMS") { return uri }
         let separator = uri.contains("?") ? "&" : (uri.dropFirst("mongodb://".count).contains("/") ? "?" : "/?")
         return uri + separator + "serverSelectionTimeoutMS=5000"
     }
 
     /// Runs `body` with a database of its own (a unique name), dropped afterwards.
-    static func withDatabase<Result>(
+    public static func withDatabase<Result>(
         _ label: String, threadCount: Int = 2, _ body: (MongoDatabase) async throws -> Result
     ) async throws -> Result {
         let pool = try MongoClientPool(uri: uri(), threadCount: threadCount)

@@ -5,6 +5,7 @@ import Logging
 @testable import Transport
 @testable import VeredictoCore
 import Testing
+import TestSupport
 
 /// The hop latencies a Kafka consumer reports: every message once, under its own topic, and
 /// never more than the time between its send and the poll that returned it.

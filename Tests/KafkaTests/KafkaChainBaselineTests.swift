@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The broker baseline the benchmark prints beside the pipeline's latency by path
 /// (`scripts/kafka_chain.py`, confluent-kafka relaying through chains of topics): it must

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A `veredicto` process started by a test, with its output captured to a file.
 final class ServiceProcess: @unchecked Sendable {
@@ -7,15 +8,8 @@ final class ServiceProcess: @unchecked Sendable {
     let process = Process()
     let logPath: String
 
-    static var executable: URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("veredicto")
-        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-        return packageRoot.appendingPathComponent(".build/debug/veredicto")
-    }
-
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static var executable: URL { VeredictoExecutable.url }
+    static var packageRoot: URL { VeredictoExecutable.packageRoot }
 
     init(name: String, arguments: [String], environment: [String: String], logDirectory: URL) throws {
         self.name = name
@@ -55,24 +49,4 @@ final class ServiceProcess: @unchecked Sendable {
     }
 
     var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-}
-
-/// The servers of the integration tests, from scripts/test-env.sh.
-enum TestServers {
-    static func addresses() throws -> (kafka: String, mongo: String) {
-        let environment = ProcessInfo.processInfo.environment
-        guard let kafka = environment["VEREDICTO_TEST_KAFKA"], !kafka.isEmpty,
-              let mongo = environment["VEREDICTO_TEST_MONGO"], !mongo.isEmpty
-        else {
-            throw TestEnvironmentError()
-        }
-        return (kafka, mongo)
-    }
-}
-
-struct TestEnvironmentError: Error, CustomStringConvertible {
-    var description: String {
-        "VEREDICTO_TEST_KAFKA and VEREDICTO_TEST_MONGO are not set: run the integration tests through "
-            + "scripts/test-env.sh (scripts/test.sh does), which starts a Kafka-protocol broker and a MongoDB-protocol server"
-    }
 }

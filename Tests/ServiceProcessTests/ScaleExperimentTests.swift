@@ -3,6 +3,7 @@ import Dataset
 import Kafka
 import Runtime
 import Testing
+import TestSupport
 
 /// `veredicto experiment scale` against the test broker, in its smallest form: two partitions,
 /// one then two instances of each consumer service, each configuration under topics of its own.

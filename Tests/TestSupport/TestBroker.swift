@@ -3,44 +3,34 @@ import Logging
 import Kafka
 
 /// The broker the integration tests use, from `VEREDICTO_TEST_KAFKA` (set by scripts/test-env.sh).
-enum TestBroker {
-    struct NotConfigured: Error, CustomStringConvertible {
-        var description: String {
-            "VEREDICTO_TEST_KAFKA is not set: run the integration tests through scripts/test-env.sh, "
-                + "which starts a broker and sets it (e.g. scripts/test-env.sh swift test)"
-        }
-    }
-
-    /// Throws `NotConfigured`, which fails the test, when no broker is given.
-    static func bootstrapServers() throws -> [String] {
-        guard let address = ProcessInfo.processInfo.environment["VEREDICTO_TEST_KAFKA"], !address.isEmpty else {
-            throw NotConfigured()
-        }
-        return [address]
+public enum TestBroker {
+    /// Throws `TestServers.NotConfigured`, which fails the test, when no broker is given.
+    public static func bootstrapServers() throws -> [String] {
+        [try TestServers.kafka()]
     }
 
     /// A name no other test or run uses.
-    static func uniqueName(_ prefix: String) -> String {
+    public static func uniqueName(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.prefix(13).lowercased())"
     }
 
-    static let logger: Logger = {
+    public static let logger: Logger = {
         var logger = Logger(label: "veredicto.kafka.test")
         logger.logLevel = .notice
         return logger
     }()
 
-    static func admin() throws -> KafkaAdmin {
+    public static func admin() throws -> KafkaAdmin {
         try KafkaAdmin(configuration: KafkaAdminConfiguration(bootstrapServers: bootstrapServers()), logger: logger)
     }
 
-    static func producer() throws -> KafkaProducer {
+    public static func producer() throws -> KafkaProducer {
         try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: bootstrapServers()), logger: logger)
     }
 
     /// A consumer with a short session timeout: Tansu completes a group's first join after about
     /// half of it.
-    static func consumer(group: String, topic: String, maxBatchSize: Int = 1000) throws -> KafkaConsumer {
+    public static func consumer(group: String, topic: String, maxBatchSize: Int = 1000) throws -> KafkaConsumer {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: try bootstrapServers(), groupID: group,
                                                        topics: [topic])
         configuration.sessionTimeout = .seconds(6)
@@ -49,14 +39,15 @@ enum TestBroker {
     }
 }
 
-struct TestTimeout: Error, CustomStringConvertible {
-    var description: String
+public struct TestTimeout: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
 }
 
 extension KafkaConsumer {
     /// Polls until `body` has seen `count` messages in all, or throws after `timeout`. Commits
     /// each batch if `commit`.
-    func consume(count: Int, timeout: Duration, commit: Bool,
+    public func consume(count: Int, timeout: Duration, commit: Bool,
                  _ body: (KafkaMessage) throws -> Void) async throws {
         let deadline = ContinuousClock.now + timeout
         var seen = 0
@@ -76,7 +67,7 @@ extension KafkaConsumer {
     }
 
     /// How many messages arrive within `duration` (to check that nothing more comes).
-    func countArrivals(during duration: Duration) async throws -> Int {
+    public func countArrivals(during duration: Duration) async throws -> Int {
         let deadline = ContinuousClock.now + duration
         var count = 0
         while ContinuousClock.now < deadline {
@@ -87,5 +78,5 @@ extension KafkaConsumer {
 }
 
 extension UnsafeRawBufferPointer {
-    var text: String { String(decoding: self, as: UTF8.self) }
+    public var text: String { String(decoding: self, as: UTF8.self) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `veredicto` executable as a user would.
 @Suite struct CLITests {
@@ -9,12 +10,8 @@ import Testing
         let stderr: String
     }
 
-    static var executable: URL {
-        Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("veredicto")
-    }
-
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static var executable: URL { VeredictoExecutable.url }
+    static var packageRoot: URL { VeredictoExecutable.packageRoot }
 
     static func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
         let process = Process()

@@ -1,28 +1,17 @@
 import Foundation
 import Testing
+import TestSupport
 
 extension EmbeddedCommandTests {
     /// `veredicto dataset synth`, `run`, `experiment threshold` and `report` as a user runs them,
     /// one after the other in a scratch directory.
     @Suite struct RunCommandsCLITests {
         /// The `veredicto` executable, built beside the test runner.
-        static var executable: URL? {
-            let runner = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).standardizedFileURL
-            var directory = runner.deletingLastPathComponent()
-            for _ in 0..<4 {
-                let candidate = directory.appendingPathComponent("veredicto")
-                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-                directory = directory.deletingLastPathComponent()
-            }
-            return nil
-        }
-
-        static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
+        static var executable: URL { VeredictoExecutable.url }
+        static var packageRoot: URL { VeredictoExecutable.packageRoot }
 
         static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
             let process = Process()
-            guard let executable else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "veredicto beside the tests"]) }
             process.executableURL = executable
             process.arguments = arguments
             process.currentDirectoryURL = packageRoot

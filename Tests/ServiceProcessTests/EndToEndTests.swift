@@ -1,6 +1,7 @@
 import Foundation
 import Mongo
 import Testing
+import TestSupport
 
 /// The five services as separate processes over a real Kafka-protocol broker and a real
 /// MongoDB-protocol server.

@@ -2,6 +2,7 @@ import Cache
 import Stages
 import VeredictoCore
 import Testing
+import TestSupport
 
 /// Unreadable records on a service's input go to `dead_letters` with the reason, the records
 /// around them are still processed, and the group commits past them.

@@ -6,6 +6,7 @@ import Mongo
 import Transport
 import VeredictoCore
 import Testing
+import TestSupport
 
 /// One service's stage alone against the real servers: topics of its own (a unique prefix),
 /// a MongoDB database of its own (dropped at the end), a producer for the test's inputs, and
