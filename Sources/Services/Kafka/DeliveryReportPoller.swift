@@ -1,4 +1,3 @@
-import CRdKafka
 import Foundation
 import VeredictoCore
 
@@ -15,9 +14,9 @@ final class DeliveryReportPoller: Sendable {
     init(client: RDKafkaClient) {
         let thread = Thread { [stopRequested, finished] in
             while !stopRequested.withLock({ $0 }) {
-                client.withHandle { _ = rd_kafka_poll($0, 100) }
+                client.poll(milliseconds: 100)
             }
-            while client.withHandle({ rd_kafka_poll($0, 0) }) > 0 {}
+            while client.poll(milliseconds: 0) > 0 {}
             finished.signal()
         }
         thread.name = "kafka-poll-\(client.name)"

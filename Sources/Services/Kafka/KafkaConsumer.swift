@@ -1,4 +1,3 @@
-import CRdKafka
 import Logging
 import VeredictoCore
 
@@ -40,18 +39,12 @@ public final class KafkaConsumer: Sendable {
         let events = RDKafkaClientEvents(logger: logger, assignment: assignment, statistics: statistics)
         let client = try RDKafkaClient.make(kind: .consumer, properties: properties, events: events)
         // Route the main queue (errors, statistics, rebalances) into the one consumer_poll serves.
-        let redirect = client.withHandle { rd_kafka_poll_set_consumer($0) }
-        guard redirect == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(rdKafkaError: redirect, "cannot create consumer for group \(configuration.groupID)")
-        }
+        try client.redirectMainQueueToConsumer(context: "cannot create consumer for group \(configuration.groupID)")
         let topics = RDKafkaTopicPartitionList(capacity: configuration.topics.count)
         for topic in configuration.topics {
             topics.add(topic: topic)
         }
-        let subscribed = client.withHandle { rk in topics.withList { rd_kafka_subscribe(rk, $0) } }
-        guard subscribed == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(rdKafkaError: subscribed, "cannot subscribe to \(configuration.topics)")
-        }
+        try client.subscribe(topics, context: "cannot subscribe to \(configuration.topics)")
         self.configuration = configuration
         self.client = client
         self.assignment = assignment
@@ -120,11 +113,7 @@ public final class KafkaConsumer: Sendable {
             return wake.waiting
         }
         guard waiting else { return }
-        client.withHandle { rk in
-            guard let queue = rd_kafka_queue_get_consumer(rk) else { return }
-            rd_kafka_queue_yield(queue)
-            rd_kafka_queue_destroy(queue)
-        }
+        client.yieldConsumerPoll()
     }
 
     /// Leaves the group (its partitions go to the other members at once) and stops consuming.
@@ -135,10 +124,7 @@ public final class KafkaConsumer: Sendable {
         }
         guard first else { return }
         try await blockingCalls.run { [client] in
-            let error = client.withHandle { rd_kafka_consumer_close($0) }
-            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw KafkaError(rdKafkaError: error, "closing the consumer failed")
-            }
+            try client.closeConsumer()
         }
         assignment.revokeAll()
         logger.info("Kafka consumer closed", metadata: ["group": "\(configuration.groupID)"])
@@ -153,40 +139,37 @@ public final class KafkaConsumer: Sendable {
     private static func pollBlocking(client: RDKafkaClient, assignment: ConsumerAssignment, logger: Logger,
                                      wake: LockedValue<WakeState>, limit: Int,
                                      timeout: Duration) throws -> KafkaMessageBatch {
-        var messages: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+        var messages: [RDKafkaMessagePointer] = []
         messages.reserveCapacity(min(limit, 65_536))
         let deadline = ContinuousClock.now + timeout
         let epochsBeforePoll = assignment.epochs
-        try client.withHandle { rk in
-            while messages.count < limit {
-                // Wait only for the first message (unless woken meanwhile); then take what is
-                // already fetched.
-                var wait: Int32 = 0
-                if messages.isEmpty {
-                    let woken = wake.withLock { wake in
-                        defer { wake.pending = false }
-                        wake.waiting = !wake.pending
-                        return wake.pending
-                    }
-                    if !woken { wait = KafkaProducer.milliseconds(deadline - .now) }
+        polling: while messages.count < limit {
+            // Wait only for the first message (unless woken meanwhile); then take what is
+            // already fetched.
+            var wait: Int32 = 0
+            if messages.isEmpty {
+                let woken = wake.withLock { wake in
+                    defer { wake.pending = false }
+                    wake.waiting = !wake.pending
+                    return wake.pending
                 }
-                let polled = rd_kafka_consumer_poll(rk, wait)
-                if messages.isEmpty { wake.withLock { $0.waiting = false } }
-                guard let message = polled else { break }
-                let error = message.pointee.err
-                if error == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    messages.append(message)
-                    continue
-                }
-                let detail = String(cString: rd_kafka_message_errstr(message))
-                rd_kafka_message_destroy(message)
-                if error == RD_KAFKA_RESP_ERR__PARTITION_EOF { continue }
-                if rd_kafka_fatal_error(rk, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    messages.forEach { rd_kafka_message_destroy($0) }
-                    throw KafkaError(.fatal, "consumer failed fatally: \(detail)")
-                }
-                logger.warning("consumer error (librdkafka retries): \(KafkaError(rdKafkaError: error, detail).message)")
-                if messages.isEmpty, ContinuousClock.now >= deadline { break }
+                if !woken { wait = KafkaProducer.milliseconds(deadline - .now) }
+            }
+            let polled = client.consumerPoll(milliseconds: wait)
+            if messages.isEmpty { wake.withLock { $0.waiting = false } }
+            switch polled {
+            case .message(let message):
+                messages.append(message)
+            case .nothing:
+                break polling
+            case .partitionEnd:
+                continue
+            case .error(let error, fatal: true):
+                messages.forEach(RDKafkaMessage.destroy)
+                throw error
+            case .error(let error, fatal: false):
+                logger.warning("consumer error (librdkafka retries): \(error.message)")
+                if messages.isEmpty, ContinuousClock.now >= deadline { break polling }
             }
         }
         return KafkaMessageBatch(client: client, messages: messages, epochsBeforePoll: epochsBeforePoll,
@@ -212,13 +195,7 @@ public final class KafkaConsumer: Sendable {
                             offset: position.nextOffset)
             }
             let names = owned.map(\.partition.description).joined(separator: ", ")
-            let error = client.withHandle { rk in offsets.withList { rd_kafka_commit(rk, $0, wait ? 0 : 1) } }
-            if error != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw KafkaError(rdKafkaError: error, "commit of \(names) refused (their messages will be read again)")
-            }
-            if wait, let (partition, error) = offsets.elementErrors.first {
-                throw KafkaError(rdKafkaError: error, "commit of \(partition) refused (its messages will be read again)")
-            }
+            try client.commit(offsets, wait: wait, names: names)
         }
         if !revoked.isEmpty {
             let names = revoked.sorted().map(\.description).joined(separator: ", ")

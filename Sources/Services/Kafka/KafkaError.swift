@@ -1,9 +1,7 @@
-import CRdKafka
-
 /// An error of the Kafka layer: configuration, client creation, produce, delivery, consume, commit, admin.
 ///
 /// Codes are open-ended static values, so new ones can be added without breaking callers' `switch`es;
-/// librdkafka's error codes are mapped onto them in one place, `Code(rdKafkaError:)`.
+/// librdkafka's error codes are mapped onto them in one place, `Code(rdKafkaError:)` (RDKafka/RDKafkaError.swift).
 public struct KafkaError: Error, CustomStringConvertible, Sendable {
     /// What went wrong, independent of the message.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -46,43 +44,6 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
         /// Any other error reported by librdkafka or the broker.
         public static let broker = Code("broker")
 
-        /// The one mapping from librdkafka's error codes to the layer's codes.
-        init(rdKafkaError error: rd_kafka_resp_err_t) {
-            switch error {
-            case RD_KAFKA_RESP_ERR__QUEUE_FULL:
-                self = .queueFull
-            case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
-                self = .messageTooLarge
-            case RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__MSG_TIMED_OUT,
-                 RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
-                self = .timedOut
-            case RD_KAFKA_RESP_ERR__PURGE_QUEUE, RD_KAFKA_RESP_ERR__PURGE_INFLIGHT:
-                self = .purged
-            case RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION, RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID,
-                 RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS, RD_KAFKA_RESP_ERR__ASSIGNMENT_LOST,
-                 RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID:
-                self = .partitionsRevoked
-            case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
-                 RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
-                self = .unknownTopic
-            case RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS:
-                self = .topicAlreadyExists
-            case RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN,
-                 RD_KAFKA_RESP_ERR__RESOLVE:
-                self = .connection
-            case RD_KAFKA_RESP_ERR__AUTHENTICATION, RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED,
-                 RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
-                 RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
-                self = .authentication
-            case RD_KAFKA_RESP_ERR__FATAL:
-                self = .fatal
-            case RD_KAFKA_RESP_ERR__INVALID_ARG, RD_KAFKA_RESP_ERR_INVALID_PARTITIONS,
-                 RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR, RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
-                self = .invalidArgument
-            default:
-                self = .broker
-            }
-        }
     }
 
     public let code: Code
@@ -95,32 +56,15 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
     public let line: UInt
 
     public init(_ code: Code, _ message: String, file: String = #fileID, line: UInt = #line) {
+        self.init(code, message, librdkafkaCode: nil, file: file, line: line)
+    }
+
+    init(_ code: Code, _ message: String, librdkafkaCode: Int32?, file: String, line: UInt) {
         self.code = code
         self.message = message
-        self.librdkafkaCode = nil
+        self.librdkafkaCode = librdkafkaCode
         self.file = file
         self.line = line
-    }
-
-    /// An error from a librdkafka error code, with what was being done.
-    init(rdKafkaError error: rd_kafka_resp_err_t, _ context: String, file: String = #fileID, line: UInt = #line) {
-        self.code = Code(rdKafkaError: error)
-        self.message = "\(context): \(String(cString: rd_kafka_err2str(error))) (\(String(cString: rd_kafka_err2name(error))))"
-        self.librdkafkaCode = error.rawValue
-        self.file = file
-        self.line = line
-    }
-
-    /// An error from a `rd_kafka_error_t` (the newer error object), which this call destroys.
-    init(consuming error: OpaquePointer, _ context: String, file: String = #fileID, line: UInt = #line) {
-        let code = rd_kafka_error_code(error)
-        let fatal = rd_kafka_error_is_fatal(error) != 0
-        self.code = fatal ? .fatal : Code(rdKafkaError: code)
-        self.message = "\(context): \(String(cString: rd_kafka_error_string(error))) (\(String(cString: rd_kafka_error_name(error))))"
-        self.librdkafkaCode = code.rawValue
-        self.file = file
-        self.line = line
-        rd_kafka_error_destroy(error)
     }
 
     public var description: String { "\(code): \(message) [\(file):\(line)]" }

@@ -1,4 +1,3 @@
-import CRdKafka
 
 /// One consumed message, read in place: `key` and `payload` point straight into librdkafka's
 /// buffer, with no copy.
@@ -6,9 +5,9 @@ import CRdKafka
 /// A message is a view into its `KafkaMessageBatch` and is valid only while the batch is alive
 /// (which a `for message in batch` loop guarantees). Copy what must outlive the batch.
 public struct KafkaMessage {
-    let pointer: UnsafePointer<rd_kafka_message_t>
+    let pointer: UnsafePointer<RDKafkaMessagePointer.Pointee>
 
-    public var topic: String { String(cString: rd_kafka_topic_name(pointer.pointee.rkt)) }
+    public var topic: String { RDKafkaMessage.topicName(pointer) }
     public var partition: Int32 { pointer.pointee.partition }
     public var offset: Int64 { pointer.pointee.offset }
 
@@ -25,7 +24,7 @@ public struct KafkaMessage {
 
     /// The message's timestamp in milliseconds since 1970, nil if the broker gave none.
     public var timestampMilliseconds: Int64? {
-        let timestamp = rd_kafka_message_timestamp(pointer, nil)
+        let timestamp = RDKafkaMessage.timestamp(pointer)
         return timestamp >= 0 ? timestamp : nil
     }
 }

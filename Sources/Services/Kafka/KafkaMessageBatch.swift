@@ -1,4 +1,3 @@
-import CRdKafka
 
 /// The messages one `KafkaConsumer.poll` returned. The batch owns librdkafka's messages and
 /// destroys them when it is released; its `KafkaMessage`s are views into them.
@@ -15,12 +14,12 @@ public final class KafkaMessageBatch: RandomAccessCollection, @unchecked Sendabl
     }
 
     private let client: RDKafkaClient
-    private let messages: [UnsafeMutablePointer<rd_kafka_message_t>]
+    private let messages: [RDKafkaMessagePointer]
     let positions: [PartitionPosition]
 
     /// `epochsBeforePoll` is the assignment when the poll began: a partition revoked during the
     /// poll keeps its old epoch here, so its commit is refused.
-    init(client: RDKafkaClient, messages: [UnsafeMutablePointer<rd_kafka_message_t>],
+    init(client: RDKafkaClient, messages: [RDKafkaMessagePointer],
          epochsBeforePoll: [KafkaTopicPartition: UInt64], assignment: ConsumerAssignment) {
         self.client = client
         self.messages = messages
@@ -28,9 +27,7 @@ public final class KafkaMessageBatch: RandomAccessCollection, @unchecked Sendabl
     }
 
     deinit {
-        for message in messages {
-            rd_kafka_message_destroy(message)
-        }
+        messages.forEach(RDKafkaMessage.destroy)
     }
 
     public var startIndex: Int { 0 }
@@ -56,7 +53,7 @@ public final class KafkaMessageBatch: RandomAccessCollection, @unchecked Sendabl
     }
 
     private static func positions(
-        of messages: [UnsafeMutablePointer<rd_kafka_message_t>], epochsBeforePoll: [KafkaTopicPartition: UInt64],
+        of messages: [RDKafkaMessagePointer], epochsBeforePoll: [KafkaTopicPartition: UInt64],
         assignment: ConsumerAssignment
     ) -> [PartitionPosition] {
         var highest: [PartitionKey: Int64] = [:]
@@ -65,7 +62,7 @@ public final class KafkaMessageBatch: RandomAccessCollection, @unchecked Sendabl
             highest[key] = Swift.max(highest[key] ?? -1, message.pointee.offset)
         }
         let offsets = highest.map { key, offset in
-            (KafkaTopicPartition(topic: String(cString: rd_kafka_topic_name(key.topic)), partition: key.partition),
+            (KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: key.topic), partition: key.partition),
              offset + 1)
         }
         // Partitions first assigned during the poll take their current epoch.

@@ -1,4 +1,3 @@
-import CRdKafka
 import Logging
 import Transport
 import VeredictoCore
@@ -51,7 +50,7 @@ public final class KafkaProducer: Sendable {
         if !state.withLock({ $0.closed }) {
             logger.warning("KafkaProducer released without close(): messages not yet delivered are dropped",
                            metadata: ["counters": "\(tally.snapshot)"])
-            client.withHandle { _ = rd_kafka_purge($0, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)) }
+            client.purgeAll()
         }
         poller.requestStop()
     }
@@ -69,24 +68,19 @@ public final class KafkaProducer: Sendable {
         let opaque = group.map { Unmanaged.passRetained($0).toOpaque() }
         var deadline: ContinuousClock.Instant?
         while true {
-            let result = topicHandle.withHandle { rkt in
-                rd_kafka_produce(
-                    rkt, -1 /* RD_KAFKA_PARTITION_UA: partitioner picks by key */, RD_KAFKA_MSG_F_COPY,
-                    UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
-                    key?.baseAddress, key?.count ?? 0, opaque)
-            }
-            if result == 0 {
+            let produced = topicHandle.produce(key: key, value: value, opaque: opaque,
+                                               context: "cannot send to \(topic)")
+            if case .queued = produced {
                 tally.recordSent(bytes: value.count + (key?.count ?? 0))
                 return
             }
-            let error = rd_kafka_last_error()
-            if error == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            if case .queueFull = produced {
                 let now = ContinuousClock.now
                 let limit = deadline ?? now + configuration.enqueueTimeout
                 deadline = limit
                 if now < limit {
                     // Serve delivery reports here too: they are what frees the queue.
-                    client.withHandle { _ = rd_kafka_poll($0, 10) }
+                    client.poll(milliseconds: 10)
                     continue
                 }
             }
@@ -94,13 +88,13 @@ public final class KafkaProducer: Sendable {
                 Unmanaged<DeliveryGroup>.fromOpaque(opaque).release()
                 group.leaveUnsent()
             }
-            if error == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            guard case .failed(let error) = produced else {
                 throw KafkaError(
                     .queueFull,
                     "cannot send to \(topic): the local queue stayed full for \(configuration.enqueueTimeout) "
                         + "(brokers not taking messages as fast as they are sent; see maxQueuedMessages)")
             }
-            throw KafkaError(rdKafkaError: error, "cannot send to \(topic)")
+            throw error
         }
     }
 
@@ -128,10 +122,8 @@ public final class KafkaProducer: Sendable {
     public func flush(timeout: Duration) async throws {
         let milliseconds = Self.milliseconds(timeout)
         try await blockingCalls.run { [client] in
-            let error = client.withHandle { rd_kafka_flush($0, milliseconds) }
-            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                let left = client.withHandle { rd_kafka_outq_len($0) }
-                throw KafkaError(rdKafkaError: error, "flush: \(left) messages or events still queued after \(timeout)")
+            try client.flush(milliseconds: milliseconds) { left in
+                "flush: \(left) messages or events still queued after \(timeout)"
             }
         }
     }
@@ -150,7 +142,7 @@ public final class KafkaProducer: Sendable {
             try await flush(timeout: timeout)
         } catch {
             flushError = error
-            client.withHandle { _ = rd_kafka_purge($0, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)) }
+            client.purgeAll()
         }
         try await blockingCalls.run { [poller] in poller.stopAndWait() }
         state.withLock { $0.topics.removeAll() }

@@ -53,10 +53,8 @@ private func errorCallback(_ rk: OpaquePointer?, _ code: Int32, _ reason: Unsafe
     guard let rk, let events = clientEvents(opaque) else { return }
     let error = rd_kafka_resp_err_t(rawValue: code)
     if error == RD_KAFKA_RESP_ERR__FATAL {
-        var buffer = [CChar](repeating: 0, count: 512)
-        let size = buffer.count
-        let underlying = rd_kafka_fatal_error(rk, &buffer, size)
-        events.logger.critical("librdkafka fatal error: \(String(cString: rd_kafka_err2name(underlying))): \(text(buffer))")
+        let underlying = RDKafkaError.withErrorText { rd_kafka_fatal_error(rk, $0, $1) }
+        events.logger.critical("librdkafka fatal error: \(RDKafkaError.name(of: underlying.result)): \(underlying.text)")
     } else {
         let level: Logger.Level = error == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ? .error : .warning
         events.logger.log(level: level, "librdkafka error \(String(cString: rd_kafka_err2name(error))): \(text(reason))",

@@ -33,12 +33,10 @@ final class RDKafkaClient: @unchecked Sendable {
     /// Creates the client; librdkafka connects to the brokers in the background.
     static func make(kind: Kind, properties: [String: String], events: RDKafkaClientEvents) throws -> RDKafkaClient {
         let conf = try RDKafkaConfig.make(properties: properties, events: events)
-        let errorSize = 512
-        var errorText = [CChar](repeating: 0, count: errorSize)
-        guard let handle = rd_kafka_new(kind.librdkafkaType, conf, &errorText, errorSize) else {
+        let created = RDKafkaError.withErrorText { rd_kafka_new(kind.librdkafkaType, conf, $0, $1) }
+        guard let handle = created.result else {
             rd_kafka_conf_destroy(conf)  // rd_kafka_new takes the conf only when it succeeds
-            let reason = String(nulTerminated: errorText)
-            throw KafkaError(.clientCreation, "cannot create a librdkafka \(kind): \(reason)")
+            throw KafkaError(.clientCreation, "cannot create a librdkafka \(kind): \(created.text)")
         }
         let client = RDKafkaClient(kind: kind, handle: handle, events: events)
         events.logger.info(
@@ -54,6 +52,9 @@ final class RDKafkaClient: @unchecked Sendable {
         // For a consumer that was not closed, this also leaves the group.
         rd_kafka_destroy(handle)
     }
+
+    /// The version of the librdkafka shared library loaded at run time.
+    static var libraryVersion: String { String(cString: rd_kafka_version_str()) }
 
     /// Lends the handle to `body`; it must not keep the pointer.
     func withHandle<Result>(_ body: (OpaquePointer) throws -> Result) rethrows -> Result {

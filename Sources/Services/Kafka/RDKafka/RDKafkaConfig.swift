@@ -9,13 +9,11 @@ enum RDKafkaConfig {
         guard let conf = rd_kafka_conf_new() else {
             throw KafkaError(.clientCreation, "rd_kafka_conf_new failed: out of memory")
         }
-        let errorSize = 512
-        var errorText = [CChar](repeating: 0, count: errorSize)
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
-            guard rd_kafka_conf_set(conf, key, value, &errorText, errorSize) == RD_KAFKA_CONF_OK else {
+            let set = RDKafkaError.withErrorText { rd_kafka_conf_set(conf, key, value, $0, $1) }
+            guard set.result == RD_KAFKA_CONF_OK else {
                 rd_kafka_conf_destroy(conf)
-                let reason = String(nulTerminated: errorText)
-                throw KafkaError(.invalidConfiguration, "librdkafka rejects \(key)=\"\(value)\": \(reason)")
+                throw KafkaError(.invalidConfiguration, "librdkafka rejects \(key)=\"\(value)\": \(set.text)")
             }
         }
         if let events {
@@ -28,12 +26,5 @@ enum RDKafkaConfig {
     /// creating a client or touching the network.
     static func check(properties: [String: String]) throws {
         rd_kafka_conf_destroy(try make(properties: properties))
-    }
-}
-
-extension String {
-    /// The text in a C character buffer that librdkafka filled (an `errstr` argument).
-    init(nulTerminated buffer: [CChar]) {
-        self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

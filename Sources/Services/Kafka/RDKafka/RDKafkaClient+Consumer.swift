@@ -1,0 +1,94 @@
+import CRdKafka
+
+/// What one `rd_kafka_consumer_poll` gave.
+enum RDKafkaPolled {
+    /// A message; the caller owns it until `RDKafkaMessage.destroy`.
+    case message(UnsafeMutablePointer<rd_kafka_message_t>)
+    /// Nothing within the wait.
+    case nothing
+    /// The end of a partition was reached (not an error).
+    case partitionEnd
+    /// An error event: librdkafka retries it by itself unless the client failed fatally.
+    case error(KafkaError, fatal: Bool)
+}
+
+/// The consumer's librdkafka calls.
+extension RDKafkaClient {
+    /// Routes the main queue (errors, statistics, rebalances) into the one consumer_poll serves.
+    func redirectMainQueueToConsumer(context: @autoclosure () -> String) throws {
+        let error = withHandle { rd_kafka_poll_set_consumer($0) }
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(rdKafkaError: error, context()) }
+    }
+
+    func subscribe(_ topics: RDKafkaTopicPartitionList, context: @autoclosure () -> String) throws {
+        let error = withHandle { rk in topics.withList { rd_kafka_subscribe(rk, $0) } }
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(rdKafkaError: error, context()) }
+    }
+
+    /// One `rd_kafka_consumer_poll`, waiting up to `milliseconds` (0: only what is fetched).
+    func consumerPoll(milliseconds: Int32) -> RDKafkaPolled {
+        withHandle { rk in
+            guard let message = rd_kafka_consumer_poll(rk, milliseconds) else { return .nothing }
+            let error = message.pointee.err
+            if error == RD_KAFKA_RESP_ERR_NO_ERROR { return .message(message) }
+            let detail = String(cString: rd_kafka_message_errstr(message))
+            rd_kafka_message_destroy(message)
+            if error == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .partitionEnd }
+            let fatal = rd_kafka_fatal_error(rk, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR
+            return .error(fatal ? KafkaError(.fatal, "consumer failed fatally: \(detail)")
+                                : KafkaError(rdKafkaError: error, detail), fatal: fatal)
+        }
+    }
+
+    /// Makes a `rd_kafka_consumer_poll` waiting now return at once.
+    func yieldConsumerPoll() {
+        withHandle { rk in
+            guard let queue = rd_kafka_queue_get_consumer(rk) else { return }
+            rd_kafka_queue_yield(queue)
+            rd_kafka_queue_destroy(queue)
+        }
+    }
+
+    /// Commits `offsets`; with `wait`, returns once the broker answered and throws the first
+    /// partition it refused.
+    func commit(_ offsets: RDKafkaTopicPartitionList, wait: Bool, names: @autoclosure () -> String) throws {
+        let error = withHandle { rk in offsets.withList { rd_kafka_commit(rk, $0, wait ? 0 : 1) } }
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(rdKafkaError: error, "commit of \(names()) refused (their messages will be read again)")
+        }
+        if wait, let (partition, error) = offsets.elementErrors.first {
+            throw KafkaError(rdKafkaError: error, "commit of \(partition) refused (its messages will be read again)")
+        }
+    }
+
+    /// Leaves the group: its partitions go to the other members at once.
+    func closeConsumer() throws {
+        let error = withHandle { rd_kafka_consumer_close($0) }
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(rdKafkaError: error, "closing the consumer failed")
+        }
+    }
+}
+
+/// A consumed message's fields that need librdkafka's calls.
+enum RDKafkaMessage {
+    static func topicName(_ message: UnsafePointer<rd_kafka_message_t>) -> String {
+        topicName(handle: message.pointee.rkt)
+    }
+
+    static func topicName(handle: OpaquePointer) -> String {
+        String(cString: rd_kafka_topic_name(handle))
+    }
+
+    /// Milliseconds since 1970, negative when the broker gave none.
+    static func timestamp(_ message: UnsafePointer<rd_kafka_message_t>) -> Int64 {
+        rd_kafka_message_timestamp(message, nil)
+    }
+
+    static func destroy(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        rd_kafka_message_destroy(message)
+    }
+}
+
+/// A message librdkafka handed over, owned until `RDKafkaMessage.destroy`.
+typealias RDKafkaMessagePointer = UnsafeMutablePointer<rd_kafka_message_t>
