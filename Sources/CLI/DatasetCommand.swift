@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Dataset
-import Mongo
+import Runtime
 
 struct DatasetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,24 +22,13 @@ struct DatasetCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try options.settings()
             let reader = try YahooCSVReader(path: dataset)
-            let pool = try MongoClientPool(uri: settings.mongoURI)
-            defer { pool.close() }
-            let database = pool.database(settings.mongoDatabase)
+            let questions = try PipelineBackends.questions(settings: settings)
             var loaded = 0
-            var batch: [(Int, YahooRow)] = []
+            var batch: [(index: Int, row: YahooRow)] = []
             func flush() async throws {
-                guard !batch.isEmpty else { return }
                 let rows = batch
                 batch.removeAll()
-                _ = try await database.bulkWrite(collection: "questions", operations: rows.map { index, row in
-                    let document = BSONDocument()
-                    document.appendString("_id", "q\(index)")
-                    document.appendInt32("class", Int32(row.classIndex))
-                    document.appendString("title", row.title)
-                    document.appendString("content", row.content)
-                    document.appendString("best_answer", row.bestAnswer)
-                    return .replaceOne(filter: BSONDocument(["_id": .string("q\(index)")]), replacement: document, upsert: true)
-                }, ordered: false)
+                try await questions.upsert(rows)
             }
             while loaded < maxQuestions, let row = try reader.next() {
                 batch.append((loaded, row))
@@ -47,7 +36,7 @@ struct DatasetCommand: AsyncParsableCommand {
                 if batch.count == 1000 { try await flush() }
             }
             try await flush()
-            print("loaded \(loaded) questions into \(settings.mongoDatabase).questions"
+            print("loaded \(loaded) questions into \(settings.mongoDatabase).\(QuestionsCollection.name)"
                 + (reader.badRows > 0 ? "; skipped \(reader.badRows) malformed rows" : ""))
             for problem in reader.problems { printError("  \(problem)") }
         }

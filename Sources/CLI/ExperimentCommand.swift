@@ -53,10 +53,9 @@ struct ExperimentCommand: AsyncParsableCommand {
         duration.inSeconds
     }
 
-    /// The embedded bus, or Kafka when --kafka is given.
+    /// The embedded bus, or Kafka when the settings say so (--kafka).
     static func backend(_ options: PipelineOptions, settings: PipelineSettings) async throws -> ExperimentBackend {
-        guard options.kafka != nil else { return .embedded() }
-        return .kafka(settings.kafka, partitions: settings.partitions)
+        ExperimentBackend(settings: settings)
     }
 
     struct Threshold: AsyncParsableCommand {

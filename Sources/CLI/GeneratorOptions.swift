@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import Dataset
 import Generator
-import Mongo
 import Observability
 import Runtime
 import VeredictoCore
@@ -68,21 +67,13 @@ struct GeneratorOptions: ParsableArguments {
             let reader = try YahooCSVReader(path: dataset)
             var rows: [YahooRow] = []
             while rows.count < maxQuestions, let row = try reader.next() { rows.append(row) }
-            return (rows, rows.indices.map { "q\($0)" })
+            return (rows, rows.indices.map(QuestionsCollection.id(row:)))
         }
-        let pool = try MongoClientPool(uri: settings.mongoURI)
-        defer { pool.close() }
-        let documents = try await pool.database(settings.mongoDatabase).find(collection: "questions", limit: maxQuestions)
-        var rows: [YahooRow] = []
-        var ids: [String] = []
-        for document in documents {
-            guard let id = document["_id"]?.stringValue, let title = document["title"]?.stringValue,
-                  let answer = document["best_answer"]?.stringValue else { continue }
-            rows.append(YahooRow(classIndex: Int(document["class"]?.int64Value ?? 0), title: title,
-                                 content: document["content"]?.stringValue ?? "", bestAnswer: answer))
-            ids.append(id)
+        let stored = try await PipelineBackends.questions(settings: settings).read(limit: maxQuestions)
+        if stored.skipped > 0 {
+            printError("warning: skipped \(stored.skipped) documents of `\(QuestionsCollection.name)` without an _id, title or best_answer")
         }
-        return (rows, ids)
+        return (stored.rows, stored.ids)
     }
 
     func run(settings: PipelineSettings, logger: Logger, stop: StopSignal, metrics: MetricsRegistry = MetricsRegistry()) async throws {

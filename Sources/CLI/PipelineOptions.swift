@@ -62,7 +62,10 @@ struct PipelineOptions: ParsableArguments {
     /// Settings from the environment and flags; a bad value is one line saying what to fix.
     func settings() throws -> PipelineSettings {
         do {
-            return try PipelineSettings(environment: environment())
+            var settings = try PipelineSettings(environment: environment())
+            settings.transportBackend = kafka != nil ? .kafka : .inMemoryBus
+            settings.storeBackend = mongo != nil ? .mongo : .inMemory
+            return settings
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }

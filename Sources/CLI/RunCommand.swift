@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import Generator
-import Mongo
 import Observability
 import Runtime
 import Storage
@@ -30,39 +29,28 @@ struct RunCommand: AsyncParsableCommand {
         let questions = try input.loadQuestions()
         let stamp = RunFiles.stamp()
         let directory = (input.outputDirectory as NSString).appendingPathComponent("run_\(stamp)")
-        var transport: (any MessageTransport)?
         var hops: HopLatencies?
-        var store: (any ResultStore)?
-        var pool: MongoClientPool?
-        defer { pool?.close() }
-        if options.kafka != nil {
+        if settings.transportBackend == .kafka {
             settings.topics = PipelineTopics(prefix: "run_\(stamp)_")
-            let names = Topic.allCases.map { settings.topics.name($0) }
-            try await settings.kafka.createTopics(names, partitions: settings.partitions)
-            let measured = HopLatencies()
-            var kafka = settings.kafka
-            kafka.onHops = { measured.record(topic: $0, milliseconds: $1) }
-            transport = kafka
-            hops = measured
+            hops = HopLatencies()
         }
-        if options.mongo != nil {
-            let mongo = try MongoClientPool(uri: settings.mongoURI)
-            pool = mongo
-            store = MongoResultStore(database: mongo.database(settings.mongoDatabase))
-        }
+        var onHops: (@Sendable (String, [Double]) -> Void)?
+        if let hops { onHops = { hops.record(topic: $0, milliseconds: $1) } }
+        let backends = try await PipelineBackends.forRun(settings: settings, onHops: onHops)
+        let transport = backends.transport
         var pipeline = try input.pipelineRun(settings: settings, questions: questions)
         if transport != nil { pipeline.warmup = 20 }
         if let hops { pipeline.onMeasuredStart = { hops.reset() } }
         let log = try TrafficLog(directory: directory, name: "traffic")
         let progress = ProgressLine(total: input.total)
         print("run: \(input.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
-            + "\(pipeline.arrival), zipf \(input.zipf), \(transport == nil ? "in-memory bus" : "Kafka") + "
-            + "\(store == nil ? "in-memory store" : "MongoDB")")
-        let outcome = try await pipeline.collect(transport: transport, store: store, progressInterval: progress.interval,
+            + "\(pipeline.arrival), zipf \(input.zipf), \(backends)")
+        let outcome = try await pipeline.collect(transport: transport, store: backends.store, progressInterval: progress.interval,
                                                  progress: { progress.update($0) }, onSent: { log.record($0) },
                                                  onError: { printError("warning: \($0)") })
         progress.finish()
         log.finish()
+        await backends.close()
         try RunFiles.write(outcome, settings: input.describe(settings: settings), to: directory)
         print(RunFiles.summary(outcome, hops: hops, prefix: settings.topics.prefix))
         if !outcome.report.completed {

@@ -3,7 +3,6 @@ import Dispatch
 import Foundation
 import Logging
 import Kafka
-import Mongo
 import Observability
 import Runtime
 import Storage
@@ -55,19 +54,11 @@ struct ServeCommand: AsyncParsableCommand {
             return
         }
         let pipelineService = PipelineService(rawValue: service.rawValue)!
-        var pool: MongoClientPool?
-        var store: (any ResultStore)?
-        if pipelineService == .cache || pipelineService == .store {
-            let mongo = try MongoClientPool(uri: settings.mongoURI)
-            pool = mongo
-            store = MongoResultStore(database: mongo.database(settings.mongoDatabase))
-        }
         // The llm service runs two stages: one producer serves both.
-        var kafka = settings.kafka
-        kafka.onHops = metrics.hopRecorder()
-        let transport = SharedProducerTransport(kafka)
+        let backends = try PipelineBackends.forService(pipelineService, settings: settings,
+                                                       onHops: metrics.hopRecorder())
         let runners = try await pipelineService.runners(
-            settings: settings, transport: transport, store: store, model: try settings.loadModel(),
+            settings: settings, transport: backends.transport!, store: backends.store, model: try settings.loadModel(),
             onApplied: { metrics.recordApplied($0) }, metrics: registry
         ) { message in logger.warning("\(message)") }
         metrics.declare(runners)
@@ -83,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
             for task in tasks { task.cancel() }
         }
         for task in tasks { try? await task.value }
-        await transport.close()
+        await backends.close()
         sampler.cancel()
         await metrics.sample(runners)
         for runner in runners {
@@ -93,7 +84,6 @@ struct ServeCommand: AsyncParsableCommand {
                 "dead_letters": "\(counters.deadLetters)", "batches": "\(counters.batches)",
             ])
         }
-        pool?.close()
     }
 }
 

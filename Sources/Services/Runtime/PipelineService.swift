@@ -8,6 +8,10 @@ import VeredictoCore
 public enum PipelineService: String, CaseIterable, Sendable {
     case cache, llm, score, store
 
+    /// Whether the service reads or writes results (the cache looks decisions up, the store
+    /// writes them): it needs the result store.
+    public var usesStore: Bool { self == .cache || self == .store }
+
     /// Builds the runners of this service over `transport`: one per stage (the llm service
     /// also runs the llm_errors retry stage). Each stage's consumer group is its name behind
     /// the topic prefix (`cache`, or `exp1_cache` with TOPIC_PREFIX=exp1_), so deployments

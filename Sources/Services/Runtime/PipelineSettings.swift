@@ -33,6 +33,9 @@ public struct PipelineSettings: Sendable {
     public var linger: Duration = .milliseconds(1)
     public var topics = PipelineTopics()
     public var partitions = 6
+    /// Which transport and store a command runs on (`PipelineBackends` makes them).
+    public var transportBackend: TransportBackend = .inMemoryBus
+    public var storeBackend: StoreBackend = .inMemory
     public var mongoURI = "mongodb://localhost:27017"
     public var mongoDatabase = "yahoo_db"
     public var scoreThreshold = 0.65

@@ -9,6 +9,14 @@ public enum ExperimentBackend: Sendable {
     case embedded(partitions: Int = 4)
     case kafka(KafkaTransport, partitions: Int)
 
+    /// The backend the settings choose (`PipelineSettings.transportBackend`).
+    public init(settings: PipelineSettings) {
+        switch settings.transportBackend {
+        case .inMemoryBus: self = .embedded()
+        case .kafka: self = .kafka(settings.kafka, partitions: settings.partitions)
+        }
+    }
+
     /// `run` made ready for this backend and its transport. Over Kafka, the topics are created
     /// under `prefix` and a short warm-up keeps the consumer-group joins out of the figures.
     public func prepare(_ run: PipelineRun, prefix: String) async throws -> (run: PipelineRun, transport: any MessageTransport) {
