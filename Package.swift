@@ -68,7 +68,7 @@ let package = Package(
                 path: "Sources/Services/LLM"),
         // librdkafka: every rd_kafka_ call lives in Kafka/RDKafka; the Kafka transport.
         .target(name: "Kafka",
-                dependencies: ["CRdKafka", "VeredictoCore", "Observability", "Transport", "Dataset",
+                dependencies: ["CRdKafka", "VeredictoCore", "Observability", "Transport",
                                .product(name: "Logging", package: "swift-log")],
                 path: "Sources/Services/Kafka"),
         // libmongoc/libbson: every mongoc_/bson_ call lives in Mongo/Mongoc; the MongoDB store.

@@ -32,7 +32,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// As the public initializer, with a receiver for librdkafka's statistics JSON.
-    init(configuration: KafkaConsumerConfiguration, logger: Logger,
+    package init(configuration: KafkaConsumerConfiguration, logger: Logger,
          statistics: (@Sendable (String) -> Void)?) throws {
         let properties = try configuration.librdkafkaProperties()
         let assignment = ConsumerAssignment()
@@ -62,7 +62,7 @@ public final class KafkaConsumer: Sendable {
     public var assignedPartitions: [KafkaTopicPartition] { assignment.partitions }
 
     /// When the first partitions were assigned (the end of the first group join), if they were.
-    var firstAssignment: ContinuousClock.Instant? { assignment.firstAssignment }
+    package var firstAssignment: ContinuousClock.Instant? { assignment.firstAssignment }
 
     /// Up to `maxMessages` messages (default `configuration.maxBatchSize`), waiting up to
     /// `timeout` for the first one; an empty batch if none came. Also serves rebalances.

@@ -32,7 +32,7 @@ public final class KafkaProducer: Sendable {
     }
 
     /// As the public initializer, with a receiver for librdkafka's statistics JSON.
-    init(configuration: KafkaProducerConfiguration, logger: Logger,
+    package init(configuration: KafkaProducerConfiguration, logger: Logger,
          statistics: (@Sendable (String) -> Void)?) throws {
         let properties = try configuration.librdkafkaProperties()
         let tally = ProducerTally()

@@ -25,7 +25,7 @@ package final class ProducerBatchStatistics: Sendable {
     package var snapshot: Totals { totals.withLock { $0 } }
 
     /// Takes one statistics emission (called on the producer's polling thread).
-    func record(json: String) {
+    package func record(json: String) {
         guard let root = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return }
         let topicStatistics = (root["topics"] as? [String: Any])?[topic] as? [String: Any]
         let batchSizes = topicStatistics?["batchsize"] as? [String: Any]

@@ -1,7 +1,7 @@
 import Testing
 import TestSupport
 
-import Kafka
+import Runtime
 
 @Suite("Kafka throughput probe (broker)", .timeLimit(.minutes(3)))
 struct KafkaThroughputProbeTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
+import Kafka
 import Transport
-import Dataset
 import Dataset
 import VeredictoCore
 
