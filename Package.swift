@@ -173,6 +173,11 @@ let package = Package(
             dependencies: ["VeredictoCore", "Observability", "Dataset", "Transport", "Storage", "Cache", "LLM", "Kafka", "Mongo", "Stages", "Runtime", "TestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/ServiceProcessTests"
         ),
+        // docs/architecture.md against this file, and where the C libraries may be called.
+        .testTarget(
+            name: "ArchitectureTests",
+            path: "Tests/ArchitectureTests"
+        ),
         // The deployment files (compose, Dockerfile) checked without a Docker engine.
         .testTarget(
             name: "DeploymentTests",
