@@ -78,7 +78,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             }
             let questions = try input.loadQuestions()
             let base = try input.pipelineRun(settings: try options.settings(), questions: questions)
-            print("threshold experiment: \(thresholds.count) runs of \(input.total) questions from \(input.sourceDescription), \(base.arrival)")
+            print("threshold experiment: \(thresholds.count) runs of \(input.traffic.total) questions from \(input.sourceDescription), \(base.arrival)")
             print("threshold  regen%  calls/q  first   final   +improve  forced%")
             let (points, firstScores) = try await ThresholdExperiment.run(base, thresholds: thresholds) { p in
                 print(String(format: "%9.2f  %6.1f  %7.3f  %.4f  %.4f  %+8.4f  %6.1f", p.threshold, p.regenerationRate * 100,
@@ -87,7 +87,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             let charts = ThresholdExperiment.charts(points)
             let suggestion = ThresholdExperiment.suggestion(points, firstScores: firstScores, budget: budget)
             var page = HTMLPage(title: "Score threshold experiment")
-            page.paragraph("\(input.total) questions per threshold from \(input.sourceDescription), \(base.arrival), seed \(input.seed).")
+            page.paragraph("\(input.traffic.total) questions per threshold from \(input.sourceDescription), \(base.arrival), seed \(input.traffic.seed).")
             for chart in charts { page.chart(chart) }
             for line in suggestion.split(separator: "\n") { page.paragraph(String(line)) }
             let files = try ExperimentCommand.writeFiles(kind: "threshold", directory: input.outputDirectory,
@@ -144,7 +144,7 @@ struct ExperimentCommand: AsyncParsableCommand {
         func scenarios(count: Int) throws -> [CacheExperiment.Scenario] {
             let laws = try popularity.map {
                 try ExperimentCommand.list($0, "popularity", expected: "zipf, uniform") { ["zipf", "uniform"].contains($0) ? $0 : nil }
-            } ?? [input.zipf > 0 ? "zipf" : "uniform"]
+            } ?? [input.traffic.zipf > 0 ? "zipf" : "uniform"]
             guard meanRate > 0, meanRate.isFinite else { throw ValidationError("--mean-rate must be a positive rate per second, got \(meanRate)") }
             let processes: [ArrivalProcess]
             if let arrivals {
@@ -156,8 +156,8 @@ struct ExperimentCommand: AsyncParsableCommand {
                     default: return nil
                     }
                 }
-            } else if input.rate != nil || input.distribution != nil {
-                processes = [input.arrival]
+            } else if input.traffic.rate != nil || input.traffic.distribution != nil {
+                processes = [input.traffic.arrival]
             } else {
                 processes = [.constant(rate: meanRate)]
             }
@@ -168,7 +168,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             for law in laws {
                 let model: Popularity
                 do {
-                    model = law == "uniform" ? .uniform(count: count) : try .zipf(count: count, exponent: input.zipf > 0 ? input.zipf : 1.1)
+                    model = law == "uniform" ? .uniform(count: count) : try .zipf(count: count, exponent: input.traffic.zipf > 0 ? input.traffic.zipf : 1.1)
                     for process in processes { scenarios.append(.init(popularity: model, arrival: try process.validated())) }
                 } catch let error as ConfigurationError {
                     throw ValidationError(error.description)
@@ -192,7 +192,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             let base = try input.pipelineRun(settings: settings, questions: questions)
             let backend = try await ExperimentCommand.backend(options, settings: settings)
             let runs = scenarioList.count * policyList.count * sizeList.count * ttlList.count
-            print("cache experiment: \(runs) runs of \(input.total) questions from \(input.sourceDescription) "
+            print("cache experiment: \(runs) runs of \(input.traffic.total) questions from \(input.sourceDescription) "
                 + "(\(questions.count) distinct), \(scenarioList.count) scenario(s), speed-up \(speedup), \(parallel) at a time, "
                 + "LLM latency \(llmLatency) ms, \(backend.description)")
             print("popularity  arrival          policy   size   ttl   hit%   calls/q   p50 ms   p99 ms      q/s   pace")
@@ -210,7 +210,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             let elapsed = clock.now - started
             let charts = CacheExperiment.charts(points)
             var page = HTMLPage(title: "Cache experiment")
-            page.paragraph("\(input.total) questions per combination from \(input.sourceDescription) (\(questions.count) distinct), "
+            page.paragraph("\(input.traffic.total) questions per combination from \(input.sourceDescription) (\(questions.count) distinct), "
                 + "replayed \(speedup) times faster than live, \(backend.description).")
             page.paragraph(CacheExperiment.explanation)
             for chart in charts { page.chart(chart) }

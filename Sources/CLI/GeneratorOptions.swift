@@ -12,64 +12,19 @@ struct GeneratorOptions: ParsableArguments {
     @Option(name: .long, help: "Questions from this yahoo_answers_csv file; without it, from MongoDB `questions`.")
     var dataset: String?
 
-    @Option(name: .long, help: "Questions to publish.")
-    var total: Int = 1000
-
-    @Option(name: .long, help: "Arrival process: poisson, uniform or constant.")
-    var distribution: Distribution = .poisson
-
-    @Option(name: .long, help: "Poisson rate, questions per second.")
-    var lambda: Double = 10
-
-    @Option(name: .long, help: "Uniform gaps: shortest, seconds.")
-    var low: Double = 0.05
-
-    @Option(name: .long, help: "Uniform gaps: longest, seconds.")
-    var high: Double = 0.15
-
-    @Option(name: .long, help: "Constant rate, questions per second (0 = as fast as possible).")
-    var rate: Double?
-
-    @Option(name: .long, help: "Zipf popularity exponent (e.g. 1.1); uniform popularity when absent.")
-    var zipf: Double?
-
-    @Option(name: .long, help: "Random seed.")
-    var seed: UInt64 = 42
+    @OptionGroup var traffic: TrafficOptions
 
     @Option(name: .customLong("log-dir"), help: "Where the traffic log and plot go.")
     var logDirectory: String = "data_collected"
-
-    @Option(name: .customLong("max-questions"), help: "Read at most this many questions from the dataset.")
-    var maxQuestions: Int = 1_000_000
-
-    enum Distribution: String, ExpressibleByArgument, CaseIterable {
-        case poisson, uniform, constant
-
-        /// The arrival process of the generator's flags: `--rate` wins, then `--distribution`
-        /// (nil or constant without a rate: as fast as possible).
-        static func arrival(_ distribution: Distribution?, rate: Double?, lambda: Double, low: Double,
-                            high: Double) -> ArrivalProcess {
-            if let rate { return .constant(rate: rate) }
-            switch distribution {
-            case .poisson: return .poisson(lambda: lambda)
-            case .uniform: return .uniform(low: low, high: high)
-            case .constant, nil: return .constant(rate: 0)
-            }
-        }
-    }
-
-    var arrival: ArrivalProcess {
-        Distribution.arrival(distribution, rate: rate, lambda: lambda, low: low, high: high)
-    }
 
     func loadQuestions(settings: PipelineSettings) async throws -> (rows: [YahooRow], ids: [String]) {
         if let dataset {
             let reader = try YahooCSVReader(path: dataset)
             var rows: [YahooRow] = []
-            while rows.count < maxQuestions, let row = try reader.next() { rows.append(row) }
+            while rows.count < traffic.maxQuestions, let row = try reader.next() { rows.append(row) }
             return (rows, rows.indices.map(QuestionsCollection.id(row:)))
         }
-        let stored = try await PipelineBackends.questions(settings: settings).read(limit: maxQuestions)
+        let stored = try await PipelineBackends.questions(settings: settings).read(limit: traffic.maxQuestions)
         if stored.skipped > 0 {
             printError("warning: skipped \(stored.skipped) documents of `\(QuestionsCollection.name)` without an _id, title or best_answer")
         }
@@ -82,18 +37,18 @@ struct GeneratorOptions: ParsableArguments {
         guard !rows.isEmpty else {
             throw ValidationError("no questions: give --dataset FILE or load them with `veredicto dataset load`")
         }
-        let popularity = try zipf.map { try Popularity.zipf(count: rows.count, exponent: $0) } ?? .uniform(count: rows.count)
+        let popularity = try traffic.popularity(count: rows.count)
         let generator: QuestionGenerator
         do {
-            generator = try QuestionGenerator(questions: rows, questionIDs: ids, arrival: arrival, popularity: popularity,
-                                              total: total, seed: seed, topics: settings.topics)
+            generator = try QuestionGenerator(questions: rows, questionIDs: ids, arrival: traffic.arrival, popularity: popularity,
+                                              total: traffic.total, seed: traffic.seed, topics: settings.topics)
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
         let stamp = Timestamp.now().iso8601.replacing(":", with: "-")
         let log = try TrafficLog(directory: logDirectory, name: "generator_\(stamp)")
         let producer = try await settings.kafka.makeProducer()
-        logger.info("publishing", metadata: ["total": "\(total)", "arrival": "\(arrival)", "questions": "\(rows.count)",
+        logger.info("publishing", metadata: ["total": "\(traffic.total)", "arrival": "\(traffic.arrival)", "questions": "\(rows.count)",
                                              "log": "\(log.csvPath)"])
         let task = Task { try await generator.run(producer: producer) { record in
             log.record(record)

@@ -30,18 +30,18 @@ extension ExperimentCommand {
             }
             let questions = try input.loadQuestions()
             var base = try input.pipelineRun(settings: settings, questions: questions)
-            if input.rate == nil && input.distribution == nil { base.arrival = .poisson(lambda: input.lambda) }
+            if input.traffic.rate == nil && input.traffic.distribution == nil { base.arrival = .poisson(lambda: input.traffic.lambda) }
             let backend = try await ExperimentCommand.backend(options, settings: settings)
             let stamp = RunFiles.stamp()
-            print("latency experiment: \(input.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
-                + "\(base.arrival), zipf \(input.zipf), LLM latency \(settings.llm.latencyMedianMilliseconds) ms, \(backend.description)")
-            let progress = ProgressLine(total: input.total)
+            print("latency experiment: \(input.traffic.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
+                + "\(base.arrival), zipf \(input.traffic.zipf), LLM latency \(settings.llm.latencyMedianMilliseconds) ms, \(backend.description)")
+            let progress = ProgressLine(total: input.traffic.total)
             let outcome = try await LatencyExperiment.run(base, backend: backend, prefix: "exp_latency_\(stamp)_",
                                                           progressInterval: progress.interval, progress: { progress.update($0) })
             progress.finish()
             let report = outcome.report
             print(String(format: "decided %d of %d questions in %.2f s (%.0f questions/s), cache hit rate %.1f%%", report.questions,
-                         input.total, report.seconds, report.questionsPerSecond, report.cacheHitRate * 100))
+                         input.traffic.total, report.seconds, report.questionsPerSecond, report.cacheHitRate * 100))
             let labels = LatencyExperiment.tablePercentiles.map(\.label)
             let values = LatencyExperiment.tablePercentiles.map { String(format: "%.1f", outcome.milliseconds(at: $0.percentile)) }
             let width = max(6, values.map(\.count).max() ?? 0)
@@ -61,11 +61,11 @@ extension ExperimentCommand {
                 }
             }
             if !report.completed {
-                printError("warning: only \(report.questions) of \(input.total) questions were decided in time")
+                printError("warning: only \(report.questions) of \(input.traffic.total) questions were decided in time")
             }
             let charts = LatencyExperiment.charts(outcome.points, label: "\(base.arrival)")
             var page = HTMLPage(title: "Latency experiment")
-            page.paragraph("\(input.total) questions from \(input.sourceDescription), \(base.arrival), zipf \(input.zipf), "
+            page.paragraph("\(input.traffic.total) questions from \(input.sourceDescription), \(base.arrival), zipf \(input.traffic.zipf), "
                 + "\(backend.description): \(String(format: "%.0f", report.questionsPerSecond)) questions/s.")
             page.table(LatencyExperiment.tablePercentiles.map(\.label),
                        [LatencyExperiment.tablePercentiles.map { String(format: "%.1f ms", outcome.milliseconds(at: $0.percentile)) }])

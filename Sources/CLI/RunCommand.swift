@@ -42,9 +42,9 @@ struct RunCommand: AsyncParsableCommand {
         if transport != nil { pipeline.warmup = 20 }
         if let hops { pipeline.onMeasuredStart = { hops.reset() } }
         let log = try TrafficLog(directory: directory, name: "traffic")
-        let progress = ProgressLine(total: input.total)
-        print("run: \(input.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
-            + "\(pipeline.arrival), zipf \(input.zipf), \(backends)")
+        let progress = ProgressLine(total: input.traffic.total)
+        print("run: \(input.traffic.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
+            + "\(pipeline.arrival), zipf \(input.traffic.zipf), \(backends)")
         let outcome = try await pipeline.collect(transport: transport, store: backends.store, progressInterval: progress.interval,
                                                  progress: { progress.update($0) }, onSent: { log.record($0) },
                                                  onError: { printError("warning: \($0)") })
@@ -54,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
         try RunFiles.write(outcome, settings: input.describe(settings: settings), to: directory)
         print(RunFiles.summary(outcome, hops: hops, prefix: settings.topics.prefix))
         if !outcome.report.completed {
-            printError("warning: only \(outcome.report.questions) of \(input.total) questions were decided in time")
+            printError("warning: only \(outcome.report.questions) of \(input.traffic.total) questions were decided in time")
         }
         print("files: \(directory)/{results.jsonl,results.csv,metrics.json,traffic.csv,traffic.svg}")
     }

@@ -15,44 +15,15 @@ struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "Use N generated Yahoo-like questions instead of a dataset file.")
     var synthetic: Int?
 
-    @Option(name: .long, help: "Questions to ask.")
-    var total: Int = 5000
-
-    @Option(name: .long, help: "Arrival process: poisson, uniform or constant (default: as fast as possible).")
-    var distribution: GeneratorOptions.Distribution?
-
-    @Option(name: .long, help: "Poisson rate, questions per second.")
-    var lambda: Double = 1000
-
-    @Option(name: .long, help: "Uniform gaps: shortest, seconds.")
-    var low: Double = 0.0005
-
-    @Option(name: .long, help: "Uniform gaps: longest, seconds.")
-    var high: Double = 0.0015
-
-    @Option(name: .long, help: "Constant rate, questions per second (0 or absent = as fast as possible).")
-    var rate: Double?
-
-    @Option(name: .long, help: "Zipf popularity exponent; 0 = uniform popularity.")
-    var zipf: Double = 1.1
-
-    @Option(name: .long, help: "Random seed.")
-    var seed: UInt64 = 42
-
-    @Option(name: .customLong("max-questions"), help: "Read at most this many questions from the dataset.")
-    var maxQuestions: Int = 1_000_000
+    @OptionGroup var traffic: TrafficOptions
 
     @Option(name: .customLong("out-dir"), help: "Where the run's files go.")
     var outputDirectory: String = "data_collected"
 
-    var arrival: ArrivalProcess {
-        GeneratorOptions.Distribution.arrival(distribution, rate: rate, lambda: lambda, low: low, high: high)
-    }
-
     func loadQuestions() throws -> [YahooRow] {
         if let synthetic {
             guard synthetic > 0 else { throw ValidationError("--synthetic needs a positive number of questions") }
-            var text = SyntheticText(seed: seed)
+            var text = SyntheticText(seed: traffic.seed)
             return (0..<synthetic).map { _ in text.row() }
         }
         guard FileManager.default.fileExists(atPath: dataset) else {
@@ -60,19 +31,17 @@ struct RunOptions: ParsableArguments {
         }
         let reader = try YahooCSVReader(path: dataset)
         var rows: [YahooRow] = []
-        while rows.count < maxQuestions, let row = try reader.next() { rows.append(row) }
+        while rows.count < traffic.maxQuestions, let row = try reader.next() { rows.append(row) }
         guard !rows.isEmpty else { throw ValidationError("no questions in \(dataset)") }
         return rows
     }
 
     /// The pipeline run these flags describe, over `settings`.
     func pipelineRun(settings: PipelineSettings, questions: [YahooRow]) throws -> PipelineRun {
-        guard total > 0 else { throw ValidationError("--total must be positive") }
         do {
-            let popularity = zipf > 0 ? try Popularity.zipf(count: questions.count, exponent: zipf) : .uniform(count: questions.count)
-            var run = PipelineRun(settings: settings, questions: questions, arrival: try arrival.validated(),
-                                  popularity: popularity, total: total)
-            run.seed = seed
+            var run = PipelineRun(settings: settings, questions: questions, arrival: try traffic.arrival.validated(),
+                                  popularity: try traffic.popularity(count: questions.count), total: traffic.total)
+            run.seed = traffic.seed
             run.model = try settings.loadModel()
             return run
         } catch let error as ConfigurationError {
@@ -84,7 +53,7 @@ struct RunOptions: ParsableArguments {
 
     func describe(settings: PipelineSettings) -> [String: Any] {
         [
-            "dataset": sourceDescription, "total": total, "arrival": "\(arrival)", "zipf": zipf, "seed": Int(seed),
+            "dataset": sourceDescription, "total": traffic.total, "arrival": "\(traffic.arrival)", "zipf": traffic.zipf, "seed": Int(traffic.seed),
             "threshold": settings.scoreThreshold, "max_retries": settings.maxRetries,
             "cache_policy": settings.cache.policy.rawValue, "cache_size": settings.cache.capacity,
             "cache_ttl": settings.cache.ttlSeconds, "idf_mode": "\(settings.idfMode)",

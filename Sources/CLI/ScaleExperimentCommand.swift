@@ -63,7 +63,7 @@ extension ExperimentCommand {
             let base = try input.pipelineRun(settings: settings, questions: questions)
             let kafka = self.kafka != nil
             let backend: (Int) -> ExperimentBackend = { count in kafka ? .kafka(settings.kafka, partitions: count) : .embedded(partitions: count) }
-            print("scale experiment: \(partitionList.count * instanceList.count) runs of \(input.total) questions from "
+            print("scale experiment: \(partitionList.count * instanceList.count) runs of \(input.traffic.total) questions from "
                 + "\(input.sourceDescription), \(base.arrival), \(kafka ? "Kafka at \(settings.bootstrapServers.joined(separator: ","))" : "in-memory bus")")
             if !kafka { print("note: without --kafka the runs share the in-memory bus of this process") }
             print("partitions  instances  sustained q/s  overall q/s   p50 ms   p99 ms")
@@ -72,13 +72,13 @@ extension ExperimentCommand {
                                                        prefix: "exp_scale_\(stamp)_") { p in
                 print(String(format: "%10d  %9d  %13.0f  %11.0f  %7.1f  %7.1f", p.partitions, p.instances, p.sustainedPerSecond,
                              p.overallPerSecond, p.p50, p.p99))
-                if p.questions < input.total {
-                    printError("warning: only \(p.questions) of \(input.total) questions were decided in time")
+                if p.questions < input.traffic.total {
+                    printError("warning: only \(p.questions) of \(input.traffic.total) questions were decided in time")
                 }
             }
             let charts = ScaleExperiment.charts(points)
             var page = HTMLPage(title: "Scale experiment")
-            page.paragraph("\(input.total) questions per configuration from \(input.sourceDescription), \(base.arrival), "
+            page.paragraph("\(input.traffic.total) questions per configuration from \(input.sourceDescription), \(base.arrival), "
                 + "\(kafka ? "over Kafka" : "over the in-memory bus"); every instance runs in one process on this machine.")
             page.table(["partitions", "instances", "sustained q/s", "overall q/s", "p50 ms", "p99 ms"], points.map {
                 [String($0.partitions), String($0.instances), String(format: "%.0f", $0.sustainedPerSecond),
