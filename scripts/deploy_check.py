@@ -6,7 +6,8 @@
               (Tests/IntegrationTests/EndToEndTests.swift): every asked question has exactly one
               result, times_asked adds up to the askings, and the metrics document equals the
               sums over `results`. Prints the throughput: askings of the last run divided by the
-              time from its first send until the metrics document counted them all.
+              time from its first send until the metrics document counted them all (polled
+              every 0.25 s), and how long after the last send that was.
   prometheus  checks through Prometheus's HTTP API that every service was scraped: each
               expected instance of each service answered `up`, and carries its own metrics.
   memory      the largest resident memory of each container in `docker stats` samples.
@@ -145,6 +146,7 @@ def reconcile(args):
         "failed": number(metrics, "failed"),
         "last_run": {"askings": len(last), "offered_per_s": round(len(last) / send_seconds, 1),
                      "first_send_to_counted_s": round(run_seconds, 2),
+                     "last_send_to_counted_s": round(counted_at - last[-1][1], 2),
                      "throughput_per_s": round(len(last) / run_seconds, 1)},
     })
 
