@@ -7,17 +7,43 @@ import Testing
 /// server: each stopped process finishes its batch in hand, commits it and exits 0, and the
 /// process that takes its place reads nothing that was already handled.
 @Suite(.serialized) struct StopMidRunTests {
-    /// The counters a stopped process logged, by stage ("stopped" lines).
-    static func stoppedCounters(_ process: ServiceProcess) -> [String: (polled: Int, consumed: Int)] {
-        var counters: [String: (polled: Int, consumed: Int)] = [:]
+    /// What a stopped process logged of one stage's work ("stopped" lines).
+    struct StoppedCounters {
+        let polled: Int
+        let consumed: Int
+        let produced: Int
+    }
+
+    /// The counters a stopped process logged, by stage.
+    static func stoppedCounters(_ process: ServiceProcess) -> [String: StoppedCounters] {
+        var counters: [String: StoppedCounters] = [:]
         for line in process.output.split(separator: "\n") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   object["message"] as? String == "stopped", let stage = object["stage"] as? String,
-                  let polled = Int("\(object["polled"] ?? "")"), let consumed = Int("\(object["consumed"] ?? "")")
+                  let polled = Int("\(object["polled"] ?? "")"), let consumed = Int("\(object["consumed"] ?? "")"),
+                  let produced = Int("\(object["produced"] ?? "")")
             else { continue }
-            counters[stage] = (polled, consumed)
+            counters[stage] = StoppedCounters(polled: polled, consumed: consumed, produced: produced)
         }
         return counters
+    }
+
+    /// Stops every process (SIGTERM, each must exit 0) and adds up what they logged, by stage.
+    static func stopAll(_ processes: [ServiceProcess]) async -> [String: StoppedCounters] {
+        var total: [String: StoppedCounters] = [:]
+        for process in processes {
+            let status = await process.stop()
+            #expect(status == 0, "\(process.name) did not stop cleanly: \(process.output.suffix(2000))")
+            let counters = stoppedCounters(process)
+            #expect(!counters.isEmpty, "\(process.name) logged no counters: \(process.output.suffix(2000))")
+            for (stage, figures) in counters {
+                let sum = total[stage]
+                total[stage] = StoppedCounters(polled: (sum?.polled ?? 0) + figures.polled,
+                                               consumed: (sum?.consumed ?? 0) + figures.consumed,
+                                               produced: (sum?.produced ?? 0) + figures.produced)
+            }
+        }
+        return total
     }
 
     @Test(.timeLimit(.minutes(6)))
