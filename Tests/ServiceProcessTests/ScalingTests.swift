@@ -41,16 +41,18 @@ import Testing
         return total
     }
 
-    /// Kills `process` with SIGKILL while it holds messages it polled but has not had
-    /// acknowledged (its live `polled` counter ahead of `consumed`), so that something it read
-    /// is uncommitted; waits at most a minute for that moment, then kills it anyway. Returns
-    /// the `polled` count read just before the kill (at most what it polled).
-    static func killMidBatch(_ process: ServiceProcess, port: Int) async -> Int {
+    /// Kills `process` with SIGKILL once it has committed `after` messages, at a moment it
+    /// holds messages it polled but has not had acknowledged (its live `polled` counter ahead
+    /// of `consumed`), so that something it read is uncommitted; waits at most a minute for
+    /// that moment, then kills it anyway. Returns the `polled` count read just before the kill
+    /// (at most what it polled).
+    static func killMidBatch(_ process: ServiceProcess, port: Int, after: Double = 200) async -> Int {
         let deadline = ContinuousClock.now + .seconds(60)
         var polled = 0.0
         while ContinuousClock.now < deadline {
             polled = scrape(port, ServiceMetricNames.polled) ?? 0
-            if polled > (scrape(port, ServiceMetricNames.consumed) ?? 0) { break }
+            let consumed = scrape(port, ServiceMetricNames.consumed) ?? 0
+            if consumed >= after && polled > consumed { break }
             try? await Task.sleep(for: .milliseconds(5))
         }
         kill(process.process.processIdentifier, SIGKILL)
