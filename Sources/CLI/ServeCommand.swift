@@ -80,7 +80,8 @@ struct ServeCommand: AsyncParsableCommand {
         for runner in runners {
             let counters = await runner.currentCounters()
             logger.info("stopped", metadata: [
-                "stage": "\(runner.serviceName)", "consumed": "\(counters.consumed)", "produced": "\(counters.produced)",
+                "stage": "\(runner.serviceName)", "polled": "\(counters.polled)", "consumed": "\(counters.consumed)",
+                "produced": "\(counters.produced)",
                 "dead_letters": "\(counters.deadLetters)", "batches": "\(counters.batches)",
             ])
         }

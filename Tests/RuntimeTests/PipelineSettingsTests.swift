@@ -20,6 +20,18 @@ import Testing
         #expect(try PipelineSettings(environment: [:]).kafka.linger == .milliseconds(1))
     }
 
+    @Test func decisionAndBatchDefaultsAreTheDocumentedOnes() throws {
+        let defaults = try PipelineSettings(environment: [:])
+        #expect(defaults.scoreThreshold == 0.65)
+        #expect(defaults.maxRetries == 3)
+        #expect(defaults.llmErrorRetries == 3)
+        #expect(defaults.batchSize == 1000)
+        // Each is read from its variable when set.
+        let set = try PipelineSettings(environment: ["SCORE_THRESHOLD": "0.5", "MAX_RETRIES": "5", "LLM_ERROR_RETRIES": "0",
+                                                     "BATCH_SIZE": "64"])
+        #expect(set.scoreThreshold == 0.5 && set.maxRetries == 5 && set.llmErrorRetries == 0 && set.batchSize == 64)
+    }
+
     @Test func aBadLingerNamesTheVariable() {
         let error = #expect(throws: ConfigurationError.self) { try PipelineSettings(environment: ["KAFKA_LINGER_MS": "soon"]) }
         #expect(error?.description.contains("KAFKA_LINGER_MS") == true)

@@ -43,6 +43,11 @@ import Testing
     }
 
     @Test func thisMachineHasSIMDKernels() {
+        // The kernels this CPU lacks cannot run here: say which were compared and which not.
+        let skipped = ScoringKernel.allCases.filter { !$0.isSupported }
+        print("scoring kernels compared with scalar: \(Self.simdKernels.map(\.description).joined(separator: ", ")); "
+            + "not supported by this CPU, not tested: \(skipped.isEmpty ? "none" : skipped.map(\.description).joined(separator: ", ")); "
+            + "active: \(ScoringKernel.active)")
         #if arch(x86_64)
         #expect(ScoringKernel.sse2.isSupported)
         #expect(Self.simdKernels.count >= 1)

@@ -50,6 +50,7 @@ import Testing
             try await harness.start(LLMStage(topics: harness.topics, backend: OfflineLLM(overloadRate: 1),
                                              retry: Self.fastRetries, concurrency: 4, counters: counters))
             let request = Self.request(attempts: 2, retries: 1, firstScore: 0.25)
+            let published = Timestamp.now()
             try await harness.publish(request)
 
             let error = try await reader.first(ErrorMessage.self, trace: request.traceID)
@@ -58,9 +59,12 @@ import Testing
             #expect(error.title == request.title && error.content == request.content && error.prompt == request.prompt)
             #expect(error.bestAnswer == request.bestAnswer && error.createdAt == request.createdAt)
             #expect(error.firstScore == 0.25)
-            // Backoff ceiling 2 ms: the retry is due at once.
+            // Backoff ceiling 2 ms: the retry is due 2 ms after the error was made, which is no
+            // later than produced_at (read from the clock after retry_at) and no earlier than
+            // the publication of the request.
             let wait = error.retryAt.milliseconds(since: error.producedAt)
-            #expect(wait >= -5 && wait <= 1_000, "retry_at \(wait) ms after produced_at")
+            #expect(wait <= 2, "retry_at \(wait) ms after produced_at")
+            #expect(error.retryAt >= published, "retry_at before the request was published")
             #expect(reader.records(on: .llmResponses).isEmpty)
             let snapshot = counters.snapshot
             #expect(snapshot.calls == 2 && snapshot.successes == 0)  // the call and one retry in place

@@ -1,5 +1,6 @@
 import Foundation
 import Mongo
+import Testing
 
 /// What the multi-process tests check after a run: which questions the generators say they
 /// asked, and the sums over MongoDB `results` that the metrics document must equal.
@@ -30,5 +31,27 @@ enum ResultChecks {
                 BSONField("max_attempts", .document([BSONField("$max", "$attempts")])),
             ])]),
         ]).first
+    }
+
+    /// Checks the metrics document against the aggregation over `results` and the generators'
+    /// logs in `directory`: `asked` askings, one result per distinct question asked, and every
+    /// counter equal to its sum over the results.
+    static func expectMetricsMatchResults(_ database: MongoDatabase, asked total: Int, directory: URL,
+                                          sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let metrics = try #require(try await database.findOne(collection: "metrics", id: "global"),
+                                   sourceLocation: sourceLocation)
+        let (_, lines, asked) = try askedQuestions(in: directory)
+        #expect(lines.count == total, sourceLocation: sourceLocation)
+        #expect(metrics["asked"]?.int64Value == Int64(total), sourceLocation: sourceLocation)
+        #expect(try await database.count(collection: "results") == asked.count, sourceLocation: sourceLocation)
+        #expect(metrics["questions"]?.int64Value == Int64(asked.count), sourceLocation: sourceLocation)
+        let sum = try #require(try await resultSums(database), sourceLocation: sourceLocation)
+        #expect(sum["asked"]?.int64Value == Int64(total), sourceLocation: sourceLocation)
+        #expect(sum["regenerations"]?.int64Value == metrics["regenerations"]?.int64Value, sourceLocation: sourceLocation)
+        #expect(sum["llm_calls"]?.int64Value == metrics["llm_calls"]?.int64Value, sourceLocation: sourceLocation)
+        #expect(sum["cache"]?.int64Value == metrics["by_source"]?["cache"]?.int64Value, sourceLocation: sourceLocation)
+        let accepted = metrics["accepted"]?.int64Value ?? 0, forced = metrics["forced"]?.int64Value ?? 0
+        let failed = metrics["failed"]?.int64Value ?? 0
+        #expect(accepted + forced + failed == Int64(asked.count), sourceLocation: sourceLocation)
     }
 }

@@ -41,6 +41,25 @@ import Testing
         return total
     }
 
+    /// Kills `process` with SIGKILL once it has committed `after` messages, at a moment it
+    /// holds messages it polled but has not had acknowledged (its live `polled` counter ahead
+    /// of `consumed`), so that something it read is uncommitted; waits at most a minute for
+    /// that moment, then kills it anyway. Returns the `polled` count read just before the kill
+    /// (at most what it polled).
+    static func killMidBatch(_ process: ServiceProcess, port: Int, after: Double = 200) async -> Int {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var polled = 0.0
+        while ContinuousClock.now < deadline {
+            polled = scrape(port, ServiceMetricNames.polled) ?? 0
+            let consumed = scrape(port, ServiceMetricNames.consumed) ?? 0
+            if consumed >= after && polled > consumed { break }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        kill(process.process.processIdentifier, SIGKILL)
+        process.process.waitUntilExit()
+        return Int(polled)
+    }
+
     @Test(.timeLimit(.minutes(6)))
     func twoScoresAndTwoCachesSurviveAKilledScoreInstance() async throws {
         let deployment = try await EndToEndTests.deploy("scale", extra: ["TOPIC_PARTITIONS": "4", "BATCH_SIZE": "100"])
@@ -60,18 +79,12 @@ import Testing
                         "--metrics-port", "0"],
             environment: deployment.environment, logDirectory: deployment.directory)
 
-        // Mid-run, once it is working: one score instance dies without committing, another
-        // takes its place.
+        // Mid-run, once it is working: one score instance dies holding messages it has not
+        // committed, another takes its place.
         let (victim, victimPort) = services[3]
-        let working = ContinuousClock.now + .seconds(30)
-        while (Self.scrape(victimPort, ServiceMetricNames.consumed) ?? 0) == 0 && ContinuousClock.now < working {
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        #expect((Self.scrape(victimPort, ServiceMetricNames.consumed) ?? 0) > 0, "the score instance to kill got no work")
-        try await Task.sleep(for: .seconds(1))
+        let polledByVictim = await Self.killMidBatch(victim, port: victimPort)
+        #expect(polledByVictim > 0, "the score instance to kill got no work")
         #expect(generator.isRunning, "the generator finished before the kill: not mid-run")
-        kill(victim.process.processIdentifier, SIGKILL)
-        victim.process.waitUntilExit()
         let replacement = try Self.start("score", instance: "3", deployment: deployment)
         services.append(replacement)
         #expect(await Self.waitHealthy(replacement.1, replacement.0), "replacement score not healthy")
@@ -117,10 +130,14 @@ import Testing
             #expect((Self.scrape(port, ServiceMetricNames.consumed) ?? 0) > 0, "\(process.name) consumed nothing")
         }
 
-        for (process, _) in services where process.isRunning {
-            let status = await process.stop()
-            #expect(status == 0, "\(process.name) did not stop cleanly: \(process.output.suffix(2000))")
-        }
+        let stopped = await StopMidRunTests.stopAll(services.map(\.0).filter(\.isRunning))
+        // The score group read more than the llm service wrote to llm_responses: what the
+        // victim had not committed was read again.
+        let responses = stopped["llm"]?.produced ?? -1
+        let scorePolled = polledByVictim + (stopped["score"]?.polled ?? 0)
+        #expect(scorePolled > responses, "score instances polled \(scorePolled) of \(responses) responses: nothing was read again")
+        print("killed score mid-batch: score instances polled \(scorePolled) of \(responses) responses")
+        try await ResultChecks.expectMetricsMatchResults(database, asked: total, directory: deployment.directory)
         try await database.dropDatabase()
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Stages
 import VeredictoCore
 import Testing
@@ -6,6 +7,16 @@ import Testing
 /// duplicates and stale attempts.
 @Suite(.timeLimit(.minutes(3))) struct ScoreServiceTests {
     static let maxRetries = 3
+
+    /// The pair score of `Samples.poorAnswer` against `Samples.bestAnswer`, worked out by hand as
+    /// scikit-learn's `TfidfVectorizer().fit([best, poor])` + cosine would: the texts share one
+    /// word ("and", idf 1); every other word has idf w = 1 + ln(3/2). The best answer has "the"
+    /// 4 times, "of" twice and 21 other words once; the poor one 11 other words once. So the dot
+    /// product is 1 and the norms are sqrt(41 w² + 1) and sqrt(11 w² + 1).
+    static var poorAnswerScore: Double {
+        let w = 1 + log(1.5)
+        return 1 / ((41 * w * w + 1) * (11 * w * w + 1)).squareRoot()
+    }
 
     static func scoreStage(_ harness: ServiceHarness) throws -> ScoreStage {
         try ScoreStage(topics: harness.topics, threshold: 0.65, maxRetries: maxRetries, model: nil)
@@ -47,12 +58,13 @@ import Testing
             #expect(regeneration.prompt == early.prompt && regeneration.bestAnswer == early.bestAnswer)
             #expect(regeneration.createdAt == early.createdAt)
             let score = try #require(regeneration.previousScore)
-            #expect(score < 0.65 && regeneration.firstScore == score)
+            #expect(abs(score - Self.poorAnswerScore) < 1e-9, "\(score)")
+            #expect(regeneration.firstScore == score)
             #expect(try reader.messages(ValidatedResponse.self, trace: early.traceID).isEmpty)
 
             let forced = try await reader.first(ValidatedResponse.self, trace: last.traceID)
             #expect(forced.status == .forced && forced.source == .score && !forced.accepted)
-            #expect(forced.score < 0.65 && forced.attempts == Self.maxRetries && forced.llmCalls == Self.maxRetries)
+            #expect(abs(forced.score - Self.poorAnswerScore) < 1e-9 && forced.attempts == Self.maxRetries && forced.llmCalls == Self.maxRetries)
             #expect(forced.firstScore == 0.12 && forced.messageID == "v-" + last.traceID)
             #expect(forced.llmAnswer == Samples.poorAnswer)
             #expect(try reader.messages(RegenerationRequest.self, trace: last.traceID).isEmpty)
@@ -74,8 +86,10 @@ import Testing
             try await harness.publish(together, together, apart)
             try await running.waitUntilConsumed(3)
             try await harness.publish(apart)
-            try await running.waitUntilConsumed(4)
-            _ = try await reader.readQuietly(for: .seconds(2))
+            // Everything the stage produced is acknowledged by now: read exactly that much.
+            let counters = try await running.waitUntilConsumed(4)
+            #expect(counters.produced == 2)
+            try await reader.read(until: "\(counters.produced) outputs") { $0.records.count >= counters.produced }
 
             #expect(try reader.messages(RegenerationRequest.self, trace: together.traceID).count == 1)
             #expect(try reader.messages(ValidatedResponse.self, trace: together.traceID).isEmpty)
@@ -100,8 +114,10 @@ import Testing
                 Samples.response(questionID, trace: apart, attempts: 2, answer: Samples.poorAnswer, firstScore: 0.1))
             try await running.waitUntilConsumed(3)
             try await harness.publish(Samples.response(questionID, trace: apart, attempts: 1, answer: Samples.bestAnswer))
-            try await running.waitUntilConsumed(4)
-            _ = try await reader.readQuietly(for: .seconds(2))
+            // Everything the stage produced is acknowledged by now: read exactly that much.
+            let counters = try await running.waitUntilConsumed(4)
+            #expect(counters.produced == 2)
+            try await reader.read(until: "\(counters.produced) outputs") { $0.records.count >= counters.produced }
 
             for trace in [together, apart] {
                 let regenerations = try reader.messages(RegenerationRequest.self, trace: trace)

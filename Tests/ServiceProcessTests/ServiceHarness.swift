@@ -248,16 +248,6 @@ final class OutputReader {
         return try messages(type, trace: trace)[0]
     }
 
-    /// Reads for `duration` and returns what arrived (to show that nothing more comes).
-    func readQuietly(for duration: Duration) async throws -> [ReadRecord] {
-        let deadline = ContinuousClock.now + duration
-        var arrived: [ReadRecord] = []
-        while ContinuousClock.now < deadline {
-            arrived += try await poll(timeout: .milliseconds(100))
-        }
-        return arrived
-    }
-
     func close() async {
         await consumer.close()
     }

@@ -1,7 +1,10 @@
+import Foundation
 import Mongo
+import Storage
 import Stages
 import VeredictoCore
 import Testing
+import TestSupport
 
 /// The store service alone over the real broker and MongoDB: redelivery changes nothing,
 /// repeats only count, and the metrics document adds up to the results.
@@ -35,6 +38,48 @@ import Testing
             default: return Samples.decision(questionID, source: .failed, status: .failed, answer: "", score: 0,
                                              attempts: 2, llmCalls: 1)
             }
+        }
+    }
+
+    /// Two store instances, each in a consumer group of its own, so that both read every
+    /// decision (as two members do when a rebalance hands a batch to one before the other has
+    /// committed it) and write the same documents at once through their own MongoDB clients:
+    /// their transactions conflict, one of them applies each decision, the other finds it applied.
+    @Test func twoStoresWritingTheSameDecisionsApplyEachOnce() async throws {
+        try await ServiceHarness.run("store-two") { harness in
+            let batch = Self.decisions(120)
+            let appliedByEach = [AppliedCount(), AppliedCount()]
+            var running: [RunningStage<StoreStage>] = []
+            var pools: [MongoClientPool] = []
+            defer { for pool in pools { pool.close() } }
+            for (index, applied) in appliedByEach.enumerated() {
+                let pool = try MongoClientPool(uri: ServiceHarness.mongoURI(try TestServers.addresses().mongo), threadCount: 2)
+                pools.append(pool)
+                let store = MongoResultStore(database: pool.database(harness.database.name))
+                running.append(try await harness.start(
+                    StoreStage(topics: harness.topics, store: store, onApplied: { applied.add($0.appliedIDs.count) }),
+                    group: harness.topics.prefix + "store-\(index)", batchSize: 10))
+            }
+            // A first decision that both read shows both groups joined: the rest reaches both at once.
+            let first = Self.decisions(1)
+            try await harness.publish(first)
+            for stage in running { try await stage.waitUntilConsumed(first.count) }
+            try await harness.publish(batch)
+            let total = first.count + batch.count
+            var consumed = 0
+            for stage in running { consumed += try await stage.waitUntilConsumed(total).consumed }
+            // Read twice, applied once.
+            #expect(consumed == 2 * total)
+            #expect(appliedByEach.map(\.value).reduce(0, +) == total)
+            #expect(try await harness.database.count(collection: "applied") == total)
+            #expect(try await harness.database.count(collection: "results") == total)
+            let metrics = try #require(try await harness.database.findOne(collection: "metrics", id: "global"))
+            let sum = try #require(try await ResultChecks.resultSums(harness.database))
+            #expect(metrics["asked"]?.int64Value == Int64(total) && sum["asked"]?.int64Value == Int64(total))
+            #expect(metrics["questions"]?.int64Value == Int64(total))
+            #expect(sum["llm_calls"]?.int64Value == metrics["llm_calls"]?.int64Value)
+            #expect(sum["regenerations"]?.int64Value == metrics["regenerations"]?.int64Value)
+            print("two stores: \(appliedByEach.map(\.value)) decisions applied; retried: \(harness.errors.all)")
         }
     }
 
@@ -194,4 +239,13 @@ import Testing
             #expect(try await database.count(collection: "applied") == Int(expectedAsked))
         }
     }
+}
+
+/// Decisions a store applied (its `onApplied` outcomes), counted from any thread.
+final class AppliedCount: Sendable {
+    private let lock = NSLock()
+    nonisolated(unsafe) private var count = 0
+
+    func add(_ applied: Int) { lock.withLock { count += applied } }
+    var value: Int { lock.withLock { count } }
 }

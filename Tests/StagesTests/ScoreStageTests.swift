@@ -11,6 +11,7 @@ import Testing
     static let topics = PipelineTopics(prefix: "t_")
     static let best = "Give it at least six hours of sun and water when the top of the soil is dry."
     static let poor = "Bananas are a yellow tropical fruit, rich in potassium."
+    static let fair = "Basil needs sun: water the soil when it is dry."
 
     static func stage() throws -> ScoreStage {
         try ScoreStage(topics: topics, threshold: 0.65, maxRetries: 3, model: nil)
@@ -90,7 +91,8 @@ import Testing
         let accepted = try #require(out.decisions.first { $0.traceID == "e" })
         let forced = try #require(out.decisions.first { $0.traceID == "f" })
         #expect(accepted.status == .accepted && accepted.accepted)
-        #expect(forced.status == .forced && !forced.accepted && forced.score < 0.65)
+        // The two texts have no word in common: the pair cosine is exactly 0.
+        #expect(forced.status == .forced && !forced.accepted && forced.score == 0)
         // A reader of the original fields (no status) makes the same of it.
         #expect(try ValidatedResponse.decode(Self.strip("status", from: forced.jsonBytes)).status == .forced)
 
@@ -98,6 +100,37 @@ import Testing
         let question = QuestionMessage(questionID: "g", title: "Basil", content: "", bestAnswer: Self.best)
         #expect(!CacheStage.response(question, answer: Self.poor, score: 0.2, status: .forced, source: .cache).accepted)
         #expect(CacheStage.response(question, answer: Self.best, score: 1, status: .accepted, source: .storage).accepted)
+    }
+
+    @Test func aScoreExactlyAtTheThresholdIsAccepted() async throws {
+        // The pair's own score as the threshold: `>=` accepts it, the next double above does not.
+        let probe = try Self.stage()
+        let scored = try Self.outputs(await probe.handle([Self.response(trace: "p", attempts: 1, answer: Self.fair)]))
+        let score = try #require(scored.regenerations.first?.previousScore)
+        #expect(score > 0 && score < 0.65)
+        let atThreshold = try ScoreStage(topics: Self.topics, threshold: score, maxRetries: 3, model: nil)
+        let accepted = try Self.outputs(await atThreshold.handle([Self.response(trace: "h", attempts: 1, answer: Self.fair)]))
+        #expect(accepted.decisions.map(\.status) == [.accepted] && accepted.decisions.first?.score == score)
+        let above = try ScoreStage(topics: Self.topics, threshold: score.nextUp, maxRetries: 3, model: nil)
+        let regenerated = try Self.outputs(await above.handle([Self.response(trace: "i", attempts: 1, answer: Self.fair)]))
+        #expect(regenerated.decisions.isEmpty && regenerated.regenerations.map(\.attempts) == [1])
+    }
+
+    @Test func attemptsAboveTheCapAfterARestartAreAForcedAccept() async throws {
+        // A new instance (no state) reads attempts past MAX_RETRIES (written under a larger
+        // cap, or regenerated twice after a lost state): decided at once, never regenerated.
+        let restarted = try Self.stage()
+        let out = try Self.outputs(await restarted.handle([
+            Self.response(trace: "j", attempts: 5, answer: Self.poor),
+            Self.response(trace: "k", attempts: 4, answer: Self.best),
+        ]))
+        #expect(out.regenerations.isEmpty)
+        let forced = try #require(out.decisions.first { $0.traceID == "j" })
+        #expect(forced.status == .forced && forced.attempts == 5 && forced.llmCalls == 5)
+        let accepted = try #require(out.decisions.first { $0.traceID == "k" })
+        #expect(accepted.status == .accepted && accepted.attempts == 4)
+        let (forcedCount, acceptedCount) = (await restarted.forced, await restarted.accepted)
+        #expect(forcedCount == 1 && acceptedCount == 1)
     }
 
     static func strip(_ field: String, from json: [UInt8]) -> [UInt8] {

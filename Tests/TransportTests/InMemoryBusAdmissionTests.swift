@@ -65,8 +65,8 @@ struct LoopStage: PipelineStage {
         #expect(await bus.uncommitted == 50)
         // A new question waits while the bus is over its bound...
         let admitting = Task { try await producer.send([OutboundMessage(topic: "in", key: "q", value: [2])]) }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(await bus.waitingProducers == 1)
+        #expect(await RunnerAcknowledgementTests.until { await bus.waitingProducers == 1 })
+        #expect(await bus.uncommitted == 50)
         // ...and goes in once the backlog is committed.
         _ = try await reader.poll(maxMessages: 100, timeout: .milliseconds(20)) { _ in 0 }
         try await reader.commit()

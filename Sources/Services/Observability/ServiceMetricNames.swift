@@ -1,5 +1,6 @@
 /// Names of the metrics the services export (`veredicto_` prefix, Prometheus conventions).
 public enum ServiceMetricNames {
+    public static let polled = "veredicto_messages_polled_total"
     public static let consumed = "veredicto_messages_consumed_total"
     public static let produced = "veredicto_messages_produced_total"
     public static let deadLetters = "veredicto_dead_letters_total"

@@ -1,6 +1,9 @@
 /// Counters of one running service.
 public struct ServiceCounters: Sendable {
     public var batches = 0
+    /// Messages polled, whether or not their batch is committed yet (a redelivered message
+    /// counts again); `consumed` counts those of committed batches.
+    public var polled = 0
     public var consumed = 0
     public var produced = 0
     public var deadLetters = 0

@@ -12,6 +12,11 @@ import VeredictoCore
 /// stage sees its input in order. The loop never waits on the broker while input may be
 /// arriving: an acknowledgement wakes the poll, and commits go out without waiting for the
 /// broker's answer (the last one, when the runner stops, does wait).
+///
+/// Cancelling `run` stops it gracefully: the batch in hand is handled and published, every
+/// batch in flight is acknowledged, and their offsets are committed before the consumer leaves
+/// its group. That work is not cancelled with the task, only once it outlasts `stopGrace`;
+/// what is uncommitted then goes to the next member of the group.
 public actor ServiceRunner<Stage: PipelineStage> {
     public let stage: Stage
     private let consumer: any MessageConsumer
@@ -23,6 +28,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
     private let maxInFlight: Int
     private let onError: @Sendable (String) -> Void
     private let metrics: MetricsRegistry?
+    private let stop: RunnerStop
     public private(set) var counters = ServiceCounters()
 
     private struct InFlight {
@@ -43,7 +49,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
     public init(stage: Stage, consumer: any MessageConsumer, producer: any MessageProducer, batchSize: Int = 1000,
                 pollTimeout: Duration = .milliseconds(50), deadLetterTopic: String,
                 retryDelay: Duration = .milliseconds(500), maxInFlight: Int = 8, metrics: MetricsRegistry? = nil,
-                onError: @escaping @Sendable (String) -> Void = { _ in }) {
+                stopGrace: Duration = .seconds(8), onError: @escaping @Sendable (String) -> Void = { _ in }) {
         self.stage = stage
         self.consumer = consumer
         self.producer = producer
@@ -54,6 +60,8 @@ public actor ServiceRunner<Stage: PipelineStage> {
         self.maxInFlight = max(1, maxInFlight)
         self.onError = onError
         self.metrics = metrics
+        self.stop = RunnerStop(grace: stopGrace)
+        metrics?.declare(ServiceMetricNames.polled, .counter, help: "Messages polled, by stage (a redelivered message counts again).")
         metrics?.declare(ServiceMetricNames.consumed, .counter, help: "Messages consumed, by stage and topic.")
         metrics?.declare(ServiceMetricNames.produced, .counter, help: "Messages produced and acknowledged, by stage and topic.")
         metrics?.declare(ServiceMetricNames.deadLetters, .counter, help: "Unreadable messages sent to the dead-letter topic.")
@@ -62,22 +70,39 @@ public actor ServiceRunner<Stage: PipelineStage> {
         metrics?.declare(ServiceMetricNames.batchSeconds, .histogram, help: "Time to handle one batch, by stage.")
     }
 
-    /// Runs until the task is cancelled; batches in flight are acknowledged and committed
-    /// first. A failed poll or commit (a broker restart, a rebalance) is logged and retried:
-    /// uncommitted batches come back, so nothing is lost.
+    /// Runs until the task is cancelled, then finishes the batch in hand, waits for everything
+    /// in flight to be acknowledged and commits it (within `stopGrace`). A failed poll or commit
+    /// (a broker restart, a rebalance) is logged and retried: uncommitted batches come back, so
+    /// nothing is lost.
     public func run() async throws {
-        while !Task.isCancelled {
+        await withTaskCancellationHandler {
+            await runUntilStopped()
+        } onCancel: { [stop, consumer] in
+            stop.request()
+            consumer.wakeUp()
+        }
+        stop.finish()
+        await consumer.close()
+        await producer.close()
+    }
+
+    private func runUntilStopped() async {
+        while !stop.isRequested {
             do {
-                try await step()
+                // A stop arriving meanwhile does not cut the batch short: it is handled and published.
+                try await stop.shielded { try await self.step() }
             } catch {
-                if Task.isCancelled { break }
+                if stop.isRequested { break }
                 onError("\(stage.name): \(error); retrying")
                 try? await Task.sleep(for: retryDelay)
             }
         }
-        try? await settle(.all)
-        await consumer.close()
-        await producer.close()
+        do {
+            try await stop.shielded { try await self.settle(.all) }
+        } catch {
+            onError("\(stage.name): stopped before \(inFlight.count) batches were acknowledged and committed (\(error)); "
+                + "the next member of the group reads them again")
+        }
     }
 
     /// Polls and processes one batch (nothing when none arrives in time), then settles and
@@ -101,6 +126,10 @@ public actor ServiceRunner<Stage: PipelineStage> {
         let polled = try await consumer.poll(maxMessages: batchSize, timeout: timeout) { raw in
             (raw.topic, Stage.decode(raw))
         }
+        if !polled.isEmpty {
+            counters.polled += polled.count
+            metrics?.increment(ServiceMetricNames.polled, labels: ["stage": stage.name], by: Double(polled.count))
+        }
         try await settle(.available)
         if polled.isEmpty { return 0 }
         var inputs: [Stage.Input] = []
@@ -122,7 +151,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 if !inputs.isEmpty { outbound += try await stage.handle(inputs) }
                 break
             } catch {
-                if Task.isCancelled { throw error }
+                if stop.isRequested { throw error }
                 counters.retriedBatches += 1
                 metrics?.increment(ServiceMetricNames.retriedBatches, labels: ["stage": stage.name])
                 onError("\(stage.name): batch of \(inputs.count) failed, retrying: \(error)")
@@ -160,7 +189,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
             do {
                 try await first.receipt.wait()
             } catch {
-                if Task.isCancelled { throw error }
+                if stop.isRequested { throw error }
                 counters.retriedBatches += 1
                 metrics?.increment(ServiceMetricNames.retriedBatches, labels: ["stage": stage.name])
                 onError("\(stage.name): delivery failed, sending the batch's \(first.outputs.count) messages again: \(error)")
@@ -213,7 +242,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 receipt.whenSettled { [consumer] in consumer.wakeUp() }
                 return receipt
             } catch {
-                if Task.isCancelled { throw error }
+                if stop.isRequested { throw error }
                 onError("\(stage.name): cannot enqueue \(messages.count) messages, retrying: \(error)")
                 try await Task.sleep(for: retryDelay)
             }

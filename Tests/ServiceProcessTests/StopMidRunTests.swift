@@ -1,0 +1,140 @@
+import Foundation
+import Mongo
+import Observability
+import Testing
+
+/// SIGTERM in the middle of work, for each service kind in turn, over the real broker and
+/// server: each stopped process finishes its batch in hand, commits it and exits 0, and the
+/// process that takes its place reads nothing that was already handled.
+@Suite(.serialized) struct StopMidRunTests {
+    /// What a stopped process logged of one stage's work ("stopped" lines).
+    struct StoppedCounters {
+        let polled: Int
+        let consumed: Int
+        let produced: Int
+    }
+
+    /// The counters a stopped process logged, by stage.
+    static func stoppedCounters(_ process: ServiceProcess) -> [String: StoppedCounters] {
+        var counters: [String: StoppedCounters] = [:]
+        for line in process.output.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  object["message"] as? String == "stopped", let stage = object["stage"] as? String,
+                  let polled = Int("\(object["polled"] ?? "")"), let consumed = Int("\(object["consumed"] ?? "")"),
+                  let produced = Int("\(object["produced"] ?? "")")
+            else { continue }
+            counters[stage] = StoppedCounters(polled: polled, consumed: consumed, produced: produced)
+        }
+        return counters
+    }
+
+    /// Stops every process (SIGTERM, each must exit 0) and adds up what they logged, by stage.
+    static func stopAll(_ processes: [ServiceProcess]) async -> [String: StoppedCounters] {
+        var total: [String: StoppedCounters] = [:]
+        for process in processes {
+            let status = await process.stop()
+            #expect(status == 0, "\(process.name) did not stop cleanly: \(process.output.suffix(2000))")
+            let counters = stoppedCounters(process)
+            #expect(!counters.isEmpty, "\(process.name) logged no counters: \(process.output.suffix(2000))")
+            for (stage, figures) in counters {
+                let sum = total[stage]
+                total[stage] = StoppedCounters(polled: (sum?.polled ?? 0) + figures.polled,
+                                               consumed: (sum?.consumed ?? 0) + figures.consumed,
+                                               produced: (sum?.produced ?? 0) + figures.produced)
+            }
+        }
+        return total
+    }
+
+    @Test(.timeLimit(.minutes(6)))
+    func eachServiceStoppedMidRunCommitsWhatItHandled() async throws {
+        let deployment = try await EndToEndTests.deploy("stop", extra: ["BATCH_SIZE": "100", "LLM_LATENCY_MS": "5"])
+        defer { deployment.mongo.close() }
+        let kinds = ["cache", "llm", "score", "store"]
+        var running: [String: (ServiceProcess, Int)] = [:]
+        var stopped: [ServiceProcess] = []
+        for kind in kinds { running[kind] = try ScalingTests.start(kind, instance: "1", deployment: deployment) }
+        for (process, port) in running.values {
+            #expect(await ScalingTests.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
+        }
+        let total = 2400
+        let generator = try ServiceProcess(
+            name: "generator",
+            arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
+                        "--rate", "150", "--zipf", "1.1", "--seed", "7", "--log-dir", deployment.directory.path,
+                        "--metrics-port", "0"],
+            environment: deployment.environment, logDirectory: deployment.directory)
+
+        // Each kind in turn, once it is working: SIGTERM, a clean exit, a new instance.
+        for kind in kinds {
+            let (victim, port) = running[kind]!
+            let working = ContinuousClock.now + .seconds(60)
+            while (ScalingTests.scrape(port, ServiceMetricNames.polled) ?? 0) == 0 && ContinuousClock.now < working {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect((ScalingTests.scrape(port, ServiceMetricNames.polled) ?? 0) > 0, "\(victim.name) got no work")
+            #expect(generator.isRunning, "the generator finished before \(kind) was stopped: not mid-run")
+            let status = await victim.stop()
+            #expect(status == 0, "\(victim.name) did not stop cleanly: \(victim.output.suffix(2000))")
+            stopped.append(victim)
+            running[kind] = try ScalingTests.start(kind, instance: "2", deployment: deployment)
+        }
+        for (process, port) in running.values {
+            #expect(await ScalingTests.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
+        }
+        #expect(await generator.waitForExit(timeout: .seconds(120)) == 0, "generator: \(generator.output)")
+        let metrics = try #require(try await EndToEndTests.waitForMetrics(deployment, asked: total, timeout: .seconds(240)),
+                                   "no metrics document")
+        // Redeliveries would show here: none is expected, so none may be found.
+        let (storeProcess, storePort) = running["store"]!
+        let (scoreProcess, scorePort) = running["score"]!
+        for process in [storeProcess, scoreProcess] {
+            #expect(process.isRunning, "\(process.name) exited: \(process.output.suffix(2000))")
+        }
+        #expect(ScalingTests.scrape(storePort, ServiceMetricNames.storeDuplicates) ?? 0 == 0)
+        #expect(ScaleDecisions.dropped(scorePort) == 0)
+        for (process, _) in running.values {
+            let status = await process.stop()
+            #expect(status == 0, "\(process.name) did not stop cleanly: \(process.output.suffix(2000))")
+            stopped.append(process)
+        }
+
+        // Every stop finished and committed everything it had read...
+        var polledByStage: [String: Int] = [:]
+        for process in stopped {
+            let counters = Self.stoppedCounters(process)
+            #expect(!counters.isEmpty, "\(process.name) logged no counters: \(process.output.suffix(2000))")
+            for (stage, figures) in counters {
+                #expect(figures.polled == figures.consumed,
+                        "\(process.name) \(stage): polled \(figures.polled), acknowledged and committed \(figures.consumed)")
+                polledByStage[stage, default: 0] += figures.polled
+            }
+        }
+        // ...so each group read every message of its input topics exactly once, whichever
+        // member read it: the counts are those of the decisions MongoDB holds.
+        let database = deployment.mongo.database(deployment.database)
+        let regenerations = Int(metrics["regenerations"]?.int64Value ?? -1)
+        let llmCalls = Int(metrics["llm_calls"]?.int64Value ?? -1)
+        #expect(polledByStage["store"] == total)
+        // The cache reads questions, regeneration requests and (to learn accepted answers) decisions.
+        #expect(polledByStage["cache"] == total + regenerations + total)
+        #expect(polledByStage["llm"] == llmCalls)
+        #expect(polledByStage["score"] == llmCalls)
+        #expect(polledByStage["llm-retry"] == 0)
+        try await ResultChecks.expectMetricsMatchResults(database, asked: total, directory: deployment.directory)
+        try await database.dropDatabase()
+    }
+}
+
+enum ScaleDecisions {
+    /// Score decisions dropped as duplicates or stale attempts, from a score instance's scrape.
+    static func dropped(_ port: Int) -> Double? {
+        guard let (status, body) = MetricsHTTPServer.get(port: port, path: "/metrics"), status == 200 else { return nil }
+        var total = 0.0
+        for line in body.split(separator: "\n")
+        where line.hasPrefix(ServiceMetricNames.scoreDecisions + "{") && line.contains("decision=\"dropped\"") {
+            total += Double(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return total
+    }
+}
