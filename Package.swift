@@ -158,7 +158,7 @@ let package = Package(
         // The librdkafka layer against the test broker.
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["VeredictoCore", "Kafka", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VeredictoCore", "Kafka", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/KafkaTests"
         ),
         // The libmongoc layer against the test MongoDB-protocol server.
