@@ -140,7 +140,7 @@ let package = Package(
         // The cache, the LLM backends and the score stage.
         .testTarget(
             name: "StagesTests",
-            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Cache", "LLM", "Stages", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VeredictoCore", "Observability", "Dataset", "Scoring", "Transport", "Storage", "Cache", "LLM", "Stages", .product(name: "Logging", package: "swift-log")],
             path: "Tests/StagesTests"
         ),
         // The embedded pipeline, the generator, settings, metrics, experiments and the report.
@@ -158,7 +158,7 @@ let package = Package(
         // The librdkafka layer against the test broker.
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["VeredictoCore", "Kafka", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VeredictoCore", "Kafka", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/KafkaTests"
         ),
         // The libmongoc layer against the test MongoDB-protocol server.

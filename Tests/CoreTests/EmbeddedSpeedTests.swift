@@ -26,18 +26,30 @@ import Testing
     @Test func anAnswerOfTheLLMPathIsLearnt() throws {
         let response = MessagesTests.validated()
         let answer = try #require(try Self.answer(RawObject(response.jsonBytes)))
-        #expect(answer == ValidatedResponse.Answer(questionID: response.questionID, llmAnswer: response.llmAnswer,
+        #expect(answer == ValidatedResponse.Answer(questionID: response.questionID, traceID: response.traceID, llmAnswer: response.llmAnswer,
                                                    score: response.score, status: .accepted))
     }
 
-    @Test func repeatsAndFailuresTeachNothing() throws {
+    @Test func repeatsTeachNothingAndChainFailuresAreLearntAsFailures() throws {
         for (source, status) in [(ValidatedResponse.Source.cache, ValidatedResponse.Status.accepted),
-                                 (.storage, .forced), (.failed, .failed), (.score, .failed)] {
+                                 (.storage, .forced), (.coalesced, .accepted)] {
             var response = MessagesTests.validated()
             response.source = source
             response.status = status
             #expect(try Self.answer(RawObject(response.jsonBytes)) == nil, "\(source) \(status)")
         }
+        for (source, status) in [(ValidatedResponse.Source.failed, ValidatedResponse.Status.failed), (.score, .failed)] {
+            var response = MessagesTests.validated()
+            response.source = source
+            response.status = status
+            #expect(try Self.answer(RawObject(response.jsonBytes))?.status == .failed, "\(source) \(status)")
+        }
+        // A failure with no attempt is one the cache answered from its memory of failures.
+        var remembered = MessagesTests.validated()
+        remembered.source = .failed
+        remembered.status = .failed
+        remembered.attempts = 0
+        #expect(try Self.answer(RawObject(remembered.jsonBytes)) == nil)
         // Without a status, a forced accept is read from `accepted`, as `decode` reads it.
         let forced = try RawObject(MessagesTests.validated().jsonBytes).removing("status").replacing("accepted", with: "false")
         #expect(try Self.answer(forced)?.status == .forced)

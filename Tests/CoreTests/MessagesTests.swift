@@ -287,7 +287,7 @@ struct RawObject {
 
         let validated = try RawObject(Self.validated().jsonBytes)
         #expect(Self.failure(ValidatedResponse.self, validated.replacing("accepted", with: "1")) == #"field "accepted" must be true or false"#)
-        #expect(Self.failure(ValidatedResponse.self, validated.replacing("source", with: #""llm""#)) == #"field "source" must be one of cache, storage, score, failed"#)
+        #expect(Self.failure(ValidatedResponse.self, validated.replacing("source", with: #""llm""#)) == #"field "source" must be one of cache, storage, score, coalesced, failed"#)
         #expect(Self.failure(ValidatedResponse.self, validated.replacing("status", with: #""maybe""#)) == #"field "status" must be one of accepted, forced, failed"#)
         #expect(Self.failure(ValidatedResponse.self, validated.replacing("llm_calls", with: "-0.5")) == #"field "llm_calls" must be an integer"#)
 

@@ -115,7 +115,7 @@ import Testing
             #expect(reissued.retries == 2 && reissued.attempts == 2)
             #expect(reissued.questionID == due.questionID && reissued.prompt == due.prompt)
             #expect(reissued.bestAnswer == due.bestAnswer && reissued.createdAt == created && reissued.firstScore == 0.2)
-            let arrival = try #require(reader.records(on: .llmRequests).first { $0.key == due.traceID })
+            let arrival = try #require(reader.records(on: .llmRequests).first { $0.key == due.questionID })
             #expect(arrival.readAt >= due.retryAt, "re-issued \(due.retryAt.milliseconds(since: arrival.readAt)) ms early")
 
             for failed in [spent, refused] {

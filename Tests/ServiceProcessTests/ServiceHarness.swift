@@ -105,10 +105,11 @@ final class ServiceHarness {
 
     // MARK: inputs
 
-    /// Publishes messages to their topics, keyed by trace, and waits for the broker's acks.
+    /// Publishes messages to their topics, keyed by question as the services key them, and
+    /// waits for the broker's acks.
     func publish<Message: TracedMessage>(_ messages: [Message]) async throws {
         try await producer.send(messages.map {
-            OutboundMessage(topic: topics.name(Message.topic), key: $0.traceID, value: $0.jsonBytes)
+            OutboundMessage(topic: topics.name(Message.topic), key: $0.questionID, value: $0.jsonBytes)
         })
     }
 
@@ -256,6 +257,7 @@ final class OutputReader {
 /// The messages the tests publish and read, keyed and matched by trace.
 protocol TracedMessage: PipelineMessage {
     var traceID: String { get }
+    var questionID: String { get }
 }
 
 extension QuestionMessage: TracedMessage {}

@@ -20,7 +20,7 @@ import Testing
 
     static func question(_ json: String, topic: String = "questions_in", partition: Int32 = 3,
                          offset: Int64 = 18842) throws -> QuestionMessage {
-        guard case .message(.question(let question)) = decode(json, topic: topic, partition: partition, offset: offset)
+        guard case .message(.question(let question, _)) = decode(json, topic: topic, partition: partition, offset: offset)
         else {
             throw DecodeFailure()
         }

@@ -1,7 +1,9 @@
 import VeredictoCore
-/// The answer cache's settings, from `CACHE_POLICY`, `CACHE_SIZE` and `CACHE_TTL`.
+/// The answer cache's settings, from `CACHE_POLICY`, `CACHE_SIZE` and `CACHE_TTL`, and the
+/// cache service's handling of misses: `FAILURE_TTL`, `COALESCE_MAX_WAITERS`,
+/// `COALESCE_MAX_WAITERS_PER_QUESTION`, `CHAIN_TIMEOUT` and `STORAGE_LOOKUP_TIMEOUT_MS`.
 ///
-/// Equality compares the three settings, not the clock.
+/// Equality compares the three cache settings, not the clock nor the miss handling.
 public struct CacheConfiguration: Equatable, Sendable, CustomStringConvertible {
     /// Eviction policy (`CACHE_POLICY`: lru, lfu or fifo; default lru).
     public var policy: CachePolicy
@@ -12,6 +14,20 @@ public struct CacheConfiguration: Equatable, Sendable, CustomStringConvertible {
     /// Where the cache reads the time: the system's monotonic clock in a deployment; an
     /// experiment gives its run's own clock, so that expiry is measured in the run's time.
     public var clock: CacheClock = .monotonic
+    /// Seconds a failed decision is remembered (`FAILURE_TTL`, default 5; 0 = not at all):
+    /// an asking meanwhile is answered as failed instead of starting another LLM chain.
+    public var failureTTLSeconds: Int = 5
+    /// Askings held waiting for LLM chains in flight, in all (`COALESCE_MAX_WAITERS`, default
+    /// 100,000) and for one question (`COALESCE_MAX_WAITERS_PER_QUESTION`, default 20,000). At
+    /// either bound the cache service stops reading questions until chains are decided.
+    public var maxWaiters: Int = 100_000
+    public var maxWaitersPerQuestion: Int = 20_000
+    /// Seconds a chain may stay in flight before its waiting askings start a new one
+    /// (`CHAIN_TIMEOUT`, default 300): its decision went to another instance after a rebalance.
+    public var chainTimeoutSeconds: Int = 300
+    /// Longest wait for the storage lookup of a batch's misses (`STORAGE_LOOKUP_TIMEOUT_MS`,
+    /// default 2000); past it, or when it fails, the misses go to the LLM.
+    public var storageLookupTimeoutMilliseconds: Int = 2000
 
     public static let defaultCapacity = 1024
     public static let defaultTTLSeconds = 3600
@@ -31,6 +47,13 @@ public struct CacheConfiguration: Equatable, Sendable, CustomStringConvertible {
             policy: try reader.choice("CACHE_POLICY", default: .lru),
             capacity: try reader.integer("CACHE_SIZE", default: Self.defaultCapacity, in: 1...Int(Int32.max - 1)),
             ttlSeconds: try reader.integer("CACHE_TTL", default: Self.defaultTTLSeconds, in: 0...(Int.max / 1000)))
+        failureTTLSeconds = try reader.integer("FAILURE_TTL", default: failureTTLSeconds, in: 0...86_400)
+        maxWaiters = try reader.integer("COALESCE_MAX_WAITERS", default: maxWaiters, in: 1...100_000_000)
+        maxWaitersPerQuestion = try reader.integer("COALESCE_MAX_WAITERS_PER_QUESTION", default: maxWaitersPerQuestion,
+                                                   in: 1...100_000_000)
+        chainTimeoutSeconds = try reader.integer("CHAIN_TIMEOUT", default: chainTimeoutSeconds, in: 1...86_400)
+        storageLookupTimeoutMilliseconds = try reader.integer("STORAGE_LOOKUP_TIMEOUT_MS",
+                                                              default: storageLookupTimeoutMilliseconds, in: 1...3_600_000)
     }
 
     /// A cache with these settings, reading `clock` (by default the configuration's).

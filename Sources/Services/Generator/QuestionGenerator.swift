@@ -58,7 +58,7 @@ public struct QuestionGenerator: Sendable {
                 let row = questions[index]
                 let message = QuestionMessage(questionID: questionIDs[index], title: row.title, content: row.content,
                                               bestAnswer: row.bestAnswer)
-                messages.append(OutboundMessage(topic: topic, key: message.traceID, value: message.jsonBytes))
+                messages.append(OutboundMessage(topic: topic, key: message.questionID, value: message.jsonBytes))
                 pending.append((sequence, message.questionID, message.traceID, elapsed * 1000))
                 sequence += 1
                 elapsed += arrival.nextGap(&random)

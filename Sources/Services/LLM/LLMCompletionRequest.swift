@@ -14,9 +14,12 @@ public struct LLMCompletionRequest: Equatable, Sendable {
     /// The in-place try within this attempt: 0 for the first call, 1 for the first retry after an
     /// overload or quota error (set by the caller of `withRetries`).
     public var retry: Int
+    /// Times this attempt was re-issued from `llm_errors` after its in-place retries were
+    /// spent (the request's `retries`): a later call, so a sampled model draws afresh.
+    public var reissue: Int
 
     public init(questionID: String, title: String, content: String, prompt: String? = nil, attempt: Int,
-                referenceAnswer: String = "", retry: Int = 0) {
+                referenceAnswer: String = "", retry: Int = 0, reissue: Int = 0) {
         self.questionID = questionID
         self.title = title
         self.content = content
@@ -24,6 +27,7 @@ public struct LLMCompletionRequest: Equatable, Sendable {
         self.attempt = attempt
         self.referenceAnswer = referenceAnswer
         self.retry = retry
+        self.reissue = reissue
     }
 
     /// This request as try number `retry` of the same attempt.

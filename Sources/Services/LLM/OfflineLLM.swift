@@ -11,7 +11,7 @@ import VeredictoCore
 ///   `overloadRate` or a quota error (with `quotaRetryAfter`) with probability `quotaRate`.
 ///
 /// Draws use independent SplitMix64 streams seeded from a stable hash of the question id, the
-/// attempt, the retry and the seed, so results do not depend on call order, process or machine.
+/// attempt, the retry (the in-place try and the re-issue from `llm_errors`) and the seed, so results do not depend on call order, process or machine.
 public struct OfflineLLM: LLMBackend {
     public let seed: UInt64
     public let quality: QualityDistribution
@@ -47,9 +47,10 @@ public struct OfflineLLM: LLMBackend {
 
     public func complete(_ request: LLMCompletionRequest) async throws -> LLMCompletion {
         let start = ContinuousClock.now
-        let delay = latency(questionID: request.questionID, attempt: request.attempt, retry: request.retry)
+        let retry = Self.drawRetry(request)
+        let delay = latency(questionID: request.questionID, attempt: request.attempt, retry: retry)
         if delay > .zero { try await sleep(delay) }
-        if let error = error(questionID: request.questionID, attempt: request.attempt, retry: request.retry) {
+        if let error = error(questionID: request.questionID, attempt: request.attempt, retry: retry) {
             throw error
         }
         let text = answer(to: request)
@@ -66,6 +67,13 @@ public struct OfflineLLM: LLMBackend {
     public func quality(questionID: String, attempt: Int) -> Double {
         var random = stream(.quality, questionID, attempt, 0)
         return quality.sample(using: &random)
+    }
+
+    /// The retry number the latency and error draws use: the in-place try, distinct for every
+    /// re-issue of the attempt (a re-issue is a later call, and draws afresh as a real model's
+    /// outcome would); unchanged for the first issue.
+    static func drawRetry(_ request: LLMCompletionRequest) -> Int {
+        request.reissue <= 0 ? request.retry : request.retry &+ request.reissue.multipliedReportingOverflow(by: 1 << 16).partialValue
     }
 
     /// The answer to `request`, without its latency or error draws.

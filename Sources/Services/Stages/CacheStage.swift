@@ -5,20 +5,31 @@ import Storage
 import Transport
 import VeredictoCore
 /// The cache service: answers repeated questions from its cache, then from storage, and
-/// sends the rest (and every regeneration request) to the LLM.
+/// sends the rest (and every regeneration request) to the LLM, one chain per question.
 ///
-/// Reads `questions_in`, `regeneration_requests` and `validated_responses` (to learn the
-/// accepted answers, so that a repeated question hits). Each instance has its own cache;
-/// with several instances a question's answer is learnt by the instance that saw its
-/// decision, and the others find it in storage.
+/// Reads `questions_in`, `regeneration_requests` and `validated_responses`. Every topic is
+/// keyed by question_id and the three are co-partitioned, so each instance owns its
+/// partitions' questions: it sees every asking of them and learns their decisions.
+/// - An asking of a question whose LLM chain is in flight waits for that chain's decision and
+///   is answered from it (source `coalesced`) instead of calling the LLM. Its batch's commit
+///   is held until then (`CommitHold`), so a crash redelivers it; at `maxWaiters` (or
+///   `maxWaitersPerQuestion`) the stage pauses `questions_in` until chains are decided.
+/// - A failed decision is remembered for `FAILURE_TTL`: askings meanwhile are answered as
+///   failed rather than each starting a chain against a failing model.
+/// - A question found on another partition than its key's (published by another producer,
+///   with another key or none) is first published again, keyed by question_id, to its own
+///   partition (as Kafka Streams repartitions), with the ids it was given here.
+/// - A storage lookup that fails or times out sends the misses to the LLM (counted) instead
+///   of stalling the pipeline.
 public actor CacheStage: PipelineStage {
     /// Boxed (`indirect`): the runner copies inputs a few times, and a box is one reference
     /// to retain instead of one per string of the message.
     public indirect enum Input: Sendable {
-        case question(QuestionMessage)
+        /// An asking, and the partition it was read from.
+        case question(QuestionMessage, partition: Int32)
         case regeneration(RegenerationRequest)
-        /// A decision on `validated_responses`: the answer to learn, or nil when it teaches
-        /// nothing (served from the cache or storage, or failed).
+        /// A decision on `validated_responses`: the end of an LLM chain (an answer or a
+        /// failure), or nil when it teaches nothing (served from the cache or storage).
         case decided(ValidatedResponse.Answer?)
     }
 
@@ -28,17 +39,57 @@ public actor CacheStage: PipelineStage {
         let status: ValidatedResponse.Status
     }
 
+    /// A question's LLM chain in flight and the askings waiting for its decision.
+    struct Chain {
+        let traceID: String
+        let startedAt: UInt64
+        var waiters: [(question: QuestionMessage, hold: CommitHold)] = []
+    }
+
+    /// What the miss handling has done so far.
+    public struct Counts: Sendable, Equatable {
+        /// LLM chains started (first attempts sent to the LLM).
+        public var chainsStarted = 0
+        /// Askings answered from a chain in flight.
+        public var coalesced = 0
+        /// Askings answered as failed from a remembered failure.
+        public var failuresRemembered = 0
+        /// Questions routed to their partition first.
+        public var rerouted = 0
+        /// Storage lookups that failed or timed out (their misses went to the LLM).
+        public var storageLookupFailures = 0
+        /// Chains that timed out (their waiters started a new one).
+        public var chainTimeouts = 0
+        /// Askings waiting now.
+        public var waiting = 0
+    }
+
     public nonisolated let name = "cache"
     public nonisolated let inputTopics: [String]
     nonisolated let topics: PipelineTopics
+    private let configuration: CacheConfiguration
     private var cache: AnswerCache<CachedAnswer>
+    private var failures: AnswerCache<CachedAnswer>
     private let storage: (any ResultStore)?
+    /// Partitions of `questions_in`, when known: a question read from another partition than
+    /// its key's is routed there first.
+    private let questionPartitions: Int?
+    private var chains: [String: Chain] = [:]
+    public private(set) var counts = Counts()
+    private var batchHold: CommitHold?
+    private var answeredHolds: [ObjectIdentifier: CommitHold] = [:]
+    private var lastTimeoutScan: UInt64 = 0
 
-    public init(topics: PipelineTopics, configuration: CacheConfiguration, storage: (any ResultStore)?) {
+    public init(topics: PipelineTopics, configuration: CacheConfiguration, storage: (any ResultStore)?,
+                questionPartitions: Int? = nil) {
         self.topics = topics
         self.inputTopics = [topics.name(.questionsIn), topics.name(.regenerationRequests), topics.name(.validatedResponses)]
+        self.configuration = configuration
         self.cache = configuration.makeCache(of: CachedAnswer.self)
+        self.failures = AnswerCache(policy: .fifo, capacity: configuration.capacity,
+                                    ttl: .seconds(max(1, configuration.failureTTLSeconds)), clock: configuration.clock)
         self.storage = storage
+        self.questionPartitions = questionPartitions.map { max(1, $0) }
     }
 
     /// Hits, misses, evictions and expirations so far.
@@ -53,7 +104,8 @@ public actor CacheStage: PipelineStage {
                 return .message(.regeneration(try RegenerationRequest.decode(raw.value)))
             }
             return .message(.question(try QuestionMessage.decode(
-                raw.value, fallbackMessageID: "m-" + recordID(raw), fallbackTraceID: "t-" + recordID(raw))))
+                raw.value, fallbackMessageID: "m-" + recordID(raw), fallbackTraceID: "t-" + recordID(raw)),
+                partition: raw.partition))
         } catch {
             return .invalid(InvalidMessage(raw, reason: "\(error)"))
         }
@@ -69,27 +121,47 @@ public actor CacheStage: PipelineStage {
     public func handle(_ inputs: [Input]) async throws -> [OutboundMessage] {
         var out: [OutboundMessage] = []
         var misses: [QuestionMessage] = []
+        let now = configuration.clock.now()
+        misses += expiredChainWaiters(now: now)
         for input in inputs {
             switch input {
-            case .question(let question):
-                if let hit = cache.get(question.questionID) {
-                    out.append(Self.response(question, answer: hit.llmAnswer, score: hit.score, status: hit.status, source: .cache)
-                        .outbound(topics, key: question.traceID))
+            case .question(let question, let partition):
+                if let questionPartitions,
+                   Int(partition) != KeyPartitioner.partition(forKey: question.questionID, partitions: questionPartitions) {
+                    // Its ids (filled in here if it had none) go with it: a redelivery of the
+                    // misplaced record is routed again as the same asking.
+                    counts.rerouted += 1
+                    out.append(question.outbound(topics, key: question.questionID))
+                } else if let hit = cache.get(question.questionID) {
+                    out.append(Self.response(question, answer: hit.llmAnswer, score: hit.score, status: hit.status,
+                                             source: .cache)
+                        .outbound(topics, key: question.questionID))
+                } else if configuration.failureTTLSeconds > 0, failures.peek(question.questionID) != nil {
+                    counts.failuresRemembered += 1
+                    out.append(Self.failed(question).outbound(topics, key: question.questionID))
+                } else if chains[question.questionID] != nil {
+                    wait(question)
                 } else {
                     misses.append(question)
                 }
             case .regeneration(let request):
-                out.append(request.nextAttempt.outbound(topics, key: request.traceID))
+                out.append(request.nextAttempt.outbound(topics, key: request.questionID))
             case .decided(let answer):
-                // Learn answers decided by the LLM path; failures are not answers.
-                if let answer {
+                guard let answer else { continue }
+                if answer.status == .failed {
+                    if configuration.failureTTLSeconds > 0 {
+                        failures.put(answer.questionID, CachedAnswer(llmAnswer: "", score: 0, status: .failed))
+                    }
+                } else {
+                    failures.remove(answer.questionID)
                     cache.put(answer.questionID, CachedAnswer(llmAnswer: answer.llmAnswer, score: answer.score,
                                                                status: answer.status))
                 }
+                answerWaiters(of: answer, into: &out)
             }
         }
         guard !misses.isEmpty else { return out }
-        let stored = try await storage?.results(for: misses.map(\.questionID)) ?? [:]
+        let stored = await lookUp(misses.map(\.questionID))
         for question in misses {
             if let result = stored[question.questionID], result.decision.status != .failed {
                 let answer = CachedAnswer(llmAnswer: result.decision.llmAnswer, score: result.decision.score,
@@ -97,14 +169,100 @@ public actor CacheStage: PipelineStage {
                 cache.put(question.questionID, answer)
                 out.append(Self.response(question, answer: answer.llmAnswer, score: answer.score, status: answer.status,
                                          source: .storage)
-                    .outbound(topics, key: question.traceID))
+                    .outbound(topics, key: question.questionID))
+            } else if chains[question.questionID] != nil {
+                // Asked again earlier in this batch: that asking started the chain.
+                wait(question)
             } else {
+                chains[question.questionID] = Chain(traceID: question.traceID, startedAt: now)
+                counts.chainsStarted += 1
                 let prompt = LLMCompletionRequest.prompt(title: question.title, content: question.content)
                 out.append(LLMRequest(question.context(prompt: prompt), attempts: 1)
-                    .outbound(topics, key: question.traceID))
+                    .outbound(topics, key: question.questionID))
             }
         }
         return out
+    }
+
+    public func takeCommitHolds() async -> CommitHolds {
+        defer {
+            batchHold = nil
+            answeredHolds = [:]
+        }
+        let full = counts.waiting >= configuration.maxWaiters
+            || chains.values.contains { $0.waiters.count >= configuration.maxWaitersPerQuestion }
+        return CommitHolds(held: batchHold, answered: Array(answeredHolds.values),
+                           paused: full ? [topics.name(.questionsIn)] : [])
+    }
+
+    /// Sets `question` aside until its question's chain is decided; its batch is not committed
+    /// before.
+    private func wait(_ question: QuestionMessage) {
+        let hold = batchHold ?? CommitHold(outstanding: 0)
+        batchHold = hold
+        hold.setAside()
+        chains[question.questionID]!.waiters.append((question, hold))
+        counts.waiting += 1
+    }
+
+    /// Answers the askings waiting for `answer`'s question (from any chain's decision: after a
+    /// restart a second chain may decide first) and ends its chain.
+    private func answerWaiters(of answer: ValidatedResponse.Answer, into out: inout [OutboundMessage]) {
+        guard let chain = chains.removeValue(forKey: answer.questionID) else { return }
+        for (question, hold) in chain.waiters {
+            let response = answer.status == .failed
+                ? Self.failed(question)
+                : Self.response(question, answer: answer.llmAnswer, score: answer.score, status: answer.status,
+                                source: .coalesced)
+            if answer.status != .failed { counts.coalesced += 1 }
+            out.append(response.outbound(topics, key: question.questionID))
+            hold.answer()
+            answeredHolds[ObjectIdentifier(hold)] = hold
+        }
+        counts.waiting -= chain.waiters.count
+    }
+
+    /// The waiters of chains in flight for longer than the chain timeout (checked at most once
+    /// a second): they are looked up again, and the first of each starts a new chain.
+    private func expiredChainWaiters(now: UInt64) -> [QuestionMessage] {
+        guard now &- lastTimeoutScan >= 1000 else { return [] }
+        lastTimeoutScan = now
+        let timeout = UInt64(configuration.chainTimeoutSeconds) * 1000
+        var again: [QuestionMessage] = []
+        for (questionID, chain) in chains where now &- chain.startedAt >= timeout {
+            chains.removeValue(forKey: questionID)
+            counts.chainTimeouts += 1
+            counts.waiting -= chain.waiters.count
+            for (question, hold) in chain.waiters {
+                // Re-handled in this batch: its answer travels with this batch's outputs.
+                hold.answer()
+                answeredHolds[ObjectIdentifier(hold)] = hold
+                again.append(question)
+            }
+        }
+        return again
+    }
+
+    /// Stored results of `questionIDs`, or none when the lookup fails or takes longer than
+    /// the lookup timeout: the misses then go to the LLM rather than wait for the database.
+    private func lookUp(_ questionIDs: [String]) async -> [String: StoredResult] {
+        guard let storage else { return [:] }
+        let timeout = Duration.milliseconds(configuration.storageLookupTimeoutMilliseconds)
+        let found = await withTaskGroup(of: [String: StoredResult]?.self) { group in
+            group.addTask { try? await storage.results(for: questionIDs) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let found else {
+            counts.storageLookupFailures += 1
+            return [:]
+        }
+        return found
     }
 
     static func response(_ question: QuestionMessage, answer: String, score: Double, status: ValidatedResponse.Status,
@@ -114,6 +272,12 @@ public actor CacheStage: PipelineStage {
         return ValidatedResponse(context, llmAnswer: answer, score: score, status: status, source: source,
                                  attempts: 0, llmCalls: 0)
     }
+
+    /// An asking answered as failed without calling the LLM (its question's chain failed).
+    static func failed(_ question: QuestionMessage) -> ValidatedResponse {
+        ValidatedResponse(question.context(prompt: ""), llmAnswer: "", score: 0, status: .failed, source: .failed,
+                          attempts: 0, llmCalls: 0)
+    }
 }
 
 extension CacheStage {
@@ -122,6 +286,15 @@ extension CacheStage {
         registry.declare(ServiceMetricNames.cacheMisses, .counter, help: "Cache lookups that found none.")
         registry.declare(ServiceMetricNames.cacheEvictions, .counter, help: "Entries evicted by the policy.")
         registry.declare(ServiceMetricNames.cacheExpirations, .counter, help: "Entries expired by the TTL.")
+        registry.declare(ServiceMetricNames.cacheChainsStarted, .counter, help: "LLM chains started (first attempts sent to the LLM).")
+        registry.declare(ServiceMetricNames.cacheCoalesced, .counter, help: "Askings answered from the decision of a chain in flight.")
+        registry.declare(ServiceMetricNames.cacheFailuresRemembered, .counter,
+                         help: "Askings answered as failed from a failure remembered for FAILURE_TTL.")
+        registry.declare(ServiceMetricNames.cacheRerouted, .counter, help: "Questions routed to their question's partition first.")
+        registry.declare(ServiceMetricNames.cacheStorageLookupFailures, .counter,
+                         help: "Storage lookups that failed or timed out; their misses went to the LLM.")
+        registry.declare(ServiceMetricNames.cacheChainTimeouts, .counter, help: "Chains in flight past CHAIN_TIMEOUT.")
+        registry.declare(ServiceMetricNames.cacheWaiting, .gauge, help: "Askings waiting for a chain in flight.")
     }
 
     public func reportMetrics(to registry: MetricsRegistry) async {
@@ -130,5 +303,13 @@ extension CacheStage {
         registry.setCounter(ServiceMetricNames.cacheMisses, to: Double(stats.misses))
         registry.setCounter(ServiceMetricNames.cacheEvictions, to: Double(stats.evictions))
         registry.setCounter(ServiceMetricNames.cacheExpirations, to: Double(stats.expirations))
+        let counts = self.counts
+        registry.setCounter(ServiceMetricNames.cacheChainsStarted, to: Double(counts.chainsStarted))
+        registry.setCounter(ServiceMetricNames.cacheCoalesced, to: Double(counts.coalesced))
+        registry.setCounter(ServiceMetricNames.cacheFailuresRemembered, to: Double(counts.failuresRemembered))
+        registry.setCounter(ServiceMetricNames.cacheRerouted, to: Double(counts.rerouted))
+        registry.setCounter(ServiceMetricNames.cacheStorageLookupFailures, to: Double(counts.storageLookupFailures))
+        registry.setCounter(ServiceMetricNames.cacheChainTimeouts, to: Double(counts.chainTimeouts))
+        registry.set(ServiceMetricNames.cacheWaiting, to: Double(counts.waiting))
     }
 }

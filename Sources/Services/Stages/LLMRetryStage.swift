@@ -32,7 +32,7 @@ public struct LLMRetryStage: PipelineStage {
         let batchDeadline = Timestamp.now().advanced(byMilliseconds: maximumWait.wholeMilliseconds)
         for error in inputs.sorted(by: { $0.retryAt < $1.retryAt }) {
             if error.retries >= maxRetries || error.kind == .client {
-                out.append(error.failure.outbound(topics, key: error.traceID))
+                out.append(error.failure.outbound(topics, key: error.questionID))
                 continue
             }
             if error.retryAt > batchDeadline {
@@ -40,12 +40,12 @@ public struct LLMRetryStage: PipelineStage {
                 // (and the later ones, sorted after it) back to be read again.
                 let wait = Duration.milliseconds(batchDeadline.milliseconds(since: .now()))
                 if wait > .zero { try await Task.sleep(for: wait) }
-                out.append(error.outbound(topics, key: error.traceID))
+                out.append(error.outbound(topics, key: error.questionID))
                 continue
             }
             let wait = Duration.milliseconds(error.retryAt.milliseconds(since: .now()))
             if wait > .zero { try await Task.sleep(for: wait) }
-            out.append(error.retry.outbound(topics, key: error.traceID))
+            out.append(error.retry.outbound(topics, key: error.questionID))
         }
         return out
     }

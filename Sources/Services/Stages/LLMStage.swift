@@ -54,7 +54,7 @@ public struct LLMStage: PipelineStage {
     func answer(_ request: LLMRequest) async throws -> OutboundMessage {
         let completionRequest = LLMCompletionRequest(
             questionID: request.questionID, title: request.title, content: request.content, prompt: request.prompt,
-            attempt: max(1, request.attempts), referenceAnswer: request.bestAnswer)
+            attempt: max(1, request.attempts), referenceAnswer: request.bestAnswer, reissue: max(0, request.retries))
         do {
             let completion = try await withRetries(retry, onRetry: { error, _, _ in counters.record(error, retried: true) }) { attempt in
                 counters.recordCall()
@@ -62,7 +62,7 @@ public struct LLMStage: PipelineStage {
             }
             counters.recordSuccess()
             return LLMResponse(answering: request, llmAnswer: completion.text, latencyMs: completion.latencyMilliseconds)
-                .outbound(topics, key: request.traceID)
+                .outbound(topics, key: request.questionID)
         } catch let error as LLMError {
             counters.record(error, retried: false)
             let wait: Duration
@@ -73,7 +73,7 @@ public struct LLMStage: PipelineStage {
             let waitMilliseconds = wait.wholeMilliseconds
             return ErrorMessage(failing: request, kind: error.kind, detail: error.detail,
                                 retryAt: Timestamp.now().advanced(byMilliseconds: waitMilliseconds))
-                .outbound(topics, key: request.traceID)
+                .outbound(topics, key: request.questionID)
         }
     }
 }

@@ -71,11 +71,11 @@ public actor ScoreStage: PipelineStage {
                 context.firstScore = firstScore
                 out.append(ValidatedResponse(context, llmAnswer: response.llmAnswer, score: score, status: status,
                                              source: .score, attempts: response.attempts, llmCalls: response.attempts)
-                    .outbound(topics, key: response.traceID))
+                    .outbound(topics, key: response.questionID))
             } else {
                 regenerated += 1
                 out.append(RegenerationRequest(after: response, score: score, firstScore: firstScore)
-                    .outbound(topics, key: response.traceID))
+                    .outbound(topics, key: response.questionID))
             }
         }
         return out

@@ -44,6 +44,7 @@ public struct Decision: Sendable, Equatable {
     public var path: DecisionPath {
         switch source {
         case .cache, .storage: .cached
+        case .coalesced: .coalesced
         case .failed: .failed
         case .score: .answered(attempts: max(1, attempts))
         }

@@ -92,6 +92,7 @@ public actor InMemoryBus: MessageTransport {
         var assigned: [[Int]]     // per topic (same order as `topics`): owned partitions
         var positions: [[Int64]]  // per topic: next offset to hand out, per partition
         var rotation = 0          // first topic and partition served next, so none starves
+        var paused: Set<String> = []  // topics not handed out (`MessageConsumer.pause`)
         init(id: Int, group: String, topics: [TopicLog]) {
             self.id = id
             self.group = group
@@ -121,6 +122,11 @@ public actor InMemoryBus: MessageTransport {
     public func makeConsumer(group: String, topics: [String]) async throws -> any MessageConsumer {
         let id = join(group: group, topics: topics)
         return InMemoryConsumer(bus: self, member: id)
+    }
+
+    /// Every topic of the bus has `partitions` partitions.
+    public func partitionCounts(of topics: [String]) async throws -> [String: Int] {
+        Dictionary(topics.map { ($0, partitions) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func makeProducer() async throws -> any MessageProducer {
@@ -179,14 +185,10 @@ public actor InMemoryBus: MessageTransport {
         wakeConsumers()
     }
 
-    /// Kafka's default partitioner is murmur2; any stable hash keeps a trace on one partition.
+    /// The partition of a key: the Kafka transport's partitioner, so a question lands on the
+    /// same partition number over either transport.
     static func partition(forKey key: String, partitions: Int) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        return Int(hash % UInt64(partitions))
+        KeyPartitioner.partition(forKey: key, partitions: partitions)
     }
 
     private func topicLog(_ name: String) -> TopicLog {
@@ -268,7 +270,7 @@ public actor InMemoryBus: MessageTransport {
             let slot = (topicStep + member.rotation) % count
             let log = member.topics[slot]
             let owned = member.assigned[slot]
-            guard !owned.isEmpty else { continue }
+            guard !owned.isEmpty, !member.paused.contains(log.name) else { continue }
             for step in 0..<owned.count where taken < limit {
                 let index = owned[(step + member.rotation) % owned.count]
                 let part = log.partitions[index]
@@ -289,6 +291,12 @@ public actor InMemoryBus: MessageTransport {
             }
         }
         return (out, false)
+    }
+
+    /// Stops (or resumes) handing out the member's messages of some topics.
+    func pause(member id: Int, topics: Set<String>) {
+        members[id]?.paused = topics
+        wakeConsumers()
     }
 
     /// Commits next offsets (last handed out + 1) of partitions the member still owns; the
@@ -405,6 +413,10 @@ final class InMemoryConsumer: MessageConsumer {
             }
         }
         await bus.commit(member: member, offsets: offsets)
+    }
+
+    func pause(_ topics: Set<String>) async {
+        await bus.pause(member: member, topics: topics)
     }
 
     func close() async {

@@ -1,3 +1,4 @@
+import VeredictoCore
 /// A message as a consumer hands it out: key and value point into the transport's own
 /// buffer (librdkafka's, or the in-memory bus's) and are valid only while the decoding
 /// closure runs, so decoding reads them in place.
@@ -17,8 +18,8 @@ public struct RawMessage {
     }
 }
 
-/// A message to publish. The key is the trace_id, so every attempt of a question stays on
-/// one partition.
+/// A message to publish. The key is the question_id, so every asking and every attempt of a
+/// question lands on one partition of each topic (`KeyPartitioner`).
 public struct OutboundMessage: Sendable {
     public let topic: String
     public let key: String
@@ -49,6 +50,10 @@ public protocol MessageConsumer: AnyObject, Sendable {
     /// Makes a `poll` waiting now (or the next one) return at once, possibly empty. Any
     /// thread may call it.
     func wakeUp()
+    /// Stops handing out messages of `topics` (of every partition this member holds now or is
+    /// given later) until called again without them; messages not handed out stay in the
+    /// transport. Back-pressure for a stage that sets messages aside (`CommitHold`).
+    func pause(_ topics: Set<String>) async
     /// Leaves the group; uncommitted messages go to the next owner of their partitions.
     func close() async
 }
@@ -59,6 +64,8 @@ extension MessageConsumer {
     }
 
     public func wakeUp() {}
+
+    public func pause(_ topics: Set<String>) async {}
 
     /// Commits the offsets of every message polled so far.
     public func commit() async throws {
@@ -122,4 +129,25 @@ public protocol MessageTransport: Sendable {
     /// A member of consumer group `group` reading `topics`.
     func makeConsumer(group: String, topics: [String]) async throws -> any MessageConsumer
     func makeProducer() async throws -> any MessageProducer
+    /// The partition count of each of `topics` that exists (for the co-partitioning check).
+    func partitionCounts(of topics: [String]) async throws -> [String: Int]
+}
+
+extension MessageTransport {
+    /// None known: no check.
+    public func partitionCounts(of topics: [String]) async throws -> [String: Int] { [:] }
+
+    /// Refuses topics that a stage needs co-partitioned (the cache's inputs: a question's
+    /// askings, attempts and decision must reach one member) unless they have equal partition
+    /// counts. Each member is then given the same partition numbers of each topic (the range
+    /// assignor over Kafka, the bus's own assignment in memory), and equal keys land on equal
+    /// numbers. Topics that do not exist yet are not checked.
+    public func checkCoPartitioned(_ topics: [String], for stage: String) async throws {
+        let counts = try await partitionCounts(of: topics)
+        let known = topics.compactMap { topic in counts[topic].map { (topic, $0) } }
+        guard Set(known.map(\.1)).count > 1 else { return }
+        let listed = known.map { "\($0.0) has \($0.1)" }.joined(separator: ", ")
+        throw ConfigurationError(
+            "\(stage): its input topics must have equal partition counts (\(listed)); recreate them with one count")
+    }
 }

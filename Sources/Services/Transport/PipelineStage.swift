@@ -15,4 +15,13 @@ public protocol PipelineStage: MetricsReporting {
     /// Handles a batch and returns everything it publishes. Throwing leaves the batch
     /// uncommitted: the runner retries it, so nothing is lost.
     func handle(_ inputs: [Input]) async throws -> [OutboundMessage]
+
+    /// Called after each `handle` that returned: whether that batch's commit is held back, which
+    /// earlier holds its outputs answered, and which input topics to pause (`CommitHold`).
+    /// Stages that answer every input at once keep the default, `.none`.
+    func takeCommitHolds() async -> CommitHolds
+}
+
+extension PipelineStage {
+    public func takeCommitHolds() async -> CommitHolds { .none }
 }

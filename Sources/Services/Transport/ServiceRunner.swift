@@ -38,6 +38,11 @@ public actor ServiceRunner<Stage: PipelineStage> {
         let consumed: Int
         let deadLetters: Int
         let consumedByTopic: [String: Int]
+        /// Messages the stage set aside to answer later: the batch is committed only after.
+        let hold: CommitHold?
+
+        /// Acknowledged, and nothing set aside is still unanswered.
+        var isSettled: Bool { receipt.isSettled && (hold?.isReleased ?? true) }
     }
     private var inFlight: [InFlight] = []
     /// Acknowledged but not yet committed: commits are spaced by `commitInterval` (each is a
@@ -45,6 +50,8 @@ public actor ServiceRunner<Stage: PipelineStage> {
     private var pendingCommit: CommitCheckpoint?
     private var lastCommit = ContinuousClock.now
     private let commitInterval: Duration = .milliseconds(20)
+    /// Input topics the stage asked to pause (`CommitHolds.paused`).
+    private var paused: Set<String> = []
 
     public init(stage: Stage, consumer: any MessageConsumer, producer: any MessageProducer, batchSize: Int = 1000,
                 pollTimeout: Duration = .milliseconds(50), deadLetterTopic: String,
@@ -116,7 +123,13 @@ public actor ServiceRunner<Stage: PipelineStage> {
 
     @discardableResult
     private func step() async throws -> Int {
-        if inFlight.count >= maxInFlight { try await settle(.oldest) }
+        if inFlight.count >= maxInFlight {
+            try await settle(.oldest)
+            // A held batch at the head is not waited for (its answers need the next polls);
+            // the limit then bounds the batches still travelling to the broker.
+            let travelling = inFlight.filter { !$0.receipt.isSettled }
+            if travelling.count >= maxInFlight { try? await travelling[0].receipt.wait() }
+        }
         // Each acknowledgement wakes the poll (see below), so waiting here delays no commit;
         // a commit held back by the commit interval bounds the wait.
         var timeout = pollTimeout
@@ -164,8 +177,18 @@ public actor ServiceRunner<Stage: PipelineStage> {
             metrics.observe(ServiceMetricNames.batchSeconds, labels: ["stage": stage.name], seconds)
         }
         let receipt = try await enqueueRetrying(outbound)
+        let holds = inputs.isEmpty ? .none : await stage.takeCommitHolds()
+        for answered in holds.answered {
+            answered.attach(receipt)
+            receipt.whenSettled { [consumer] in consumer.wakeUp() }
+        }
+        if let pause = holds.paused, pause != paused {
+            paused = pause
+            await consumer.pause(pause)
+        }
         inFlight.append(InFlight(outputs: outbound, receipt: receipt, checkpoint: consumer.checkpoint(),
-                                 consumed: polled.count, deadLetters: deadLetters, consumedByTopic: consumedByTopic.counts))
+                                 consumed: polled.count, deadLetters: deadLetters, consumedByTopic: consumedByTopic.counts,
+                                 hold: holds.held))
         return polled.count
     }
 
@@ -175,16 +198,17 @@ public actor ServiceRunner<Stage: PipelineStage> {
         case available
         /// Also wait for the oldest batch (the in-flight limit is reached).
         case oldest
-        /// Wait for every batch and for the commit (draining, stopping).
+        /// Wait for every batch and for the commit (draining, stopping); a batch whose commit
+        /// the stage holds, and every later one, stay uncommitted.
         case all
     }
 
     /// Takes acknowledged batches in order (waiting as `mode` says) and commits up to the last
-    /// of them. A failed delivery is sent again.
+    /// of them, stopping at a batch whose commit the stage holds. A failed delivery is sent again.
     private func settle(_ mode: Settling) async throws {
         var committable: CommitCheckpoint?
         var mustWait = mode != .available
-        while let first = inFlight.first, mustWait || first.receipt.isSettled {
+        while let first = inFlight.first, mustWait || first.isSettled {
             if mode == .oldest { mustWait = false }
             do {
                 try await first.receipt.wait()
@@ -197,6 +221,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 inFlight[0].receipt = try await enqueueRetrying(first.outputs)
                 continue
             }
+            if let hold = first.hold, !hold.isReleased { break }
             inFlight.removeFirst()
             committable = first.checkpoint
             counters.batches += 1

@@ -23,6 +23,10 @@ public final class SharedProducerTransport: MessageTransport {
         LentProducer(producer: try await shared.producer())
     }
 
+    public func partitionCounts(of topics: [String]) async throws -> [String: Int] {
+        try await base.partitionCounts(of: topics)
+    }
+
     /// Closes the shared producer (after its pending deliveries, as the producer's own close does).
     public func close() async {
         await shared.close()

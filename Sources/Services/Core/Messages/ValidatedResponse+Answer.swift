@@ -1,8 +1,9 @@
 extension ValidatedResponse {
-    /// What the cache service learns from a validated response: the answer to a question
-    /// decided by the LLM path.
+    /// What the cache service learns from a validated response: the decision of a question's
+    /// LLM chain (an answer, or a failure).
     public struct Answer: Sendable, Equatable {
         public var questionID: String
+        public var traceID: String
         public var llmAnswer: String
         public var score: Double
         public var status: Status
@@ -10,13 +11,13 @@ extension ValidatedResponse {
 
     /// Reads a validated response for the cache: the same checks as `decode`, in the same
     /// order, so it rejects the same messages with the same reason, but it makes Strings only
-    /// of what an answer needs and only when the response is one worth learning (source
-    /// `score`, status not `failed`); otherwise nil. Most responses are repeats served from
-    /// the cache, which teach it nothing.
+    /// of what an answer needs and only when the response ends an LLM chain (source `score` or
+    /// `failed`); otherwise nil. Most responses are repeats served from the cache, which teach
+    /// it nothing.
     public static func decodeAnswer(_ bytes: UnsafeRawBufferPointer) throws -> Answer? {
         try MessageFields.read(bytes) { fields in
             _ = try fields.checkedString("message_id")
-            _ = try fields.checkedString("trace_id")
+            let traceID = try fields.checkedString("trace_id")
             let questionID = try fields.identifier("question_id")
             _ = try fields.checkedString("title")
             _ = try fields.checkedString("content")
@@ -25,15 +26,17 @@ extension ValidatedResponse {
             let score = try fields.double("score")
             let accepted = try fields.bool("accepted")
             let source: Source = try fields.choice("source")
-            _ = try fields.int("attempts")
+            let attempts = try fields.int("attempts")
             _ = try fields.timestamp("decided_at")
             let status: Status = try fields.optionalChoice("status")
                 ?? (source == .failed ? .failed : accepted ? .accepted : .forced)
             _ = try fields.optionalDouble("first_score")
             _ = try fields.optionalTimestamp("created_at")
             _ = try fields.int("llm_calls", default: 0)
-            guard source == .score && status != .failed else { return nil }
-            return Answer(questionID: questionID, llmAnswer: llmAnswer.string(), score: score, status: status)
+            // A failure with no attempt is a failure the cache remembered, not a chain's end.
+            guard source == .score || (source == .failed && attempts > 0) else { return nil }
+            return Answer(questionID: questionID, traceID: traceID.string(), llmAnswer: llmAnswer.string(), score: score,
+                          status: source == .failed ? .failed : status)
         }
     }
 }

@@ -6,6 +6,8 @@ public enum DecisionPath: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// Answered by the LLM and decided by the score service at this attempt (accepted, or
     /// forced at the retry cap).
     case answered(attempts: Int)
+    /// Answered by the decision of the question's LLM chain in flight when it was asked.
+    case coalesced
     /// The LLM kept failing: stored as failed after the llm_errors retries.
     case failed
 
@@ -17,7 +19,7 @@ public enum DecisionPath: Hashable, Comparable, Sendable, CustomStringConvertibl
         switch self {
         case .cached: 2
         case .answered(let attempts): 4 + 3 * (attempts - 1)
-        case .failed: nil
+        case .coalesced, .failed: nil
         }
     }
 
@@ -25,6 +27,7 @@ public enum DecisionPath: Hashable, Comparable, Sendable, CustomStringConvertibl
         switch self {
         case .cached: 0
         case .answered(let attempts): attempts
+        case .coalesced: Int.max - 1
         case .failed: Int.max
         }
     }
@@ -41,6 +44,7 @@ public enum DecisionPath: Hashable, Comparable, Sendable, CustomStringConvertibl
         switch self {
         case .cached: "cache"
         case .answered(let attempts): "llm_\(attempts)"
+        case .coalesced: "coalesced"
         case .failed: "failed"
         }
     }
@@ -49,6 +53,7 @@ public enum DecisionPath: Hashable, Comparable, Sendable, CustomStringConvertibl
         switch self {
         case .cached: "cache"
         case .answered(let attempts): attempts == 1 ? "LLM, 1 attempt" : "LLM, \(attempts) attempts"
+        case .coalesced: "coalesced (waited for the chain in flight)"
         case .failed: "failed"
         }
     }

@@ -6,6 +6,9 @@ public enum DecisionSource: String, Sendable, CaseIterable {
     case storage
     /// The LLM, scored by the score service.
     case score
+    /// The decision of the question's LLM chain that was in flight when it was asked: the
+    /// cache service held the asking until that chain was decided, instead of calling the LLM.
+    case coalesced
     /// No answer: the LLM kept failing and the question is stored as failed.
     case failed
 }

@@ -1,0 +1,164 @@
+import Testing
+
+@testable import Cache
+@testable import Stages
+@testable import Storage
+@testable import Transport
+@testable import VeredictoCore
+
+/// The cache service's handling of misses: one LLM chain per question (askings of a question in
+/// flight wait for its decision), failures remembered briefly, misplaced questions routed to
+/// their partition, and misses sent to the LLM when the storage lookup fails.
+@Suite(.timeLimit(.minutes(1))) struct CacheStageMissTests {
+    static let topics = PipelineTopics()
+
+    static func stage(clock: ManualClock = ManualClock(), storage: (any ResultStore)? = nil, failureTTL: Int = 5,
+                      maxWaiters: Int = 100, perQuestion: Int = 100, lookupTimeout: Int = 2000,
+                      questionPartitions: Int? = nil) -> CacheStage {
+        var configuration = CacheConfiguration(policy: .lru, capacity: 100, ttlSeconds: 0)
+        configuration.clock = clock.cacheClock
+        configuration.failureTTLSeconds = failureTTL
+        configuration.maxWaiters = maxWaiters
+        configuration.maxWaitersPerQuestion = perQuestion
+        configuration.storageLookupTimeoutMilliseconds = lookupTimeout
+        return CacheStage(topics: topics, configuration: configuration, storage: storage, questionPartitions: questionPartitions)
+    }
+
+    static func asking(_ questionID: String) -> CacheStage.Input {
+        let question = QuestionMessage(questionID: questionID, title: "Title \(questionID)", content: "",
+                                       bestAnswer: "Best answer")
+        let partition = Int32(KeyPartitioner.partition(forKey: questionID, partitions: 4))
+        return .question(question, partition: partition)
+    }
+
+    static func decided(_ questionID: String, trace: String = "t-chain", status: ResultStatus = .accepted)
+        -> CacheStage.Input
+    {
+        .decided(ValidatedResponse.Answer(questionID: questionID, traceID: trace,
+                                          llmAnswer: status == .failed ? "" : "An answer", score: 0.8, status: status))
+    }
+
+    static func requests(_ out: [OutboundMessage]) -> [OutboundMessage] {
+        out.filter { $0.topic == topics.name(.llmRequests) }
+    }
+
+    static func responses(_ out: [OutboundMessage]) throws -> [ValidatedResponse] {
+        try out.filter { $0.topic == topics.name(.validatedResponses) }.map { message in
+            try message.value.withUnsafeBytes { try ValidatedResponse.decode($0) }
+        }
+    }
+
+    @Test func askingsOfAQuestionInFlightWaitForItsChainAndAreAnsweredFromIt() async throws {
+        let stage = Self.stage()
+        // Two askings in one batch, a third in the next: one chain.
+        let first = try await stage.handle([Self.asking("q1"), Self.asking("q1")])
+        #expect(Self.requests(first).count == 1)
+        #expect(try Self.responses(first).isEmpty)
+        let firstHolds = await stage.takeCommitHolds()
+        let held = try #require(firstHolds.held)
+        #expect(held.outstanding == 1)
+        let second = try await stage.handle([Self.asking("q1")])
+        #expect(Self.requests(second).isEmpty)
+        let secondHeld = try #require(await stage.takeCommitHolds().held)
+
+        // The decision answers both waiters, in the batch that carries it.
+        let answered = try await stage.handle([Self.decided("q1")])
+        let responses = try Self.responses(answered)
+        #expect(responses.count == 2)
+        #expect(responses.allSatisfy { $0.source == .coalesced && $0.llmAnswer == "An answer" && $0.llmCalls == 0 })
+        #expect(Set(responses.map(\.messageID)).count == 2)
+        let holds = await stage.takeCommitHolds()
+        #expect(holds.held == nil)
+        #expect(Set(holds.answered.map(ObjectIdentifier.init)) == [ObjectIdentifier(held), ObjectIdentifier(secondHeld)])
+        #expect(held.outstanding == 0 && secondHeld.outstanding == 0)
+        let counts = await stage.counts
+        #expect(counts.chainsStarted == 1 && counts.coalesced == 2 && counts.waiting == 0)
+
+        // Then the cache answers.
+        let later = try Self.responses(try await stage.handle([Self.asking("q1")]))
+        #expect(later.map(\.source) == [.cache])
+    }
+
+    @Test func aHeldCommitIsReleasedOnlyOnceItsAnswerIsAcknowledged() async throws {
+        let hold = CommitHold(outstanding: 0)
+        hold.setAside()
+        #expect(!hold.isReleased)
+        hold.answer()
+        let acknowledged = LockedValue(false)
+        hold.attach(DeliveryReceipt(wait: {}, isSettled: { acknowledged.withLock { $0 } }, whenSettled: { _ in }))
+        #expect(!hold.isReleased)
+        acknowledged.withLock { $0 = true }
+        #expect(hold.isReleased)
+    }
+
+    @Test func waitersBeyondTheBoundPauseTheQuestions() async throws {
+        let stage = Self.stage(maxWaiters: 100, perQuestion: 3)
+        _ = try await stage.handle([Self.asking("hot"), Self.asking("hot"), Self.asking("hot")])
+        #expect(await stage.takeCommitHolds().paused == [])
+        _ = try await stage.handle([Self.asking("hot"), Self.asking("cold")])
+        #expect(await stage.takeCommitHolds().paused == [Self.topics.name(.questionsIn)])
+        _ = try await stage.handle([Self.decided("hot")])
+        #expect(await stage.takeCommitHolds().paused == [])
+    }
+
+    @Test func aFailedDecisionIsRememberedForTheFailureTTL() async throws {
+        let clock = ManualClock()
+        let stage = Self.stage(clock: clock, failureTTL: 5)
+        _ = try await stage.handle([Self.asking("q2")])
+        let failed = try Self.responses(try await stage.handle([Self.asking("q2"), Self.decided("q2", status: .failed)]))
+        // The waiter shares the chain's failure.
+        #expect(failed.map(\.status) == [.failed])
+        let meanwhile = try await stage.handle([Self.asking("q2")])
+        #expect(Self.requests(meanwhile).isEmpty)
+        #expect(try Self.responses(meanwhile).map { $0.status } == [.failed])
+        #expect(try Self.responses(meanwhile).map { $0.attempts } == [0])
+        clock.advance(by: 5_000)
+        let after = try await stage.handle([Self.asking("q2")])
+        #expect(Self.requests(after).count == 1)
+        let counts = await stage.counts
+        #expect(counts.failuresRemembered == 1 && counts.chainsStarted == 2)
+    }
+
+    @Test func withoutFailureMemoryAFailureStartsAnotherChain() async throws {
+        let stage = Self.stage(failureTTL: 0)
+        _ = try await stage.handle([Self.asking("q3")])
+        _ = try await stage.handle([Self.decided("q3", status: .failed)])
+        #expect(Self.requests(try await stage.handle([Self.asking("q3")])).count == 1)
+    }
+
+    @Test func aMisplacedQuestionIsRoutedToItsPartitionWithItsIDs() async throws {
+        let stage = Self.stage(questionPartitions: 4)
+        let question = QuestionMessage(messageID: "m-questions_in/0/7", traceID: "t-questions_in/0/7", questionID: "q4",
+                                       title: "T", content: "", bestAnswer: "B")
+        let home = KeyPartitioner.partition(forKey: "q4", partitions: 4)
+        let elsewhere = Int32((home + 1) % 4)
+        let out = try await stage.handle([.question(question, partition: elsewhere)])
+        #expect(out.count == 1)
+        #expect(out.first?.topic == Self.topics.name(.questionsIn) && out.first?.key == "q4")
+        let routed = try #require(try out.first?.value.withUnsafeBytes { try QuestionMessage.decode($0) })
+        #expect(routed.traceID == question.traceID && routed.messageID == question.messageID)
+        #expect(Self.requests(try await stage.handle([.question(routed, partition: Int32(home))])).count == 1)
+    }
+
+    /// A store whose lookups fail, or never answer.
+    actor BrokenStore: ResultStore {
+        let hangs: Bool
+        init(hangs: Bool) { self.hangs = hangs }
+        func apply(_ decisions: [Decision]) async throws -> ResultLedger.Outcome { ResultLedger.Outcome() }
+        func results(for questionIDs: [String]) async throws -> [String: StoredResult] {
+            if hangs { try await Task.sleep(for: .seconds(3600)) }
+            throw ConfigurationError("database unreachable")
+        }
+        func metrics() async throws -> PipelineMetrics { PipelineMetrics() }
+    }
+
+    @Test(arguments: [false, true]) func aFailingStorageLookupSendsMissesToTheLLM(hangs: Bool) async throws {
+        let clock = ManualClock()
+        let stage = Self.stage(clock: clock, storage: BrokenStore(hangs: hangs), lookupTimeout: 50)
+        _ = try await stage.handle([Self.decided("known")])
+        let out = try await stage.handle([Self.asking("known"), Self.asking("new1"), Self.asking("new2")])
+        #expect(try Self.responses(out).map(\.source) == [.cache])
+        #expect(Self.requests(out).count == 2)
+        #expect(await stage.counts.storageLookupFailures == 1)
+    }
+}
