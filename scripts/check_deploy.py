@@ -6,12 +6,14 @@
            extended here with the two top-level keys the spec gained since: `name` and
            `include`), then what the deployment relies on: KRaft Kafka, a MongoDB
            replica set, the init, every setting with its default, health checks, start order,
-           volumes, the monitoring profile; and docker/Dockerfile's structure.
+           volumes, the monitoring profile; docker/Dockerfile's structure; and that the stand-in
+           images of docker/local provide the programs the compose health checks run.
   run      runs every compose service's command (with the compose environment and its
            defaults) against the test broker and MongoDB of scripts/test-env.sh
            (VEREDICTO_TEST_KAFKA, VEREDICTO_TEST_MONGO): the init must exit 0, each service
            must answer /health (checked with `veredicto health`, as the image's health check
-           does) and stop cleanly on SIGTERM, and the generator must publish and exit 0.
+           does) and stop cleanly on SIGTERM, and the generator must publish and exit 0; the
+           Kafka stand-in's readiness probe must pass against the broker and fail without one.
 
 Usage: check_deploy.py static
        check_deploy.py run --binary .build/debug/veredicto
@@ -296,6 +298,35 @@ def check_dockerfile():
         check(entry in ignored, f".dockerignore: must exclude {entry}")
 
 
+def check_standins():
+    """docker/local's stand-in images (scripts/deploy-test.sh builds them when no registry can be
+    reached) must answer the compose file's own health checks: each check's program is put
+    where the check runs it."""
+    services = load_yaml(os.path.join(ROOT, "docker", "compose.yaml"))["services"]
+    for service, dockerfile in (("kafka", "kafka.Dockerfile"), ("mongodb", "mongodb.Dockerfile")):
+        test = services[service]["healthcheck"]["test"]
+        program = shlex.split(test[1])[0] if test[0] == "CMD-SHELL" else test[1]
+        with open(os.path.join(ROOT, "docker", "local", dockerfile), encoding="utf-8") as handle:
+            copies = [line.split()[-1] for line in handle if line.startswith("COPY ")]
+        on_path = "/" not in program and any(target == f"/usr/local/bin/{program}" for target in copies)
+        check(program in copies or on_path,
+              f"docker/local/{dockerfile}: does not provide {program}, which {service}'s health check runs")
+
+
+def check_kafka_probe(kafka):
+    """The Kafka stand-in's readiness probe against the test broker: it must pass there and fail
+    where nothing listens."""
+    probe = os.path.join(ROOT, "docker", "local", "kafka-broker-api-versions.sh")
+    status = subprocess.run([probe, "--bootstrap-server", kafka], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, timeout=30).returncode
+    check(status == 0, f"docker/local/kafka-broker-api-versions.sh: exit {status} against the broker at {kafka}")
+    status = subprocess.run([probe, "--bootstrap-server", f"127.0.0.1:{free_port()}"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, timeout=30).returncode
+    check(status != 0, "docker/local/kafka-broker-api-versions.sh: succeeds where no broker listens")
+    if not failures:
+        print("ok   kafka stand-in probe: answers against the broker, fails without one")
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -404,8 +435,11 @@ def main():
     options = parser.parse_args()
     if options.mode == "static":
         check_static()
+        check_standins()
     else:
         check_run(options.binary)
+        if os.environ.get("VEREDICTO_TEST_KAFKA"):
+            check_kafka_probe(os.environ["VEREDICTO_TEST_KAFKA"])
     if failures:
         print(f"{len(failures)} deployment check(s) failed", file=sys.stderr)
         return 1
