@@ -27,8 +27,8 @@ import VeredictoCore
     }
 
     /// Waits until `condition` holds; false if it still does not after `limit` (a bound
-    /// against hanging, not a measurement).
-    static func until(_ limit: Duration = .seconds(20), _ condition: () async -> Bool) async -> Bool {
+    /// against hanging, not a measurement: the whole suite shares two cores).
+    static func until(_ limit: Duration = .seconds(60), _ condition: () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if await condition() { return true }
@@ -47,7 +47,8 @@ import VeredictoCore
     @Test func nothingIsCommittedBeforeTheAcknowledgement() async throws {
         let setup = try await Self.setUp()
         let running = Task { try await setup.runner.run() }
-        #expect(await Self.until { setup.producer.deliveries.count == 1 })
+        defer { running.cancel() }
+        try #require(await Self.until { setup.producer.deliveries.count == 1 })
         // The runner goes on polling (and settling what is acknowledged) meanwhile.
         let pollsAtEnqueue = setup.consumer.polls
         #expect(await Self.until { setup.consumer.polls >= pollsAtEnqueue + 20 })
@@ -69,9 +70,10 @@ import VeredictoCore
     @Test func aFailedDeliveryIsSentAgainAndOnlyItsAcknowledgementCommits() async throws {
         let setup = try await Self.setUp()
         let running = Task { try await setup.runner.run() }
-        #expect(await Self.until { setup.producer.deliveries.count == 1 })
+        defer { running.cancel() }
+        try #require(await Self.until { setup.producer.deliveries.count == 1 })
         setup.producer.deliveries[0].acknowledgement.fail()
-        #expect(await Self.until { setup.producer.deliveries.count == 2 })
+        try #require(await Self.until { setup.producer.deliveries.count == 2 })
         let deliveries = setup.producer.deliveries
         try #require(deliveries.count == 2)
         #expect(deliveries[1].values == deliveries[0].values)
@@ -91,7 +93,8 @@ import VeredictoCore
     @Test func aStopWaitsForTheAcknowledgementAndCommits() async throws {
         let setup = try await Self.setUp()
         let running = Task { try await setup.runner.run() }
-        #expect(await Self.until { setup.producer.deliveries.count == 1 })
+        defer { running.cancel() }
+        try #require(await Self.until { setup.producer.deliveries.count == 1 })
         running.cancel()
         // Stopping, the runner waits for the acknowledgement it lacks (the consumer stays open).
         let pollsAtStop = setup.consumer.polls
@@ -109,7 +112,8 @@ import VeredictoCore
     @Test func aBatchUnacknowledgedWhenTheStopGivesUpGoesToTheNextMember() async throws {
         let setup = try await Self.setUp(stopGrace: .milliseconds(50))
         let running = Task { try await setup.runner.run() }
-        #expect(await Self.until { setup.producer.deliveries.count == 1 })
+        defer { running.cancel() }
+        try #require(await Self.until { setup.producer.deliveries.count == 1 })
         running.cancel()
         try await running.value  // returns once the grace is over, the acknowledgement never given
         #expect(setup.consumer.closed)

@@ -83,7 +83,10 @@ public actor ServiceRunner<Stage: PipelineStage> {
     /// nothing is lost.
     public func run() async throws {
         await withTaskCancellationHandler {
-            await runUntilStopped()
+            // In a task of its own, which the stop does not cancel (only the end of the grace
+            // period does): the batch in hand, the last acknowledgements and the commit are
+            // not cut short.
+            try? await stop.shielded { await self.runUntilStopped() }
         } onCancel: { [stop, consumer] in
             stop.request()
             consumer.wakeUp()
@@ -96,8 +99,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
     private func runUntilStopped() async {
         while !stop.isRequested {
             do {
-                // A stop arriving meanwhile does not cut the batch short: it is handled and published.
-                try await stop.shielded { try await self.step() }
+                try await step()
             } catch {
                 if stop.isRequested { break }
                 onError("\(stage.name): \(error); retrying")
@@ -105,7 +107,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
             }
         }
         do {
-            try await stop.shielded { try await self.settle(.all) }
+            try await settle(.all)
         } catch {
             onError("\(stage.name): stopped before \(inFlight.count) batches were acknowledged and committed (\(error)); "
                 + "the next member of the group reads them again")
