@@ -32,10 +32,11 @@ import Testing
 
     @Test func repeatsAndFailuresTeachNothing() throws {
         for (source, status) in [(ValidatedResponse.Source.cache, ValidatedResponse.Status.accepted),
-                                 (.storage, .forced), (.failed, .failed), (.score, .failed)] {
+                                 (.storage, .forced), (.failed, .failed)] {
             var response = MessagesTests.validated()
             response.source = source
             response.status = status
+            response.accepted = status == .accepted
             #expect(try Self.answer(RawObject(response.jsonBytes)) == nil, "\(source) \(status)")
         }
         // Without a status, a forced accept is read from `accepted`, as `decode` reads it.

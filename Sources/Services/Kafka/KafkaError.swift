@@ -1,4 +1,5 @@
 import CRdKafka
+import VeredictoCore
 
 /// An error of the Kafka layer: configuration, client creation, produce, delivery, consume, commit, admin.
 ///
@@ -124,4 +125,9 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { "\(code): \(message) [\(file):\(line)]" }
+}
+
+extension KafkaError: ClassifiedError {
+    /// A message too large, or a produce with an invalid argument, fails the same way each time.
+    public var isPermanent: Bool { code == .messageTooLarge || code == .invalidArgument }
 }
