@@ -259,6 +259,9 @@ import TestSupport
                 let latency = document["e2e_latency_ms"]?.doubleValue ?? .nan
                 #expect(latency.isFinite && abs(latency) < 86_400_000, "\(id) e2e_latency_ms = \(latency)")
             }
+            print("poison matrix: \(expectedLetters.count) bad records on \(Self.consumedTopics.count) topics dead-lettered, "
+                + "\(storedPoisons) extreme but valid stored, \(neighbours.count) valid neighbours stored, "
+                + "\(results.count) results checked, \(harness.errors.all.count) runner errors logged")
             let metrics = try #require(try await database.findOne(collection: "metrics", id: "global"))
             #expect(metrics["questions"]?.int64Value == Int64(results.count))
             let scoreSum = metrics["score_sum"]?.doubleValue ?? .nan
