@@ -19,6 +19,8 @@ struct PoisonSensitiveStage: PipelineStage {
 
     static func decode(_ raw: RawMessage) -> Inbound<String> { .message(String(decoding: raw.value, as: UTF8.self)) }
 
+    static func payload(of input: String) -> [UInt8] { Array(input.utf8) }
+
     func handle(_ inputs: [String]) async throws -> [OutboundMessage] {
         if inputs.contains("poison") { throw PermanentTestError(description: "document rejected") }
         handled.withLock { $0 += inputs }
@@ -165,7 +167,7 @@ func finishing<Result: Sendable>(within limit: Duration = .seconds(30),
         let received = try await InMemoryBusTests.drain(out, expecting: 13)
         let letter = try #require(try Self.deadLetters(received).first)
         #expect(letter.sourceTopic == "in" && letter.partition == 0 && letter.offset == 9)
-        #expect(letter.reason == "rejected: document rejected")
+        #expect(letter.reason == "rejected: document rejected" && letter.payload == "poison")
         #expect(await bus.backlog(topic: "in") == 0)
     }
 

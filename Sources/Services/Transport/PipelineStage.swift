@@ -15,4 +15,13 @@ public protocol PipelineStage: MetricsReporting {
     /// Handles a batch and returns everything it publishes. Throwing leaves the batch
     /// uncommitted: the runner retries it, so nothing is lost.
     func handle(_ inputs: [Input]) async throws -> [OutboundMessage]
+
+    /// An input as bytes, for the dead letter of an input its stage could not handle for a
+    /// reason retrying cannot change (a document the database rejects). Empty by default: the
+    /// dead letter's place (topic, partition, offset) still names the record.
+    static func payload(of input: Input) -> [UInt8]
+}
+
+extension PipelineStage {
+    public static func payload(of input: Input) -> [UInt8] { [] }
 }

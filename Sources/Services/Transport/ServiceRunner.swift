@@ -182,10 +182,12 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 counters.retriedBatches += 1
                 metrics?.increment(ServiceMetricNames.retriedBatches, labels: ["stage": stage.name])
                 if error.isPermanentFailure {
-                    if inputs.count == 1, let place = places.first {
+                    if inputs.count == 1, let input = inputs.first, let place = places.first {
                         onError("\(stage.name): \(place.topic)/\(place.partition)/\(place.offset) rejected, to dead letters: \(error)")
-                        let invalid = InvalidMessage(topic: place.topic, partition: place.partition, offset: place.offset,
-                                                     key: [], reason: "rejected: \(error)", value: UnsafeRawBufferPointer(start: nil, count: 0))
+                        let invalid = Stage.payload(of: input).withUnsafeBytes { payload in
+                            InvalidMessage(topic: place.topic, partition: place.partition, offset: place.offset, key: [],
+                                           reason: "rejected: \(error)", value: payload)
+                        }
                         return [DeadLetters.message(for: invalid, topic: deadLetterTopic)]
                     }
                     onError("\(stage.name): batch of \(inputs.count) failed for good, halving it to find the cause: \(error)")
