@@ -67,7 +67,7 @@ public final class OpenAICompatibleLLM: LLMBackend {
     }
 
     public func describe() -> String {
-        "OpenAI-compatible server \(baseURL.absoluteString), model \(model), key \(apiKey), temperature "
+        "OpenAI-compatible server \(SecretScrubber.scrubbing(baseURL.absoluteString)), model \(model), key \(apiKey), temperature "
             + "\(temperature), max tokens \(maxTokens.map(String.init) ?? "default"), timeout \(timeout), "
             + "concurrency \(limiter.limit)"
     }
