@@ -179,8 +179,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 return try await stage.handle(Array(inputs))
             } catch {
                 if Task.isCancelled { throw error }
-                counters.retriedBatches += 1
-                metrics?.increment(ServiceMetricNames.retriedBatches, labels: ["stage": stage.name])
+                countRetry()
                 if error.isPermanentFailure {
                     if inputs.count == 1, let input = inputs.first, let place = places.first {
                         onError("\(stage.name): \(place.topic)/\(place.partition)/\(place.offset) rejected, to dead letters: \(error)")
@@ -200,6 +199,12 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 failures += 1
             }
         }
+    }
+
+    /// Counts a batch handled or sent again after an error (`veredicto_batches_retried_total`).
+    private func countRetry() {
+        counters.retriedBatches += 1
+        metrics?.increment(ServiceMetricNames.retriedBatches, labels: ["stage": stage.name])
     }
 
     /// The delay after `failures` failed tries in a row: `retryDelay`, doubling up to `maxRetryDelay`.
@@ -255,8 +260,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 try await first.receipt.wait()
             } catch {
                 if Task.isCancelled { throw error }
-                counters.retriedBatches += 1
-                metrics?.increment(ServiceMetricNames.retriedBatches, labels: ["stage": stage.name])
+                countRetry()
                 if error.isPermanentFailure {
                     onError("\(stage.name): delivery failed for good, sending the batch's \(first.outputs.count) messages again in halves to find the cause: \(error)")
                     inFlight[0].outputs = try await sendIsolating(first.outputs[...])
@@ -325,6 +329,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
                     onError("\(stage.name): cannot enqueue \(messages.count) messages for good, sending them in halves to find the cause: \(error)")
                     return (.acknowledged, try await sendIsolating(messages[...]))
                 }
+                countRetry()
                 onError("\(stage.name): cannot enqueue \(messages.count) messages, retrying: \(error)")
                 try await Task.sleep(for: backoff(after: failures))
                 failures += 1
@@ -357,6 +362,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
                     let first = try await sendIsolating(messages[..<middle])
                     return try await first + sendIsolating(messages[middle...])
                 }
+                countRetry()
                 onError("\(stage.name): cannot send \(messages.count) messages, retrying: \(error)")
                 try await Task.sleep(for: backoff(after: failures))
                 failures += 1
