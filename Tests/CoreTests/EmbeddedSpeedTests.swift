@@ -36,18 +36,21 @@ import Testing
             var response = MessagesTests.validated()
             response.source = source
             response.status = status
+            response.accepted = status == .accepted
             #expect(try Self.answer(RawObject(response.jsonBytes)) == nil, "\(source) \(status)")
         }
-        for (source, status) in [(ValidatedResponse.Source.failed, ValidatedResponse.Status.failed), (.score, .failed)] {
+        for (source, status) in [(ValidatedResponse.Source.failed, ValidatedResponse.Status.failed)] {
             var response = MessagesTests.validated()
             response.source = source
             response.status = status
+            response.accepted = false
             #expect(try Self.answer(RawObject(response.jsonBytes))?.status == .failed, "\(source) \(status)")
         }
         // A failure with no attempt is one the cache answered from its memory of failures.
         var remembered = MessagesTests.validated()
         remembered.source = .failed
         remembered.status = .failed
+        remembered.accepted = false
         remembered.attempts = 0
         #expect(try Self.answer(RawObject(remembered.jsonBytes)) == nil)
         // Without a status, a forced accept is read from `accepted`, as `decode` reads it.

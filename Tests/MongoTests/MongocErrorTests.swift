@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Mongo
+import VeredictoCore
 
 /// How server replies become `MongocError` codes and labels (no server needed).
 @Suite struct MongocErrorTests {
@@ -22,5 +23,19 @@ import Testing
         let other = MongocError(MongoWriteError(index: 2, code: 121, message: "validation"), context: "insert")
         #expect(other.code == .server)
         #expect(!other.hasLabel(.transientTransaction))
+    }
+
+    /// A document the server refuses fails the same way on every retry: the runner sets it
+    /// aside instead of retrying it forever. A lost server or a conflict may pass.
+    @Test func rejectedDocumentsArePermanentAndOutagesAreNot() {
+        let rejected = [121, 2, 22, 10334].map {
+            MongocError(MongoWriteError(index: 0, code: $0, message: "rejected"), context: "insert")
+        }
+        #expect(rejected.allSatisfy { $0.isPermanentFailure })
+        #expect(MongocError(.invalidDocument, "bad BSON").isPermanentFailure)
+        let transient = [MongocError(MongoWriteError(index: 0, code: 112, message: "WriteConflict"), context: "update"),
+                         MongocError(MongoWriteError(index: 0, code: 91, message: "shutting down"), context: "update"),
+                         MongocError(.connection, "no server"), MongocError(.writeConcern, "timeout")]
+        #expect(transient.allSatisfy { !$0.isPermanentFailure })
     }
 }

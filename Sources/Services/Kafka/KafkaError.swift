@@ -1,3 +1,5 @@
+import VeredictoCore
+
 /// An error of the Kafka layer: configuration, client creation, produce, delivery, consume, commit, admin.
 ///
 /// Codes are open-ended static values, so new ones can be added without breaking callers' `switch`es;
@@ -68,4 +70,9 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { "\(code): \(message) [\(file):\(line)]" }
+}
+
+extension KafkaError: ClassifiedError {
+    /// A message too large, or a produce with an invalid argument, fails the same way each time.
+    public var isPermanent: Bool { code == .messageTooLarge || code == .invalidArgument }
 }

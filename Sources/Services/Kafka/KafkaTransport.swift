@@ -22,6 +22,12 @@ public struct KafkaTransport: MessageTransport {
     /// them as a histogram. Nil: not measured.
     public var onHops: (@Sendable (_ topic: String, _ milliseconds: [Double]) -> Void)?
     public var logger = Logger(label: "veredicto.kafka")
+    /// The largest record value the services read or publish (`MAX_MESSAGE_BYTES`): the
+    /// producers' `message.max.bytes` leaves room for it and its key, and the consumers fetch
+    /// records at least that large (the runner sets larger ones aside as dead letters).
+    public var maxMessageBytes = MessageDomain.defaultMaximumMessageBytes
+    /// Room for a record's key, headers and framing above its value.
+    static let recordOverheadBytes = 65_536
 
     public init(bootstrapServers: [String]) {
         self.bootstrapServers = bootstrapServers
@@ -34,7 +40,10 @@ public struct KafkaTransport: MessageTransport {
         // fetch for librdkafka's default 500 ms waiting for more bytes. Shorter is not better:
         // against Tansu, 2 ms tripled the p99 at 8,000 questions/s (80 -> 380 ms), the extra
         // fetches queueing behind the produce requests on a busy broker.
-        configuration.extra = ["fetch.wait.max.ms": "10", "socket.nagle.disable": "true"].merging(extra) { $1 }
+        let fetchBytes = String(max(1_048_576, maxMessageBytes + Self.recordOverheadBytes))
+        configuration.extra = ["fetch.wait.max.ms": "10", "socket.nagle.disable": "true",
+                               "max.partition.fetch.bytes": fetchBytes]
+            .merging(extra) { $1 }
         // Co-partitioning: with equal partition counts, the range assignor gives a member the
         // same partition numbers of every topic it reads, so the cache instance that owns a
         // question's askings also reads its decisions. Not open to KAFKA_CONFIG: another
@@ -48,7 +57,9 @@ public struct KafkaTransport: MessageTransport {
         var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
         configuration.linger = linger
         // Small produce requests must not wait for Nagle's algorithm (a 40 ms delayed-ACK stall).
-        configuration.extra = ["socket.nagle.disable": "true"].merging(extra) { $1 }
+        configuration.extra = ["socket.nagle.disable": "true",
+                               "message.max.bytes": String(maxMessageBytes + Self.recordOverheadBytes)]
+            .merging(extra) { $1 }
         // Keys are question ids; `KeyPartitioner` computes this partitioner's choice.
         configuration.extra["partitioner"] = "consistent_random"
         try configuration.validate()

@@ -67,12 +67,22 @@ public final class OpenAICompatibleLLM: LLMBackend {
     }
 
     public func describe() -> String {
-        "OpenAI-compatible server \(baseURL.absoluteString), model \(model), key \(apiKey), temperature "
+        "OpenAI-compatible server \(SecretScrubber.scrubbing(baseURL.absoluteString)), model \(model), key \(apiKey), temperature "
             + "\(temperature), max tokens \(maxTokens.map(String.init) ?? "default"), timeout \(timeout), "
             + "concurrency \(limiter.limit)"
     }
 
+    /// Errors come out scrubbed of the API key and of anything that looks like a credential
+    /// (a server may echo the key in a 401 body): their detail goes to `llm_errors` and logs.
     public func complete(_ request: LLMCompletionRequest) async throws -> LLMCompletion {
+        do {
+            return try await completeUnscrubbed(request)
+        } catch let error as LLMError {
+            throw error.scrubbed(secrets: [apiKey.secret])
+        }
+    }
+
+    private func completeUnscrubbed(_ request: LLMCompletionRequest) async throws -> LLMCompletion {
         let start = ContinuousClock.now
         let urlRequest = try makeRequest(prompt: request.prompt)
         try await limiter.acquire()
@@ -96,7 +106,8 @@ public final class OpenAICompatibleLLM: LLMBackend {
         }
         let text = try Self.answer(status: http.statusCode, data: data,
                                    retryAfter: http.value(forHTTPHeaderField: "Retry-After"),
-                                   retryAfterMilliseconds: http.value(forHTTPHeaderField: "retry-after-ms"))
+                                   retryAfterMilliseconds: http.value(forHTTPHeaderField: "retry-after-ms"),
+                                   secrets: [apiKey.secret])
         return LLMCompletion(text: text, latency: ContinuousClock.now - start, model: model)
     }
 
@@ -137,18 +148,21 @@ public final class OpenAICompatibleLLM: LLMBackend {
     }
 
     /// The answer text of a response, or the error it stands for.
+    /// A body is scrubbed of `secrets` before it is shortened into a detail, so that no part
+    /// of a key survives the cut.
     static func answer(status: Int, data: Data, retryAfter: String?, retryAfterMilliseconds: String?,
-                       now: Date = Date()) throws -> String {
+                       now: Date = Date(), secrets: [String] = []) throws -> String {
         if !(200..<300).contains(status),
-           let error = LLMError(httpStatus: status, retryAfter: retryAfter,
-                                retryAfterMilliseconds: retryAfterMilliseconds, body: errorMessage(data), now: now) {
+           let error = LLMError(httpStatus: status, retryAfter: retryAfter, retryAfterMilliseconds: retryAfterMilliseconds,
+                                body: SecretScrubber.scrubbing(errorMessage(data), secrets: secrets), now: now) {
             throw error
         }
         let decoded: OpenAIChatWire.Response
         do {
             decoded = try JSONDecoder().decode(OpenAIChatWire.Response.self, from: data)
         } catch {
-            throw LLMError.invalidResponse("malformed JSON: \(LLMError.excerpt(String(decoding: data, as: UTF8.self)))")
+            let body = SecretScrubber.scrubbing(String(decoding: data, as: UTF8.self), secrets: secrets)
+            throw LLMError.invalidResponse("malformed JSON: \(LLMError.excerpt(body))")
         }
         guard let choice = decoded.choices?.first else { throw LLMError.invalidResponse("no choice in the response") }
         guard let content = choice.message?.content, !content.trimmingBlanks().isEmpty else {

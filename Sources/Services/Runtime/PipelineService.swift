@@ -28,7 +28,8 @@ public enum PipelineService: String, CaseIterable, Sendable {
                           consumer: try await transport.makeConsumer(group: topics.prefix + stage.name,
                                                                      topics: stage.inputTopics),
                           producer: try await transport.makeProducer(), batchSize: settings.batchSize,
-                          deadLetterTopic: deadLetters, metrics: metrics, onError: onError)
+                          deadLetterTopic: deadLetters, maxMessageBytes: settings.maxMessageBytes, metrics: metrics,
+                          onError: onError)
         }
         switch self {
         case .cache:

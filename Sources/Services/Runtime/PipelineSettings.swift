@@ -23,6 +23,7 @@ import VeredictoCore
 /// | IDF_MODEL | (none) | model file of `veredicto idf build` |
 /// | LLM_ERROR_RETRIES | 3 | re-issues of a failed request from llm_errors before `failed` |
 /// | BATCH_SIZE | 1000 | messages per consumer batch |
+/// | MAX_MESSAGE_BYTES | 1000000 | largest record value read or published; larger ones are dead letters |
 /// | METRICS_PORT | 9464 | port of /metrics and /health, 0 = no metrics server |
 /// | CACHE_POLICY, CACHE_SIZE, CACHE_TTL | lru, 1024, 3600 | see `CacheConfiguration` |
 /// | LLM_* | | see `LLMConfiguration` |
@@ -44,6 +45,8 @@ public struct PipelineSettings: Sendable {
     public var idfModelPath: String?
     public var llmErrorRetries = 3
     public var batchSize = 1000
+    /// The largest record value the services read or publish (`MAX_MESSAGE_BYTES`).
+    public var maxMessageBytes = MessageDomain.defaultMaximumMessageBytes
     /// Port of the metrics and health server of `veredicto serve` (0: none).
     public var metricsPort = 9464
     public var cache = CacheConfiguration()
@@ -84,6 +87,8 @@ public struct PipelineSettings: Sendable {
         }
         llmErrorRetries = try reader.integer("LLM_ERROR_RETRIES", default: 3, in: 0...100)
         batchSize = try reader.integer("BATCH_SIZE", default: 1000, in: 1...100_000)
+        maxMessageBytes = try reader.integer("MAX_MESSAGE_BYTES", default: MessageDomain.defaultMaximumMessageBytes,
+                                             in: 524_288...100_000_000)
         metricsPort = try reader.integer("METRICS_PORT", default: 9464, in: 0...65_535)
         cache = try CacheConfiguration(environment: environment)
         llm = try LLMConfiguration(environment: environment)
@@ -101,6 +106,7 @@ public struct PipelineSettings: Sendable {
         transport.sessionTimeout = sessionTimeout
         transport.extra = kafkaProperties
         transport.linger = linger
+        transport.maxMessageBytes = maxMessageBytes
         return transport
     }
 }

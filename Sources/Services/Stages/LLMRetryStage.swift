@@ -10,12 +10,18 @@ public struct LLMRetryStage: PipelineStage {
     let maxRetries: Int
     /// Longest wait for a due time (a clock skew or a far Retry-After must not stall the service).
     let maximumWait: Duration
+    /// Latest due time from now: a `retry_at` further out is brought forward to it, so that a
+    /// request never circulates on `llm_errors` for longer (whatever a server or a forged
+    /// message says).
+    let maximumDelay: Duration
 
-    public init(topics: PipelineTopics, maxRetries: Int, maximumWait: Duration = .seconds(60)) {
+    public init(topics: PipelineTopics, maxRetries: Int, maximumWait: Duration = .seconds(60),
+                maximumDelay: Duration = .seconds(900)) {
         self.topics = topics
         self.inputTopics = [topics.name(.llmErrors)]
         self.maxRetries = maxRetries
         self.maximumWait = maximumWait
+        self.maximumDelay = max(maximumWait, maximumDelay)
     }
 
     public static func decode(_ raw: RawMessage) -> Inbound<ErrorMessage> {
@@ -29,8 +35,11 @@ public struct LLMRetryStage: PipelineStage {
     /// Retry-After never holds a batch (and its commit) for minutes.
     public func handle(_ inputs: [ErrorMessage]) async throws -> [OutboundMessage] {
         var out: [OutboundMessage] = []
-        let batchDeadline = Timestamp.now().advanced(byMilliseconds: maximumWait.wholeMilliseconds)
-        for error in inputs.sorted(by: { $0.retryAt < $1.retryAt }) {
+        let now = Timestamp.now()
+        let batchDeadline = now.advanced(byMilliseconds: maximumWait.wholeMilliseconds)
+        let latestDue = now.advanced(byMilliseconds: maximumDelay.wholeMilliseconds)
+        for var error in inputs.sorted(by: { $0.retryAt < $1.retryAt }) {
+            if error.retryAt > latestDue { error.retryAt = latestDue }
             if error.retries >= maxRetries || error.kind == .client {
                 out.append(error.failure.outbound(topics, key: error.questionID))
                 continue

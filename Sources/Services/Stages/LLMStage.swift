@@ -71,7 +71,7 @@ public struct LLMStage: PipelineStage {
             default: wait = retry.backoffCeiling(retry: retry.maxRetries + 1 + request.retries)
             }
             let waitMilliseconds = wait.wholeMilliseconds
-            return ErrorMessage(failing: request, kind: error.kind, detail: error.detail,
+            return ErrorMessage(failing: request, kind: error.kind, detail: SecretScrubber.scrub(error.detail),
                                 retryAt: Timestamp.now().advanced(byMilliseconds: waitMilliseconds))
                 .outbound(topics, key: request.questionID)
         }

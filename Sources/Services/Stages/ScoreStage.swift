@@ -60,7 +60,8 @@ public actor ScoreStage: PipelineStage {
                 dropped += 1
                 continue
             }
-            let score = scores[index]
+            // Within the documented domain (finite, 0 to 1) whatever rounding did.
+            let score = scores[index].isFinite ? min(1, max(0, scores[index])) : 0
             let firstScore = ledger.recordScore(trace: response.traceID, attempt: response.attempts, score: score,
                                                 carried: response.firstScore)
             if score >= threshold || response.attempts >= maxRetries {

@@ -23,6 +23,9 @@ public struct StoreStage: PipelineStage {
         }
     }
 
+    /// A response MongoDB rejects goes to `dead_letters` as the runner read it.
+    public static func payload(of input: ValidatedResponse) -> [UInt8] { input.jsonBytes }
+
     public func handle(_ inputs: [ValidatedResponse]) async throws -> [OutboundMessage] {
         let outcome = try await store.apply(inputs.map(Decision.init))
         onApplied(outcome)

@@ -38,7 +38,7 @@ public struct Decision: Sendable, Equatable {
     }
 
     /// Regenerations this decision took (LLM attempts after the first).
-    public var regenerations: Int { source == .score ? max(0, attempts - 1) : 0 }
+    public var regenerations: Int { source == .score ? max(0, attempts.saturatingAdd(-1)) : 0 }
 
     /// The way this asking went through the pipeline.
     public var path: DecisionPath {

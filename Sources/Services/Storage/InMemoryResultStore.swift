@@ -24,8 +24,8 @@ public actor InMemoryResultStore: ResultStore {
             guard let index = stored.index(forKey: id) else { continue }
             stored.values[index].timesAsked += increment.timesAsked
             for (source, count) in increment.served { stored.values[index].served[source, default: 0] += count }
-            stored.values[index].llmCalls += increment.llmCalls
-            stored.values[index].regenerations += increment.regenerations
+            stored.values[index].llmCalls.saturatingIncrement(by: increment.llmCalls)
+            stored.values[index].regenerations.saturatingIncrement(by: increment.regenerations)
         }
         for id in outcome.appliedIDs { applied.insert(id) }
         totals.add(outcome.metrics)

@@ -37,15 +37,16 @@ public struct PipelineMetrics: Sendable, Equatable {
     }
 
     public mutating func add(_ other: PipelineMetrics) {
-        questions += other.questions
-        asked += other.asked
-        accepted += other.accepted
-        forced += other.forced
-        failed += other.failed
-        for (source, count) in other.bySource { bySource[source, default: 0] += count }
+        // Saturating: the sums must not trap, whatever the counts they are given.
+        questions.saturatingIncrement(by: other.questions)
+        asked.saturatingIncrement(by: other.asked)
+        accepted.saturatingIncrement(by: other.accepted)
+        forced.saturatingIncrement(by: other.forced)
+        failed.saturatingIncrement(by: other.failed)
+        for (source, count) in other.bySource { bySource[source, default: 0].saturatingIncrement(by: count) }
         scoreSum += other.scoreSum
         firstScoreSum += other.firstScoreSum
-        regenerations += other.regenerations
-        llmCalls += other.llmCalls
+        regenerations.saturatingIncrement(by: other.regenerations)
+        llmCalls.saturatingIncrement(by: other.llmCalls)
     }
 }

@@ -85,12 +85,12 @@ public enum ResultLedger {
                 continue
             }
             outcome.appliedIDs.append(decision.messageID)
-            outcome.latencies.append(Double(storedAt - decision.createdAt))
+            outcome.latencies.append(Double(storedAt) - Double(decision.createdAt))
             outcome.paths.append(decision.path)
             outcome.metrics.asked += 1
             outcome.metrics.bySource[decision.source, default: 0] += 1
-            outcome.metrics.llmCalls += decision.llmCalls
-            outcome.metrics.regenerations += decision.regenerations
+            outcome.metrics.llmCalls.saturatingIncrement(by: decision.llmCalls)
+            outcome.metrics.regenerations.saturatingIncrement(by: decision.regenerations)
             if let index = outcome.created.index(forKey: decision.questionID) {
                 // Asked again within this batch, after its first decision.
                 let created = outcome.created.values[index]
@@ -100,8 +100,8 @@ public enum ResultLedger {
                 }
                 outcome.created.values[index].timesAsked += 1
                 outcome.created.values[index].served[decision.source, default: 0] += 1
-                outcome.created.values[index].llmCalls += decision.llmCalls
-                outcome.created.values[index].regenerations += decision.regenerations
+                outcome.created.values[index].llmCalls.saturatingIncrement(by: decision.llmCalls)
+                outcome.created.values[index].regenerations.saturatingIncrement(by: decision.regenerations)
                 continue
             }
             var increment = outcome.increments.removeValue(forKey: decision.questionID)
@@ -134,8 +134,8 @@ public enum ResultLedger {
             }
             increment!.timesAsked += 1
             increment!.served[decision.source, default: 0] += 1
-            increment!.llmCalls += decision.llmCalls
-            increment!.regenerations += decision.regenerations
+            increment!.llmCalls.saturatingIncrement(by: decision.llmCalls)
+            increment!.regenerations.saturatingIncrement(by: decision.regenerations)
             outcome.increments[decision.questionID] = increment
         }
         return outcome

@@ -20,7 +20,7 @@ public struct StoredResult: Sendable, Equatable {
         self.regenerations = regenerations
     }
 
-    public var e2eLatencyMilliseconds: Double { Double(storedAt - decision.createdAt) }
+    public var e2eLatencyMilliseconds: Double { Double(storedAt) - Double(decision.createdAt) }
 }
 
 extension Decision {

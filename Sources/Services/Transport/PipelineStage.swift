@@ -20,8 +20,14 @@ public protocol PipelineStage: MetricsReporting {
     /// earlier holds its outputs answered, and which input topics to pause (`CommitHold`).
     /// Stages that answer every input at once keep the default, `.none`.
     func takeCommitHolds() async -> CommitHolds
+
+    /// An input as bytes, for the dead letter of an input its stage could not handle for a
+    /// reason retrying cannot change (a document the database rejects). Empty by default: the
+    /// dead letter's place (topic, partition, offset) still names the record.
+    static func payload(of input: Input) -> [UInt8]
 }
 
 extension PipelineStage {
     public func takeCommitHolds() async -> CommitHolds { .none }
+    public static func payload(of input: Input) -> [UInt8] { [] }
 }

@@ -17,6 +17,12 @@ import VeredictoCore
 /// batch in flight is acknowledged, and their offsets are committed before the consumer leaves
 /// its group. That work is not cancelled with the task, only once it outlasts `stopGrace`;
 /// what is uncommitted then goes to the next member of the group.
+///
+/// Errors are of two kinds (`ClassifiedError`). Transient ones (a broker or database away, a
+/// timeout) are retried with a growing delay for as long as it takes. Permanent ones (a record
+/// over `maxMessageBytes`, a document the database rejects) would fail the same way forever:
+/// the runner halves the batch until it finds the messages that cause them, sends those to the
+/// dead-letter topic with the reason and their place, and lets the rest through.
 public actor ServiceRunner<Stage: PipelineStage> {
     public let stage: Stage
     private let consumer: any MessageConsumer
@@ -26,6 +32,11 @@ public actor ServiceRunner<Stage: PipelineStage> {
     private let deadLetterTopic: String
     private let retryDelay: Duration
     private let maxInFlight: Int
+    /// The largest record value read or published; a larger input is a dead letter, and so is
+    /// an output that would be larger (with its size and first bytes).
+    private let maxMessageBytes: Int
+    /// The longest delay between two tries after a transient error.
+    private let maxRetryDelay: Duration = .seconds(30)
     private let onError: @Sendable (String) -> Void
     private let metrics: MetricsRegistry?
     private let stop: RunnerStop
@@ -36,7 +47,6 @@ public actor ServiceRunner<Stage: PipelineStage> {
         var receipt: DeliveryReceipt
         let checkpoint: CommitCheckpoint
         let consumed: Int
-        let deadLetters: Int
         let consumedByTopic: [String: Int]
         /// Messages the stage set aside to answer later: the batch is committed only after.
         let hold: CommitHold?
@@ -55,7 +65,8 @@ public actor ServiceRunner<Stage: PipelineStage> {
 
     public init(stage: Stage, consumer: any MessageConsumer, producer: any MessageProducer, batchSize: Int = 1000,
                 pollTimeout: Duration = .milliseconds(50), deadLetterTopic: String,
-                retryDelay: Duration = .milliseconds(500), maxInFlight: Int = 8, metrics: MetricsRegistry? = nil,
+                retryDelay: Duration = .milliseconds(500), maxInFlight: Int = 8,
+                maxMessageBytes: Int = MessageDomain.defaultMaximumMessageBytes, metrics: MetricsRegistry? = nil,
                 stopGrace: Duration = .seconds(8), onError: @escaping @Sendable (String) -> Void = { _ in }) {
         self.stage = stage
         self.consumer = consumer
@@ -65,13 +76,15 @@ public actor ServiceRunner<Stage: PipelineStage> {
         self.deadLetterTopic = deadLetterTopic
         self.retryDelay = retryDelay
         self.maxInFlight = max(1, maxInFlight)
+        self.maxMessageBytes = max(1, maxMessageBytes)
         self.onError = onError
         self.metrics = metrics
         self.stop = RunnerStop(grace: stopGrace)
         metrics?.declare(ServiceMetricNames.polled, .counter, help: "Messages polled, by stage (a redelivered message counts again).")
         metrics?.declare(ServiceMetricNames.consumed, .counter, help: "Messages consumed, by stage and topic.")
         metrics?.declare(ServiceMetricNames.produced, .counter, help: "Messages produced and acknowledged, by stage and topic.")
-        metrics?.declare(ServiceMetricNames.deadLetters, .counter, help: "Unreadable messages sent to the dead-letter topic.")
+        metrics?.declare(ServiceMetricNames.deadLetters, .counter,
+                         help: "Messages sent to the dead-letter topic: unreadable, invalid, too large, or rejected.")
         metrics?.declare(ServiceMetricNames.batches, .counter, help: "Batches handled and committed.")
         metrics?.declare(ServiceMetricNames.retriedBatches, .counter, help: "Batches handled or delivered again after an error.")
         metrics?.declare(ServiceMetricNames.batchSeconds, .histogram, help: "Time to handle one batch, by stage.")
@@ -138,47 +151,55 @@ public actor ServiceRunner<Stage: PipelineStage> {
         if pendingCommit != nil {
             timeout = min(timeout, max(.zero, commitInterval - (ContinuousClock.now - lastCommit)))
         }
+        let limit = maxMessageBytes
         let polled = try await consumer.poll(maxMessages: batchSize, timeout: timeout) { raw in
-            (raw.topic, Stage.decode(raw))
+            let place = RecordPlace(topic: raw.topic, partition: raw.partition, offset: raw.offset)
+            if raw.value.count > limit {
+                let reason = "record of \(raw.value.count) bytes is larger than MAX_MESSAGE_BYTES (\(limit))"
+                return (place, Inbound<Stage.Input>.invalid(InvalidMessage(raw, reason: reason)))
+            }
+            return (place, Stage.decode(raw))
+        }
+        // The batch just polled is handled and kept in flight whatever settling does: a later
+        // checkpoint covers it, so dropping it here would commit past messages never handled.
+        var settleError: (any Error)?
+        do {
+            try await settle(.available)
+        } catch {
+            settleError = error
+        }
+        if polled.isEmpty {
+            if let settleError { throw settleError }
+            return 0
         }
         if !polled.isEmpty {
             counters.polled += polled.count
             metrics?.increment(ServiceMetricNames.polled, labels: ["stage": stage.name], by: Double(polled.count))
         }
-        try await settle(.available)
-        if polled.isEmpty { return 0 }
         var inputs: [Stage.Input] = []
+        var places: [RecordPlace] = []
         inputs.reserveCapacity(polled.count)
+        places.reserveCapacity(polled.count)
         var outbound: [OutboundMessage] = []
         var consumedByTopic = TopicTally()
-        for (topic, item) in polled {
-            consumedByTopic.count(topic)
+        for (place, item) in polled {
+            consumedByTopic.count(place.topic)
             switch item {
-            case .message(let input): inputs.append(input)
+            case .message(let input):
+                inputs.append(input)
+                places.append(place)
             case .invalid(let invalid): outbound.append(DeadLetters.message(for: invalid, topic: deadLetterTopic))
             }
         }
-        let deadLetters = outbound.count
         // Handle until it works: an uncommitted batch is never dropped.
         let started = ContinuousClock.now
-        while true {
-            do {
-                if !inputs.isEmpty { outbound += try await stage.handle(inputs) }
-                break
-            } catch {
-                if stop.isRequested { throw error }
-                counters.retriedBatches += 1
-                metrics?.increment(ServiceMetricNames.retriedBatches, labels: ["stage": stage.name])
-                onError("\(stage.name): batch of \(inputs.count) failed, retrying: \(error)")
-                try await Task.sleep(for: retryDelay)
-            }
-        }
+        if !inputs.isEmpty { outbound += try await handleIsolating(inputs[...], places[...]) }
         if let metrics {
             let elapsed = ContinuousClock.now - started
             let seconds = elapsed.inSeconds
             metrics.observe(ServiceMetricNames.batchSeconds, labels: ["stage": stage.name], seconds)
         }
-        let receipt = try await enqueueRetrying(outbound)
+        let (receipt, sent) = try await enqueueRetrying(boundingSizes(outbound))
         let holds = inputs.isEmpty ? .none : await stage.takeCommitHolds()
         for answered in holds.answered {
             answered.attach(receipt)
@@ -188,10 +209,87 @@ public actor ServiceRunner<Stage: PipelineStage> {
             paused = pause
             await consumer.pause(pause)
         }
-        inFlight.append(InFlight(outputs: outbound, receipt: receipt, checkpoint: consumer.checkpoint(),
-                                 consumed: polled.count, deadLetters: deadLetters, consumedByTopic: consumedByTopic.counts,
-                                 hold: holds.held))
+        inFlight.append(InFlight(outputs: sent, receipt: receipt, checkpoint: consumer.checkpoint(),
+                                 consumed: polled.count, consumedByTopic: consumedByTopic.counts, hold: holds.held))
+        if let settleError { throw settleError }
         return polled.count
+    }
+
+    /// Where a consumed record was.
+    private struct RecordPlace: Sendable {
+        let topic: String
+        let partition: Int32
+        let offset: Int64
+    }
+
+    /// Handles `inputs`, retrying transient errors. A permanent error halves the batch until
+    /// the inputs that cause it are found; each becomes a dead letter naming its place.
+    private func handleIsolating(_ inputs: ArraySlice<Stage.Input>,
+                                 _ places: ArraySlice<RecordPlace>) async throws -> [OutboundMessage] {
+        var failures = 0
+        while true {
+            do {
+                return try await stage.handle(Array(inputs))
+            } catch {
+                if stop.isRequested { throw error }
+                countRetry()
+                if error.isPermanentFailure {
+                    if inputs.count == 1, let input = inputs.first, let place = places.first {
+                        onError("\(stage.name): \(place.topic)/\(place.partition)/\(place.offset) rejected, to dead letters: \(error)")
+                        let invalid = Stage.payload(of: input).withUnsafeBytes { payload in
+                            InvalidMessage(topic: place.topic, partition: place.partition, offset: place.offset, key: [],
+                                           reason: "rejected: \(error)", value: payload)
+                        }
+                        return [DeadLetters.message(for: invalid, topic: deadLetterTopic)]
+                    }
+                    onError("\(stage.name): batch of \(inputs.count) failed for good, halving it to find the cause: \(error)")
+                    let middle = inputs.startIndex + inputs.count / 2
+                    let first = try await handleIsolating(inputs[..<middle], places[..<middle])
+                    return try await first + handleIsolating(inputs[middle...], places[middle...])
+                }
+                onError("\(stage.name): batch of \(inputs.count) failed, retrying: \(error)")
+                try await Task.sleep(for: backoff(after: failures))
+                failures += 1
+            }
+        }
+    }
+
+    /// Counts a batch handled or sent again after an error (`veredicto_batches_retried_total`).
+    private func countRetry() {
+        counters.retriedBatches += 1
+        metrics?.increment(ServiceMetricNames.retriedBatches, labels: ["stage": stage.name])
+    }
+
+    /// The delay after `failures` failed tries in a row: `retryDelay`, doubling up to `maxRetryDelay`.
+    private func backoff(after failures: Int) -> Duration {
+        var delay = retryDelay
+        for _ in 0..<min(failures, 16) where delay < maxRetryDelay { delay *= 2 }
+        return min(delay, maxRetryDelay)
+    }
+
+    /// Replaces every message over `maxMessageBytes` with a dead letter carrying its size and
+    /// first bytes: publishing it would fail the same way every time. Dead letters themselves
+    /// are bounded already (`InvalidMessage.payloadPrefixLimit`).
+    private func boundingSizes(_ messages: [OutboundMessage]) -> [OutboundMessage] {
+        let limit = maxMessageBytes
+        let deadLetterTopic = deadLetterTopic
+        func tooLarge(_ message: OutboundMessage) -> Bool { message.value.count > limit && message.topic != deadLetterTopic }
+        guard messages.contains(where: tooLarge) else { return messages }
+        return messages.map { message in
+            guard tooLarge(message) else { return message }
+            onError("\(stage.name): a message of \(message.value.count) bytes for \(message.topic) is over MAX_MESSAGE_BYTES, to dead letters")
+            return deadLetter(unpublishable: message,
+                              reason: "message of \(message.value.count) bytes for \(message.topic) is larger than MAX_MESSAGE_BYTES (\(limit))")
+        }
+    }
+
+    /// A dead letter for a message that cannot be published: it has no place yet (-1).
+    private func deadLetter(unpublishable message: OutboundMessage, reason: String) -> OutboundMessage {
+        message.value.withUnsafeBytes { value in
+            DeadLetters.message(for: InvalidMessage(topic: message.topic, partition: -1, offset: -1, key: Array(message.key.utf8),
+                                                    reason: reason, value: value),
+                                topic: deadLetterTopic)
+        }
     }
 
     private enum Settling {
@@ -216,11 +314,16 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 try await first.receipt.wait()
             } catch {
                 if stop.isRequested { throw error }
-                counters.retriedBatches += 1
-                metrics?.increment(ServiceMetricNames.retriedBatches, labels: ["stage": stage.name])
+                countRetry()
+                if error.isPermanentFailure {
+                    onError("\(stage.name): delivery failed for good, sending the batch's \(first.outputs.count) messages again in halves to find the cause: \(error)")
+                    inFlight[0].outputs = try await sendIsolating(first.outputs[...])
+                    inFlight[0].receipt = .acknowledged
+                    continue
+                }
                 onError("\(stage.name): delivery failed, sending the batch's \(first.outputs.count) messages again: \(error)")
                 try await Task.sleep(for: retryDelay)
-                inFlight[0].receipt = try await enqueueRetrying(first.outputs)
+                (inFlight[0].receipt, inFlight[0].outputs) = try await enqueueRetrying(first.outputs)
                 continue
             }
             if let hold = first.hold, !hold.isReleased { break }
@@ -229,16 +332,20 @@ public actor ServiceRunner<Stage: PipelineStage> {
             counters.batches += 1
             counters.consumed += first.consumed
             counters.produced += first.outputs.count
-            counters.deadLetters += first.deadLetters
             var produced = TopicTally()
-            for message in first.outputs { produced.count(message.topic) }
+            var deadLetters = 0
+            for message in first.outputs {
+                produced.count(message.topic)
+                if message.topic == deadLetterTopic { deadLetters += 1 }
+            }
+            counters.deadLetters += deadLetters
             let producedByTopic = produced.counts
             for (topic, count) in first.consumedByTopic { counters.consumedByTopic[topic, default: 0] += count }
             for (topic, count) in producedByTopic { counters.producedByTopic[topic, default: 0] += count }
             if let metrics {
                 let name = stage.name
                 metrics.increment(ServiceMetricNames.batches, labels: ["stage": name])
-                metrics.increment(ServiceMetricNames.deadLetters, labels: ["stage": name], by: Double(first.deadLetters))
+                metrics.increment(ServiceMetricNames.deadLetters, labels: ["stage": name], by: Double(deadLetters))
                 for (topic, count) in first.consumedByTopic {
                     metrics.increment(ServiceMetricNames.consumed, labels: ["stage": name, "topic": topic], by: Double(count))
                 }
@@ -261,18 +368,61 @@ public actor ServiceRunner<Stage: PipelineStage> {
     }
 
     /// Enqueues, and has the acknowledgement wake the consumer's poll so the batch is settled
-    /// and committed at once rather than at the poll's timeout.
-    private func enqueueRetrying(_ messages: [OutboundMessage]) async throws -> DeliveryReceipt {
+    /// and committed at once rather than at the poll's timeout. Returns the receipt and the
+    /// messages it covers: after a permanent error (a message the transport refuses), those
+    /// were sent one part at a time and the refused ones replaced with dead letters.
+    private func enqueueRetrying(_ messages: [OutboundMessage]) async throws -> (DeliveryReceipt, [OutboundMessage]) {
+        var failures = 0
         while true {
             do {
                 let receipt = try await producer.enqueue(messages)
                 receipt.whenSettled { [consumer] in consumer.wakeUp() }
-                return receipt
+                return (receipt, messages)
             } catch {
                 if stop.isRequested { throw error }
+                if error.isPermanentFailure {
+                    onError("\(stage.name): cannot enqueue \(messages.count) messages for good, sending them in halves to find the cause: \(error)")
+                    return (.acknowledged, try await sendIsolating(messages[...]))
+                }
+                countRetry()
                 onError("\(stage.name): cannot enqueue \(messages.count) messages, retrying: \(error)")
-                try await Task.sleep(for: retryDelay)
+                try await Task.sleep(for: backoff(after: failures))
+                failures += 1
             }
         }
+    }
+
+    /// Sends `messages` and waits for their acknowledgement, retrying transient errors. A
+    /// permanent error halves them until the refused ones are found; each is replaced with a
+    /// dead letter (a dead letter refused in turn is logged and given up). Returns what was sent.
+    private func sendIsolating(_ messages: ArraySlice<OutboundMessage>) async throws -> [OutboundMessage] {
+        var failures = 0
+        while !messages.isEmpty {
+            do {
+                try await producer.send(Array(messages))
+                return Array(messages)
+            } catch {
+                if stop.isRequested { throw error }
+                if error.isPermanentFailure {
+                    if messages.count == 1, let message = messages.first {
+                        if message.topic == deadLetterTopic {
+                            onError("\(stage.name): a dead letter of \(message.value.count) bytes was refused, giving it up: \(error)")
+                            return []
+                        }
+                        onError("\(stage.name): a message for \(message.topic) was refused, to dead letters: \(error)")
+                        let letter = deadLetter(unpublishable: message, reason: "refused by the transport: \(error)")
+                        return try await sendIsolating([letter])
+                    }
+                    let middle = messages.startIndex + messages.count / 2
+                    let first = try await sendIsolating(messages[..<middle])
+                    return try await first + sendIsolating(messages[middle...])
+                }
+                countRetry()
+                onError("\(stage.name): cannot send \(messages.count) messages, retrying: \(error)")
+                try await Task.sleep(for: backoff(after: failures))
+                failures += 1
+            }
+        }
+        return []
     }
 }

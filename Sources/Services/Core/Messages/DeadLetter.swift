@@ -8,9 +8,12 @@ public struct DeadLetter: PipelineMessage {
     public var offset: Int64
     /// Why it could not be read (a `MessageDecodingError` description, say).
     public var reason: String
-    /// The original bytes as text; invalid UTF-8 is replaced with U+FFFD.
+    /// The original bytes as text; invalid UTF-8 is replaced with U+FFFD. A large record's
+    /// dead letter carries only its first bytes (see `payloadBytes`).
     public var payload: String
     public var producedAt: Timestamp
+    /// The size in bytes of the original value, when `payload` holds only its first bytes.
+    public var payloadBytes: Int?
 
     public init(
         sourceTopic: String,
@@ -18,7 +21,8 @@ public struct DeadLetter: PipelineMessage {
         offset: Int64,
         reason: String,
         payload: String,
-        producedAt: Timestamp = .now()
+        producedAt: Timestamp = .now(),
+        payloadBytes: Int? = nil
     ) {
         self.sourceTopic = sourceTopic
         self.partition = partition
@@ -26,6 +30,7 @@ public struct DeadLetter: PipelineMessage {
         self.reason = reason
         self.payload = payload
         self.producedAt = producedAt
+        self.payloadBytes = payloadBytes
     }
 
     /// A dead letter for the raw bytes of a message, repairing invalid UTF-8.
@@ -35,7 +40,8 @@ public struct DeadLetter: PipelineMessage {
         offset: Int64,
         reason: String,
         payload: UnsafeRawBufferPointer,
-        producedAt: Timestamp = .now()
+        producedAt: Timestamp = .now(),
+        payloadBytes: Int? = nil
     ) {
         self.init(
             sourceTopic: sourceTopic,
@@ -43,7 +49,8 @@ public struct DeadLetter: PipelineMessage {
             offset: offset,
             reason: reason,
             payload: String(decoding: payload, as: UTF8.self),
-            producedAt: producedAt
+            producedAt: producedAt,
+            payloadBytes: payloadBytes
         )
     }
 
@@ -55,12 +62,13 @@ public struct DeadLetter: PipelineMessage {
         writer.field("reason", reason)
         writer.field("payload", payload)
         writer.field("produced_at", producedAt)
+        if let payloadBytes { writer.field("payload_bytes", payloadBytes) }
         writer.endObject()
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> DeadLetter {
         try MessageFields.read(bytes) { fields in
-            DeadLetter(
+            let letter = DeadLetter(
                 sourceTopic: try fields.string("source_topic"),
                 partition: try fields.int("partition"),
                 offset: try fields.int64("offset"),
@@ -68,6 +76,10 @@ public struct DeadLetter: PipelineMessage {
                 payload: try fields.string("payload"),
                 producedAt: try fields.timestamp("produced_at")
             )
+            var result = letter
+            let size = try fields.int("payload_bytes", default: -1)
+            result.payloadBytes = size >= 0 ? size : nil
+            return result
         }
     }
 }

@@ -84,12 +84,12 @@ public struct ErrorMessage: PipelineMessage {
 
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> ErrorMessage {
         try MessageFields.read(bytes) { fields in
-            let messageID = try fields.string("message_id")
-            let traceID = try fields.string("trace_id")
+            let messageID = try fields.id("message_id", maximum: MessageDomain.maximumMessageIDBytes)
+            let traceID = try fields.id("trace_id")
             let questionID = try fields.identifier("question_id")
             let errorType = try fields.string("error_type")
             let errorDetail = try fields.string("error_detail")
-            let attempts = try fields.int("attempts")
+            let attempts = try fields.int("attempts", in: MessageDomain.attempts)
             let retryAt = try fields.timestamp("retry_at")
             let producedAt = try fields.timestamp("produced_at")
             return ErrorMessage(
@@ -101,13 +101,13 @@ public struct ErrorMessage: PipelineMessage {
                 attempts: attempts,
                 retryAt: retryAt,
                 producedAt: producedAt,
-                retries: try fields.int("retries", default: 0),
+                retries: try fields.int("retries", in: MessageDomain.retries, default: 0),
                 title: try fields.string("title", default: ""),
                 content: try fields.string("content", default: ""),
                 prompt: try fields.string("prompt", default: ""),
                 bestAnswer: try fields.string("best_answer", default: ""),
                 createdAt: try fields.optionalTimestamp("created_at") ?? producedAt,
-                firstScore: try fields.optionalDouble("first_score")
+                firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score)
             )
         }
     }

@@ -65,17 +65,17 @@ public struct LLMRequest: PipelineMessage {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> LLMRequest {
         try MessageFields.read(bytes) { fields in
             LLMRequest(
-                messageID: try fields.string("message_id"),
-                traceID: try fields.string("trace_id"),
+                messageID: try fields.id("message_id", maximum: MessageDomain.maximumMessageIDBytes),
+                traceID: try fields.id("trace_id"),
                 questionID: try fields.identifier("question_id"),
                 title: try fields.string("title"),
                 content: try fields.string("content"),
                 prompt: try fields.string("prompt"),
                 bestAnswer: try fields.string("best_answer"),
-                attempts: try fields.int("attempts"),
+                attempts: try fields.int("attempts", in: MessageDomain.attempts),
                 createdAt: try fields.timestamp("created_at"),
-                firstScore: try fields.optionalDouble("first_score"),
-                retries: try fields.int("retries", default: 0)
+                firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score),
+                retries: try fields.int("retries", in: MessageDomain.retries, default: 0)
             )
         }
     }

@@ -71,16 +71,16 @@ public struct LLMResponse: PipelineMessage {
 
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> LLMResponse {
         try MessageFields.read(bytes) { fields in
-            let messageID = try fields.string("message_id")
-            let traceID = try fields.string("trace_id")
+            let messageID = try fields.id("message_id", maximum: MessageDomain.maximumMessageIDBytes)
+            let traceID = try fields.id("trace_id")
             let questionID = try fields.identifier("question_id")
             let title = try fields.string("title")
             let content = try fields.string("content")
             let prompt = try fields.string("prompt")
             let llmAnswer = try fields.string("llm_answer")
             let bestAnswer = try fields.string("best_answer")
-            let latencyMs = try fields.double("latency_ms")
-            let attempts = try fields.int("attempts")
+            let latencyMs = try fields.double("latency_ms", in: MessageDomain.latencyMilliseconds)
+            let attempts = try fields.int("attempts", in: MessageDomain.attempts)
             let producedAt = try fields.timestamp("produced_at")
             return LLMResponse(
                 messageID: messageID,
@@ -95,7 +95,7 @@ public struct LLMResponse: PipelineMessage {
                 attempts: attempts,
                 producedAt: producedAt,
                 createdAt: try fields.optionalTimestamp("created_at") ?? producedAt,
-                firstScore: try fields.optionalDouble("first_score")
+                firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score)
             )
         }
     }

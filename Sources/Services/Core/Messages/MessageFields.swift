@@ -121,13 +121,43 @@ struct MessageFields {
         guard let value = value(name) else { throw MessageDecodingError.missing(name) }
         switch value {
         case .string(let raw, let escaped):
-            return try Self.unescape(raw, escaped, name)
+            return try Self.checkID(Self.unescape(raw, escaped, name), name, maximum: MessageDomain.maximumIDBytes)
         case .number(let raw):
             guard let integer = Self.integer(raw) else { throw MessageDecodingError.field(name, must: "a string or an integer") }
             return String(integer)
         default:
             throw MessageDecodingError.field(name, must: "a string or an integer")
         }
+    }
+
+    /// A string id: non-empty and at most `maximum` UTF-8 bytes (`MessageDomain`).
+    mutating func id(_ name: StaticString, maximum: Int = MessageDomain.maximumIDBytes) throws -> String {
+        try Self.checkID(string(name), name, maximum: maximum)
+    }
+
+    /// As `id(_:)`, nil when the field is absent or null.
+    mutating func optionalID(_ name: StaticString, maximum: Int = MessageDomain.maximumIDBytes) throws -> String? {
+        guard let id = try optionalString(name) else { return nil }
+        return try Self.checkID(id, name, maximum: maximum)
+    }
+
+    /// Checks a string id without making a String of it.
+    mutating func checkedID(_ name: StaticString, maximum: Int = MessageDomain.maximumIDBytes) throws -> RawString {
+        let raw = try checkedString(name)
+        // The escaped form is at least as long as the text: only a long escaped one needs reading.
+        if raw.raw.isEmpty || (raw.raw.count > maximum && (!raw.escaped || raw.string().utf8.count > maximum)) {
+            _ = try Self.checkID(raw.string(), name, maximum: maximum)
+        }
+        return raw
+    }
+
+    private static func checkID(_ id: String, _ name: StaticString, maximum: Int) throws -> String {
+        if id.isEmpty { throw MessageDecodingError.field(name, is: "empty") }
+        let length = id.utf8.count
+        if length > maximum {
+            throw MessageDecodingError.field(name, is: "\(length) bytes long, longer than \(maximum)")
+        }
+        return id
     }
 
     /// A string that must be one of `Value`'s raw values.
@@ -174,6 +204,23 @@ struct MessageFields {
         return try Self.int(value, name)
     }
 
+    /// An integer within `domain`.
+    mutating func int(_ name: StaticString, in domain: ClosedRange<Int>) throws -> Int {
+        try Self.check(int(name), domain, name)
+    }
+
+    /// An integer within `domain`; `defaultValue` when the field is absent or null.
+    mutating func int(_ name: StaticString, in domain: ClosedRange<Int>, default defaultValue: Int) throws -> Int {
+        try Self.check(int(name, default: defaultValue), domain, name)
+    }
+
+    private static func check(_ value: Int, _ domain: ClosedRange<Int>, _ name: StaticString) throws -> Int {
+        guard domain.contains(value) else {
+            throw MessageDecodingError.field(name, must: "an integer from \(domain.lowerBound) to \(domain.upperBound), not \(value)")
+        }
+        return value
+    }
+
     mutating func int64(_ name: StaticString) throws -> Int64 {
         guard let value = value(name) else { throw MessageDecodingError.missing(name) }
         guard case .number(let raw) = value, let integer = Self.integer(raw) else {
@@ -203,6 +250,25 @@ struct MessageFields {
         return try Self.double(value, name)
     }
 
+    /// A finite number within `domain` (null, which is how a non-finite number is written, is not).
+    mutating func double(_ name: StaticString, in domain: ClosedRange<Double>) throws -> Double {
+        try Self.check(double(name), domain, name)
+    }
+
+    /// As `double(_:in:)`, nil when the field is absent or null.
+    mutating func optionalDouble(_ name: StaticString, in domain: ClosedRange<Double>) throws -> Double? {
+        guard let number = try optionalDouble(name) else { return nil }
+        return try Self.check(number, domain, name)
+    }
+
+    private static func check(_ value: Double, _ domain: ClosedRange<Double>, _ name: StaticString) throws -> Double {
+        guard value.isFinite else { throw MessageDecodingError.field(name, must: "a finite number") }
+        guard domain.contains(value) else {
+            throw MessageDecodingError.field(name, must: "a number from \(domain.lowerBound) to \(domain.upperBound), not \(value)")
+        }
+        return value
+    }
+
     private static func double(_ value: JSONScanner.Value, _ name: StaticString) throws -> Double {
         guard case .number(let raw) = value, let number = JSONNumber.double(raw) else {
             throw MessageDecodingError.field(name, must: "a number")
@@ -230,19 +296,24 @@ struct MessageFields {
         return timestamp
     }
 
-    /// Nil when the field is absent or null.
+    /// Nil when the field is absent or null. A time outside `MessageDomain.timestamps` is an error.
     mutating func optionalTimestamp(_ name: StaticString) throws -> Timestamp? {
         guard let value = value(name) else { return nil }
+        var parsed: Timestamp?
         switch value {
         case .null:
             return nil
         case .string(let raw, false):
-            if let timestamp = Timestamp(iso8601: raw) { return timestamp }
+            parsed = Timestamp(iso8601: raw)
         case .string(let raw, true):
-            if let timestamp = Timestamp(iso8601: try Self.unescape(raw, true, name)) { return timestamp }
+            parsed = Timestamp(iso8601: try Self.unescape(raw, true, name))
         default:
             break
         }
-        throw MessageDecodingError.field(name, is: "not an ISO-8601 timestamp")
+        guard let timestamp = parsed else { throw MessageDecodingError.field(name, is: "not an ISO-8601 timestamp") }
+        guard MessageDomain.timestamps.contains(timestamp.millisecondsSinceEpoch) else {
+            throw MessageDecodingError.field(name, is: "\(timestamp), outside 2000-01-01 to 2099-12-31")
+        }
+        return timestamp
     }
 }

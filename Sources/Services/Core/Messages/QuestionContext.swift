@@ -86,7 +86,7 @@ extension RegenerationRequest {
     }
 
     /// The request of the next attempt.
-    public var nextAttempt: LLMRequest { LLMRequest(context, attempts: attempts + 1) }
+    public var nextAttempt: LLMRequest { LLMRequest(context, attempts: attempts.saturatingAdd(1)) }
 }
 
 extension ErrorMessage {
@@ -105,12 +105,12 @@ extension ErrorMessage {
     }
 
     /// The same attempt, issued once more.
-    public var retry: LLMRequest { LLMRequest(context, attempts: attempts, retries: retries + 1) }
+    public var retry: LLMRequest { LLMRequest(context, attempts: attempts, retries: retries.saturatingAdd(1)) }
 
     /// The decision that the question could not be answered: stored as failed.
     public var failure: ValidatedResponse {
         ValidatedResponse(context, llmAnswer: "", score: 0, status: .failed, source: .failed, attempts: attempts,
-                          llmCalls: max(0, attempts - 1))
+                          llmCalls: max(0, attempts.saturatingAdd(-1)))
     }
 }
 

@@ -69,8 +69,8 @@ public struct QuestionMessage: PipelineMessage {
         fallbackTraceID: @autoclosure () -> String
     ) throws -> QuestionMessage {
         try MessageFields.read(bytes) { fields in
-            let messageID = try fields.optionalString("message_id")
-            let traceID = try fields.optionalString("trace_id")
+            let messageID = try fields.optionalID("message_id", maximum: MessageDomain.maximumMessageIDBytes)
+            let traceID = try fields.optionalID("trace_id")
             return QuestionMessage(
                 messageID: messageID ?? fallbackMessageID(),
                 traceID: traceID ?? fallbackTraceID(),
@@ -80,7 +80,7 @@ public struct QuestionMessage: PipelineMessage {
                 bestAnswer: try fields.string("best_answer"),
                 source: try fields.string("source", default: "manual"),
                 createdAt: try fields.optionalTimestamp("created_at") ?? .now(),
-                attempts: try fields.int("attempts", default: 0)
+                attempts: try fields.int("attempts", in: MessageDomain.attempts, default: 0)
             )
         }
     }

@@ -67,17 +67,17 @@ public struct RegenerationRequest: PipelineMessage {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> RegenerationRequest {
         try MessageFields.read(bytes) { fields in
             RegenerationRequest(
-                messageID: try fields.string("message_id"),
-                traceID: try fields.string("trace_id"),
+                messageID: try fields.id("message_id", maximum: MessageDomain.maximumMessageIDBytes),
+                traceID: try fields.id("trace_id"),
                 questionID: try fields.identifier("question_id"),
                 title: try fields.string("title"),
                 content: try fields.string("content"),
                 prompt: try fields.string("prompt"),
                 bestAnswer: try fields.string("best_answer"),
-                attempts: try fields.int("attempts"),
+                attempts: try fields.int("attempts", in: MessageDomain.attempts),
                 createdAt: try fields.optionalTimestamp("created_at") ?? .now(),
-                firstScore: try fields.optionalDouble("first_score"),
-                previousScore: try fields.optionalDouble("previous_score")
+                firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score),
+                previousScore: try fields.optionalDouble("previous_score", in: MessageDomain.score)
             )
         }
     }

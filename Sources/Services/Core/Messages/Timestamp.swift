@@ -27,13 +27,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
     }
 
-    /// Milliseconds from `earlier` to this instant (negative when `earlier` is later).
+    /// Milliseconds from `earlier` to this instant (negative when `earlier` is later),
+    /// saturating at the bounds of Int64 instead of trapping.
     public func milliseconds(since earlier: Timestamp) -> Int64 {
-        millisecondsSinceEpoch - earlier.millisecondsSinceEpoch
+        let (difference, overflow) = millisecondsSinceEpoch.subtractingReportingOverflow(earlier.millisecondsSinceEpoch)
+        return overflow ? (earlier.millisecondsSinceEpoch < 0 ? .max : .min) : difference
     }
 
+    /// Saturating at the bounds of Int64 instead of trapping.
     public func advanced(byMilliseconds delta: Int64) -> Timestamp {
-        Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch + delta)
+        let (sum, overflow) = millisecondsSinceEpoch.addingReportingOverflow(delta)
+        return Timestamp(millisecondsSinceEpoch: overflow ? (delta < 0 ? .min : .max) : sum)
     }
 
     public var description: String { iso8601 }

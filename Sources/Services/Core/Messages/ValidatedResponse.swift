@@ -98,22 +98,37 @@ public struct ValidatedResponse: PipelineMessage {
         writer.endObject()
     }
 
+    /// `status` agrees with the flags: `accepted` exactly when the answer was accepted, `failed`
+    /// exactly when the source is `failed`, and an answer scored by the pipeline took an attempt.
+    static func checkConsistency(status: Status, accepted: Bool, source: Source, attempts: Int) throws {
+        if (status == .accepted) != accepted {
+            throw MessageDecodingError(field: "status", description: "field \"status\" is \"\(status.rawValue)\" but \"accepted\" is \(accepted)")
+        }
+        if (status == .failed) != (source == .failed) {
+            throw MessageDecodingError(field: "status", description: "field \"status\" is \"\(status.rawValue)\" but \"source\" is \"\(source.rawValue)\"")
+        }
+        if source == .score && attempts < 1 {
+            throw MessageDecodingError(field: "attempts", description: "field \"attempts\" is 0 for an answer of source \"score\"")
+        }
+    }
+
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> ValidatedResponse {
         try MessageFields.read(bytes) { fields in
-            let messageID = try fields.string("message_id")
-            let traceID = try fields.string("trace_id")
+            let messageID = try fields.id("message_id", maximum: MessageDomain.maximumMessageIDBytes)
+            let traceID = try fields.id("trace_id")
             let questionID = try fields.identifier("question_id")
             let title = try fields.string("title")
             let content = try fields.string("content")
             let llmAnswer = try fields.string("llm_answer")
             let bestAnswer = try fields.string("best_answer")
-            let score = try fields.double("score")
+            let score = try fields.double("score", in: MessageDomain.score)
             let accepted = try fields.bool("accepted")
             let source: Source = try fields.choice("source")
-            let attempts = try fields.int("attempts")
+            let attempts = try fields.int("attempts", in: MessageDomain.attempts)
             let decidedAt = try fields.timestamp("decided_at")
             let status: Status = try fields.optionalChoice("status")
                 ?? (source == .failed ? .failed : accepted ? .accepted : .forced)
+            try checkConsistency(status: status, accepted: accepted, source: source, attempts: attempts)
             return ValidatedResponse(
                 messageID: messageID,
                 traceID: traceID,
@@ -128,9 +143,9 @@ public struct ValidatedResponse: PipelineMessage {
                 attempts: attempts,
                 decidedAt: decidedAt,
                 status: status,
-                firstScore: try fields.optionalDouble("first_score"),
+                firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score),
                 createdAt: try fields.optionalTimestamp("created_at") ?? decidedAt,
-                llmCalls: try fields.int("llm_calls", default: 0)
+                llmCalls: try fields.int("llm_calls", in: MessageDomain.llmCalls, default: 0)
             )
         }
     }

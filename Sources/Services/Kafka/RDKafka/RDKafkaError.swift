@@ -34,7 +34,8 @@ extension KafkaError.Code {
         switch error {
         case RD_KAFKA_RESP_ERR__QUEUE_FULL:
             self = .queueFull
-        case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+        case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE,
+             RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
             self = .messageTooLarge
         case RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__MSG_TIMED_OUT,
              RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
