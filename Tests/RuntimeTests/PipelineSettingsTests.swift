@@ -16,6 +16,14 @@ import Testing
         #expect(transport.extra == ["security.protocol": "SASL_SSL", "sasl.mechanism": "PLAIN"])
     }
 
+    @Test func oneMaximumMessageSizeGovernsRunnersAndTransport() throws {
+        let defaults = try PipelineSettings(environment: [:])
+        #expect(defaults.maxMessageBytes == 1_000_000 && defaults.kafka.maxMessageBytes == 1_000_000)
+        let settings = try PipelineSettings(environment: ["MAX_MESSAGE_BYTES": "4000000"])
+        #expect(settings.maxMessageBytes == 4_000_000 && settings.kafka.maxMessageBytes == 4_000_000)
+        #expect(throws: ConfigurationError.self) { try PipelineSettings(environment: ["MAX_MESSAGE_BYTES": "1000"]) }
+    }
+
     @Test func lingerDefaultsToOneMillisecond() throws {
         #expect(try PipelineSettings(environment: [:]).kafka.linger == .milliseconds(1))
     }
