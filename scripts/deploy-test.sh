@@ -515,8 +515,9 @@ step run1 "${t0}"
 
 t0=${SECONDS}
 log "scaling cache and score to two instances"
-"${COMPOSE[@]}" --profile monitoring up -d --no-build --pull never --no-recreate --scale cache=2 --scale score=2 \
-    kafka mongodb "${LONG_RUNNING[@]}" prometheus >>"${WORK}/up.log" 2>&1 || die "compose up --scale failed"
+# --no-deps: the one-shot init has done its work and is not run again.
+"${COMPOSE[@]}" up -d --no-build --pull never --no-recreate --no-deps --scale cache=2 --scale score=2 \
+    "${LONG_RUNNING[@]}" >>"${WORK}/up.log" 2>&1 || die "compose up --scale failed"
 wait_healthy 120 "${LONG_RUNNING[@]}"
 log "run 2: ${TOTAL} askings, Poisson ${RATE}/s; one score container killed mid-run"
 run_generator 43
@@ -547,7 +548,7 @@ log "every service scraped: $(cat "${WORK}/prometheus.json")"
 step prometheus "${t0}"
 
 "${VPY}" "${REPO_ROOT}/scripts/deploy_check.py" memory --samples "${WORK}/memory.tsv" --limit-mib "${MEMORY_LIMIT_MIB}" \
-    --services-pattern "-(cache|llm|score|store|generator)-[0-9]+$" >"${WORK}/memory.json" \
+    --services-pattern='-(cache|llm|score|store|generator)-[0-9]+$' >"${WORK}/memory.json" \
     || die "a service container went over ${MEMORY_LIMIT_MIB} MiB resident"
 ((IMAGE_MB < IMAGE_LIMIT_MB)) || die "the project image is ${IMAGE_MB} MB, over ${IMAGE_LIMIT_MB} MB"
 
