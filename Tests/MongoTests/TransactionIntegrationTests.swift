@@ -208,6 +208,10 @@ import TestSupport
             #expect(try await db.findOne(collection: "counters", id: "c")?["n"]?.int64Value == total)
             // Each committed transaction read the value the one before it wrote.
             #expect(seen.sorted() == Array(1...total))
+            // Each commit ran its body at least once; how many more runs conflicts cost depends on
+            // how the four tasks interleave, so that number stays loose here (printed). That a
+            // conflict aborts and is retried is pinned by `conflictingWriteIsATransientWriteConflict`.
+            #expect(bodyRuns.value >= Int(total))
             print("\(total) transactions committed in \(bodyRuns.value) runs of their bodies")
         }
     }

@@ -65,16 +65,13 @@ import Testing
                         "--metrics-port", "0"],
             environment: deployment.environment, logDirectory: deployment.directory)
 
-        // Each kind in turn, once it is working: SIGTERM, a clean exit, a new instance.
+        // Each kind in turn, while it holds a batch not yet acknowledged: SIGTERM, a clean
+        // exit, a new instance.
         for kind in kinds {
             let (victim, port) = running[kind]!
-            let working = ContinuousClock.now + .seconds(60)
-            while (ScalingTests.scrape(port, ServiceMetricNames.polled) ?? 0) == 0 && ContinuousClock.now < working {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect((ScalingTests.scrape(port, ServiceMetricNames.polled) ?? 0) > 0, "\(victim.name) got no work")
-            #expect(generator.isRunning, "the generator finished before \(kind) was stopped: not mid-run")
+            let (_, midBatch) = await ScalingTests.waitMidBatch(port: port, after: 100)
             let status = await victim.stop()
+            #expect(midBatch, "\(victim.name) was never caught mid-batch")
             #expect(status == 0, "\(victim.name) did not stop cleanly: \(victim.output.suffix(2000))")
             stopped.append(victim)
             running[kind] = try ScalingTests.start(kind, instance: "2", deployment: deployment)
