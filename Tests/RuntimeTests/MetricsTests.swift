@@ -200,7 +200,9 @@ import Testing
         // How many repeats found their question decided depends on timing; the first asking of
         // each question cannot, so some answers come from the LLM path.
         #expect(answered > 0 && answered == Double(stored.bySource[.score, default: 0]))
-        #expect(latencyCounts.allSatisfy { ["cache", "failed"].contains($0.labels["path"]) || $0.labels["path"]?.hasPrefix("llm_") == true })
+        #expect(latencyCounts.allSatisfy { ["cache", "coalesced", "failed"].contains($0.labels["path"]) || $0.labels["path"]?.hasPrefix("llm_") == true })
+        #expect((Self.value(samples, ServiceMetricNames.e2eLatency + "_count", ["path": "coalesced"]) ?? 0)
+            == Double(stored.bySource[.coalesced, default: 0]))
         // One cache lookup per asking; a hit is a decision served from the cache.
         let hits = Self.value(samples, ServiceMetricNames.cacheHits), misses = Self.value(samples, ServiceMetricNames.cacheMisses)
         #expect((hits ?? -1) + (misses ?? -1) == Double(total))

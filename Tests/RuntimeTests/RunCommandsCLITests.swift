@@ -98,11 +98,11 @@ extension EmbeddedCommandTests {
             #expect(lines[header + 1].split(separator: " ").compactMap { Double($0) }.count == 5)
             // Latency by path: the askings of every path add up to the questions asked.
             let pathHeader = try #require(lines.firstIndex { $0.hasPrefix("path") && $0.contains("askings") })
-            let pathRows = lines[(pathHeader + 1)...].prefix { $0.contains(" topics ") || $0.hasPrefix("failed") }
+            let pathRows = lines[(pathHeader + 1)...].prefix { $0.contains(" topics ") || $0.hasPrefix("failed") || $0.hasPrefix("coalesced") }
             #expect(pathRows.first?.hasPrefix("cache, 2 topics") == true)
             let askings = pathRows.compactMap { row -> Int? in
                 let fields = row.split(separator: " ")
-                guard let label = fields.firstIndex(where: { $0 == "topics" || $0 == "failed" }), label + 1 < fields.count else { return nil }
+                guard let label = fields.firstIndex(where: { $0 == "topics" || $0 == "failed" || $0 == "coalesced" }), label + 1 < fields.count else { return nil }
                 return Int(fields[label + 1])
             }
             #expect(askings.count == pathRows.count && askings.reduce(0, +) == 300, "\(pathRows)")

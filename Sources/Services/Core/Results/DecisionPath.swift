@@ -53,7 +53,7 @@ public enum DecisionPath: Hashable, Comparable, Sendable, CustomStringConvertibl
         switch self {
         case .cached: "cache"
         case .answered(let attempts): attempts == 1 ? "LLM, 1 attempt" : "LLM, \(attempts) attempts"
-        case .coalesced: "coalesced (waited for the chain in flight)"
+        case .coalesced: "coalesced"
         case .failed: "failed"
         }
     }
