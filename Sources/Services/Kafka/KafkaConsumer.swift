@@ -71,6 +71,43 @@ public final class KafkaConsumer: Sendable {
     /// When the first partitions were assigned (the end of the first group join), if they were.
     var firstAssignment: ContinuousClock.Instant? { assignment.firstAssignment }
 
+    /// Joined or not, partitions, lag and position now (no round trip: librdkafka's own state).
+    public var progress: KafkaConsumerProgress {
+        let owned = assignment.partitions
+        var lag: Int64 = 0
+        var position: Int64 = 0
+        if !owned.isEmpty {
+            let list = RDKafkaTopicPartitionList(capacity: owned.count)
+            for partition in owned { list.add(topic: partition.topic, partition: partition.partition) }
+            client.withHandle { rk in
+                list.withList { pointer in
+                    guard rd_kafka_position(rk, pointer) == RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+                    for index in 0..<Int(pointer.pointee.cnt) {
+                        let element = pointer.pointee.elems[index]
+                        guard element.offset >= 0 else { continue }
+                        position &+= element.offset
+                        var low: Int64 = -1
+                        var high: Int64 = -1
+                        let known = rd_kafka_get_watermark_offsets(rk, element.topic, element.partition, &low, &high)
+                        if known == RD_KAFKA_RESP_ERR_NO_ERROR, high > element.offset { lag &+= high - element.offset }
+                    }
+                }
+            }
+        }
+        return KafkaConsumerProgress(joined: assignment.joined, partitions: owned.count, lag: lag, position: position)
+    }
+
+    /// Asks a broker for metadata and waits up to `timeout` for the answer; throws when none
+    /// answers. Blocks the calling thread: run it on a thread of its own, not the poll's.
+    public func probeBroker(timeout: Duration) throws {
+        var metadata: UnsafePointer<rd_kafka_metadata_t>?
+        let error = client.withHandle { rd_kafka_metadata($0, 0, nil, &metadata, KafkaProducer.milliseconds(timeout)) }
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(rdKafkaError: error, "no broker answered a metadata request within \(timeout)")
+        }
+    }
+
     /// Up to `maxMessages` messages (default `configuration.maxBatchSize`), waiting up to
     /// `timeout` for the first one; an empty batch if none came. Also serves rebalances.
     public func poll(maxMessages: Int? = nil, timeout: Duration) async throws -> KafkaMessageBatch {

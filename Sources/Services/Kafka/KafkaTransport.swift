@@ -22,6 +22,8 @@ public struct KafkaTransport: MessageTransport {
     /// them as a histogram. Nil: not measured.
     public var onHops: (@Sendable (_ topic: String, _ milliseconds: [Double]) -> Void)?
     public var logger = Logger(label: "veredicto.kafka")
+    /// Every consumer made is registered here, for the readiness probe. Nil: not watched.
+    public var watch: KafkaConsumerWatch?
 
     public init(bootstrapServers: [String]) {
         self.bootstrapServers = bootstrapServers
@@ -36,7 +38,9 @@ public struct KafkaTransport: MessageTransport {
         // fetches queueing behind the produce requests on a busy broker.
         configuration.extra = ["fetch.wait.max.ms": "10", "socket.nagle.disable": "true"].merging(extra) { $1 }
         try configuration.validate()
-        return KafkaGroupConsumer(consumer: try KafkaConsumer(configuration: configuration, logger: logger), onHops: onHops)
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        watch?.register(consumer)
+        return KafkaGroupConsumer(consumer: consumer, onHops: onHops)
     }
 
     public func makeProducer() async throws -> any MessageProducer {

@@ -24,6 +24,8 @@ import VeredictoCore
 /// | LLM_ERROR_RETRIES | 3 | re-issues of a failed request from llm_errors before `failed` |
 /// | BATCH_SIZE | 1000 | messages per consumer batch |
 /// | METRICS_PORT | 9464 | port of /metrics and /health, 0 = no metrics server |
+/// | METRICS_HOST | 0.0.0.0 | IPv4 address the metrics server binds |
+/// | READY_STALL_S | 60 | seconds with messages waiting and no progress before a service is not ready |
 /// | CACHE_POLICY, CACHE_SIZE, CACHE_TTL | lru, 1024, 3600 | see `CacheConfiguration` |
 /// | LLM_* | | see `LLMConfiguration` |
 public struct PipelineSettings: Sendable {
@@ -43,6 +45,10 @@ public struct PipelineSettings: Sendable {
     public var batchSize = 1000
     /// Port of the metrics and health server of `veredicto serve` (0: none).
     public var metricsPort = 9464
+    /// Address the metrics server binds.
+    public var metricsHost = "0.0.0.0"
+    /// Messages waiting and no progress for this long: not ready (stalled).
+    public var stallTimeout: Duration = .seconds(60)
     public var cache = CacheConfiguration()
     public var llm = LLMConfiguration()
 
@@ -82,6 +88,8 @@ public struct PipelineSettings: Sendable {
         llmErrorRetries = try reader.integer("LLM_ERROR_RETRIES", default: 3, in: 0...100)
         batchSize = try reader.integer("BATCH_SIZE", default: 1000, in: 1...100_000)
         metricsPort = try reader.integer("METRICS_PORT", default: 9464, in: 0...65_535)
+        metricsHost = reader.string("METRICS_HOST", default: "0.0.0.0")
+        stallTimeout = .seconds(try reader.integer("READY_STALL_S", default: 60, in: 1...86_400))
         cache = try CacheConfiguration(environment: environment)
         llm = try LLMConfiguration(environment: environment)
     }
