@@ -101,6 +101,8 @@ import TestSupport
         broker.kill()
         let brokerGone = await Self.waitReady(metricsPort, status: 503, within: .seconds(60))
         #expect(brokerGone != nil, "still ready with the broker gone")
+        let brokerBody = MetricsHTTPServer.get(port: metricsPort, path: "/health/ready")?.body ?? ""
+        #expect(brokerBody.contains("FAIL kafka: cannot reach the broker at 127.0.0.1:\(kafkaPort)"), "\(brokerBody)")
         let restarted = ContinuousClock.now
         broker = try Self.tansu(port: kafkaPort, log: directory.appendingPathComponent("tansu.log"))
         try await Self.createTopics(environment, directory: directory)
