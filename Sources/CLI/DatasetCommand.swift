@@ -49,7 +49,7 @@ struct DatasetCommand: AsyncParsableCommand {
             try await flush()
             print("loaded \(loaded) questions into \(settings.mongoDatabase).questions"
                 + (reader.badRows > 0 ? "; skipped \(reader.badRows) malformed rows" : ""))
-            for problem in reader.problems { printError("  \(problem)") }
+            if let report = reader.skippedReport() { printError(report) }
         }
     }
 

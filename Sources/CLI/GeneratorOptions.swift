@@ -68,6 +68,9 @@ struct GeneratorOptions: ParsableArguments {
             let reader = try YahooCSVReader(path: dataset)
             var rows: [YahooRow] = []
             while rows.count < maxQuestions, let row = try reader.next() { rows.append(row) }
+            if let report = reader.skippedReport() {
+                FileHandle.standardError.write(Data((report + "\n").utf8))
+            }
             return (rows, rows.indices.map { "q\($0)" })
         }
         let pool = try MongoClientPool(uri: settings.mongoURI)
