@@ -37,6 +37,8 @@ public final class YahooCSVReader {
 
     private let descriptor: Int32
     private var buffer: [UInt8] = []
+    /// What each read(2) fills, then appended to `buffer`.
+    private var chunk: [UInt8] = []
     private var start = 0
     private var endOfFile = false
     private var line = 1
@@ -118,7 +120,12 @@ public final class YahooCSVReader {
     private func resume(afterLineAt offset: Int, line recordLine: Int) throws {
         start = offset
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            let from = start
+            let newline = buffer.withUnsafeBufferPointer { bytes -> Int? in
+                guard from < bytes.count, let found = memchr(bytes.baseAddress! + from, 0x0A, bytes.count - from) else { return nil }
+                return bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            }
+            if let newline {
                 start = newline + 1
                 break
             }
@@ -136,16 +143,12 @@ public final class YahooCSVReader {
             recordStart -= start
             start = 0
         }
-        let old = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: Self.chunkSize))
-        let got = buffer.withUnsafeMutableBytes { raw in
-            read(descriptor, raw.baseAddress! + old, Self.chunkSize)
-        }
+        if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: Self.chunkSize) }
+        let got = chunk.withUnsafeMutableBytes { raw in read(descriptor, raw.baseAddress!, raw.count) }
         guard got >= 0 else {
-            buffer.removeLast(Self.chunkSize)
             throw DatasetError("cannot read dataset \(path): \(String(cString: strerror(errno)))")
         }
-        buffer.removeLast(Self.chunkSize - got)
+        chunk.withUnsafeBufferPointer { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<got])) }
         if got == 0 { endOfFile = true }
         return got > 0
     }
