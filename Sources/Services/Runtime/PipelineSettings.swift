@@ -13,6 +13,7 @@ import VeredictoCore
 /// | KAFKA_SESSION_TIMEOUT_MS | 45000 | consumer-group session timeout |
 /// | KAFKA_LINGER_MS | 1 | producer linger: latency added per hop against fewer, larger produce requests |
 /// | KAFKA_CONFIG | (none) | extra librdkafka properties, `key=value,key=value` (SASL/SSL) |
+/// | KAFKA_CONFIG_FILE | (none) | a file of extra librdkafka properties, one `key=value` a line (values may hold commas); KAFKA_CONFIG wins |
 /// | TOPIC_PREFIX | (none) | prefix of every topic name |
 /// | TOPIC_PARTITIONS | 6 | partitions per topic (`veredicto topics create`) |
 /// | MONGO_URI | mongodb://localhost:27017 | MongoDB |
@@ -63,6 +64,9 @@ public struct PipelineSettings: Sendable {
         }
         sessionTimeout = .milliseconds(try reader.integer("KAFKA_SESSION_TIMEOUT_MS", default: 45_000, in: 1_000...3_600_000))
         linger = .milliseconds(try reader.integer("KAFKA_LINGER_MS", default: 1, in: 0...10_000))
+        if let path = reader.raw("KAFKA_CONFIG_FILE") {
+            kafkaProperties = try Self.kafkaProperties(file: path)
+        }
         if let raw = reader.raw("KAFKA_CONFIG") {
             for pair in raw.split(separator: ",") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
@@ -92,6 +96,32 @@ public struct PipelineSettings: Sendable {
         stallTimeout = .seconds(try reader.integer("READY_STALL_S", default: 60, in: 1...86_400))
         cache = try CacheConfiguration(environment: environment)
         llm = try LLMConfiguration(environment: environment)
+    }
+
+    /// The librdkafka properties of a KAFKA_CONFIG_FILE: one `key=value` per line, split at the
+    /// first `=`, so a value may hold commas and `=` (a SASL JAAS line); blank lines and lines
+    /// starting with `#` are skipped; keys and values are trimmed.
+    static func kafkaProperties(file path: String) throws -> [String: String] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(variable: "KAFKA_CONFIG_FILE", expectation: "a readable UTF-8 file of key=value lines",
+                                     value: path)
+        }
+        var properties: [String: String] = [:]
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = String(line).trimmingBlanks()
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let parts = trimmed.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ConfigurationError(variable: "KAFKA_CONFIG_FILE",
+                                         expectation: "key=value on every line that is not blank or a # comment",
+                                         value: "\(path) line \(index + 1)")  // not the line: it may hold a secret
+            }
+            properties[parts[0]] = parts[1]
+        }
+        return properties
     }
 
     /// The corpus model when in corpus mode.
