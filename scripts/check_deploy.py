@@ -11,9 +11,9 @@
   run      runs every compose service's command (with the compose environment and its
            defaults) against the test broker and MongoDB of scripts/test-env.sh
            (VEREDICTO_TEST_KAFKA, VEREDICTO_TEST_MONGO): the init must exit 0, each service
-           must answer /health (checked with `veredicto health`, as the image's health check
-           does) and stop cleanly on SIGTERM, and the generator must publish and exit 0; the
-           Kafka stand-in's readiness probe must pass against the broker and fail without one.
+           must be ready, /health/ready (checked with `veredicto health`, as the image's health
+           check does) and stop cleanly on SIGTERM, and the generator must publish and exit 0;
+           the Kafka stand-in's readiness probe must pass against the broker and fail without one.
 
 Usage: check_deploy.py static
        check_deploy.py run --binary .build/debug/veredicto
@@ -44,16 +44,18 @@ SERVICES = ["cache", "llm", "score", "store"]
 
 # Every environment variable of DESIGN.md and the README's configuration table.
 SETTINGS = [
-    "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SESSION_TIMEOUT_MS", "KAFKA_CONFIG", "TOPIC_PREFIX", "TOPIC_PARTITIONS",
+    "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SESSION_TIMEOUT_MS", "KAFKA_CONFIG", "KAFKA_CONFIG_FILE", "TOPIC_PREFIX", "TOPIC_PARTITIONS",
     "MONGO_URI", "MONGO_DB", "CACHE_POLICY", "CACHE_SIZE", "CACHE_TTL", "SCORE_THRESHOLD", "MAX_RETRIES",
-    "IDF_MODE", "IDF_MODEL", "LLM_ERROR_RETRIES", "BATCH_SIZE", "METRICS_PORT", "LLM_BACKEND", "LLM_BASE_URL",
+    "IDF_MODE", "IDF_MODEL", "LLM_ERROR_RETRIES", "BATCH_SIZE", "METRICS_PORT", "METRICS_HOST", "READY_STALL_S",
+    "LLM_BACKEND", "LLM_BASE_URL",
     "LLM_MODEL", "LLM_API_KEY", "LLM_LATENCY_MS", "LLM_LATENCY_SIGMA", "LLM_OVERLOAD_RATE", "LLM_QUOTA_RATE",
     "LLM_QUALITY_MEAN", "LLM_SEED", "LLM_MAX_CONCURRENCY", "LLM_TIMEOUT_S", "LLM_RETRIES", "LLM_BACKOFF_BASE_MS",
     "LLM_BACKOFF_MAX_MS", "LLM_QUOTA_WINDOW_S", "LLM_MAX_QUOTA_WAIT_S",
 ]
 DEFAULTS = {"CACHE_POLICY": "lru", "CACHE_SIZE": "1024", "CACHE_TTL": "3600", "SCORE_THRESHOLD": "0.65",
             "MAX_RETRIES": "3", "MONGO_DB": "yahoo_db", "TOPIC_PARTITIONS": "6", "BATCH_SIZE": "1000",
-            "LLM_BACKEND": "offline", "METRICS_PORT": "9464", "LLM_ERROR_RETRIES": "3"}
+            "LLM_BACKEND": "offline", "METRICS_PORT": "9464", "METRICS_HOST": "0.0.0.0", "READY_STALL_S": "60",
+            "LLM_ERROR_RETRIES": "3"}
 
 failures = []
 

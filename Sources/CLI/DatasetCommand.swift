@@ -38,7 +38,7 @@ struct DatasetCommand: AsyncParsableCommand {
             try await flush()
             print("loaded \(loaded) questions into \(settings.mongoDatabase).\(QuestionsCollection.name)"
                 + (reader.badRows > 0 ? "; skipped \(reader.badRows) malformed rows" : ""))
-            for problem in reader.problems { printError("  \(problem)") }
+            if let report = reader.skippedReport() { printError(report) }
         }
     }
 

@@ -22,6 +22,9 @@ struct GeneratorOptions: ParsableArguments {
             let reader = try YahooCSVReader(path: dataset)
             var rows: [YahooRow] = []
             while rows.count < traffic.maxQuestions, let row = try reader.next() { rows.append(row) }
+            if let report = reader.skippedReport() {
+                FileHandle.standardError.write(Data((report + "\n").utf8))
+            }
             return (rows, rows.indices.map(QuestionsCollection.id(row:)))
         }
         let stored = try await PipelineBackends.questions(settings: settings).read(limit: traffic.maxQuestions)

@@ -45,10 +45,7 @@ struct IDFCommand: ParsableCommand {
             let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
             print("model \(out): \(model.documentCount) answers, \(model.termCount) terms, \(size) bytes, "
                 + "built in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds])))")
-            if reader.badRows > 0 {
-                printError("skipped \(reader.badRows) malformed rows of \(dataset):")
-                for problem in reader.problems { printError("  \(problem)") }
-            }
+            if let report = reader.skippedReport() { printError(report) }
         }
     }
 

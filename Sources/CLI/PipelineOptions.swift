@@ -44,6 +44,9 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .customLong("metrics-port"), help: "Port of /metrics and /health, 0 = none (METRICS_PORT, default 9464).")
     var metricsPort: Int?
 
+    @Option(name: .customLong("metrics-host"), help: "IPv4 address the metrics server binds (METRICS_HOST, default 0.0.0.0).")
+    var metricsHost: String?
+
     /// The process environment with the flags written over it.
     func environment() -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
@@ -53,7 +56,7 @@ struct PipelineOptions: ParsableArguments {
             ("CACHE_POLICY", cachePolicy), ("CACHE_SIZE", cacheSize.map(String.init)), ("CACHE_TTL", cacheTTL.map(String.init)),
             ("SCORE_THRESHOLD", threshold.map { String($0) }), ("MAX_RETRIES", maxRetries.map(String.init)),
             ("IDF_MODEL", idfModel), ("BATCH_SIZE", batchSize.map(String.init)),
-            ("METRICS_PORT", metricsPort.map(String.init)),
+            ("METRICS_PORT", metricsPort.map(String.init)), ("METRICS_HOST", metricsHost),
         ]
         for case let (name, value?) in flags { environment[name] = value }
         return environment

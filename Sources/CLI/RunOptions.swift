@@ -32,6 +32,9 @@ struct RunOptions: ParsableArguments {
         let reader = try YahooCSVReader(path: dataset)
         var rows: [YahooRow] = []
         while rows.count < traffic.maxQuestions, let row = try reader.next() { rows.append(row) }
+        if let report = reader.skippedReport() {
+            FileHandle.standardError.write(Data((report + "\n").utf8))
+        }
         guard !rows.isEmpty else { throw ValidationError("no questions in \(dataset)") }
         return rows
     }

@@ -38,11 +38,14 @@ struct ServeCommand: AsyncParsableCommand {
         let stop = StopSignal()
         let registry = MetricsRegistry()
         let metrics = ServiceMetrics(registry: registry, service: service.rawValue)
+        let health = HealthState()
         var server: MetricsHTTPServer?
         if settings.metricsPort > 0 {
             do {
-                server = try MetricsHTTPServer(registry: registry, port: settings.metricsPort)
-                logger.info("metrics", metadata: ["url": "http://0.0.0.0:\(settings.metricsPort)/metrics"])
+                server = try MetricsHTTPServer(registry: registry, health: health, host: settings.metricsHost,
+                                               port: settings.metricsPort)
+                logger.info("metrics", metadata: ["url": "http://\(settings.metricsHost):\(settings.metricsPort)/metrics",
+                                                  "ready": "http://\(settings.metricsHost):\(settings.metricsPort)/health/ready"])
             } catch {
                 // Several services on one host share the default port: the pipeline still runs.
                 logger.error("no metrics server: \(error); set METRICS_PORT or --metrics-port to a free port (0: none)")
@@ -55,8 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let pipelineService = PipelineService(rawValue: service.rawValue)!
         // The llm service runs two stages: one producer serves both.
+        let watch = KafkaConsumerWatch()
         let backends = try PipelineBackends.forService(pipelineService, settings: settings,
-                                                       onHops: metrics.hopRecorder())
+                                                       onHops: metrics.hopRecorder(), watch: watch)
         let runners = try await pipelineService.runners(
             settings: settings, transport: backends.transport!, store: backends.store, model: try settings.loadModel(),
             onApplied: { metrics.recordApplied($0) }, metrics: registry
@@ -69,6 +73,11 @@ struct ServeCommand: AsyncParsableCommand {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+        let readiness = ServiceReadiness(
+            health: health, brokers: settings.bootstrapServers, kafka: watch,
+            mongoURI: backends.store == nil ? nil : settings.mongoURI, stallAfter: settings.stallTimeout, logger: logger)
+        let readinessTask = Task { await readiness.run() }
+        defer { readinessTask.cancel() }
         stop.onSignal {
             logger.info("stopping: finishing the batch in hand")
             for task in tasks { task.cancel() }

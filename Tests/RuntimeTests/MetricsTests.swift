@@ -115,7 +115,7 @@ import Testing
         #expect(server.port > 0)
         let health = try #require(MetricsHTTPServer.get(port: server.port, path: "/health"))
         #expect(health.status == 200)
-        #expect(health.body == "ok\n")
+        #expect(health.body == "ready\n")
         #expect(MetricsHTTPServer.get(port: server.port, path: "/nothing")?.status == 404)
         registry.increment("t_hits_total", by: 3)
         let first = try #require(MetricsHTTPServer.get(port: server.port, path: "/metrics"))

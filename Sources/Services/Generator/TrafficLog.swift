@@ -1,20 +1,28 @@
+import Dispatch
 import Foundation
 import Observability
 import VeredictoCore
 
 /// The generator's record of every acknowledged send: a CSV file in `data_collected/`, and a
 /// plot of the emitted traffic (messages per second over time) beside it.
+///
+/// Lines are buffered and written to the file at least every `flushInterval` (and whenever
+/// 1 MiB is buffered), so a process killed without warning (SIGKILL) loses at most the sends
+/// of that last interval: what docs/delivery.md relies on to tell which questions were asked.
 public final class TrafficLog: @unchecked Sendable {
-    // @unchecked: all state is behind `lock`.
+    // @unchecked: all state is behind `lock`; the timer only calls `flushPending`.
     public let csvPath: String
     private let handle: FileHandle
     private let lock = NSLock()
     private var buffer: [UInt8] = []
     private var sendTimes: [Double] = []  // seconds since the first send
     private var firstSend: Int64?
+    private var finished = false
+    private let timer: DispatchSourceTimer
 
-    /// Creates `directory` if needed and opens `<directory>/<name>.csv`.
-    public init(directory: String, name: String) throws {
+    /// Creates `directory` if needed and opens `<directory>/<name>.csv`; buffered lines reach
+    /// the file at least every `flushInterval`.
+    public init(directory: String, name: String, flushInterval: Duration = .milliseconds(500)) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         csvPath = (directory as NSString).appendingPathComponent(name + ".csv")
         guard FileManager.default.createFile(atPath: csvPath, contents: Data("sequence,question_id,trace_id,scheduled_ms,sent_at\n".utf8)),
@@ -22,6 +30,22 @@ public final class TrafficLog: @unchecked Sendable {
         else { throw ConfigurationError("cannot write the traffic log \(csvPath)") }
         handle.seekToEndOfFile()
         self.handle = handle
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "veredicto.traffic-log"))
+        let interval = DispatchTimeInterval.milliseconds(Int(max(1, flushInterval.wholeMilliseconds)))
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler { [weak self] in self?.flushPending() }
+        timer.resume()
+    }
+
+    deinit {
+        timer.cancel()
+    }
+
+    /// Writes the buffered lines, if any (the timer's job).
+    private func flushPending() {
+        lock.lock()
+        defer { lock.unlock() }
+        if !finished && !buffer.isEmpty { flushLocked() }
     }
 
     public func record(_ sends: [QuestionGenerator.Send]) {
@@ -63,10 +87,14 @@ public final class TrafficLog: @unchecked Sendable {
     /// Writes what is buffered and the traffic plot; returns the plot's path.
     @discardableResult
     public func finish() -> String {
+        timer.cancel()
         lock.lock()
         defer { lock.unlock() }
-        flushLocked()
-        try? handle.close()
+        if !finished {
+            flushLocked()
+            try? handle.close()
+            finished = true
+        }
         let svgPath = String(csvPath.dropLast(4)) + ".svg"
         let chart = Self.trafficChart(sendTimes)
         _ = FileManager.default.createFile(atPath: svgPath, contents: Data(chart.render().utf8))

@@ -11,6 +11,7 @@ final class ConsumerAssignment: Sendable {
         var owned: [KafkaTopicPartition: UInt64] = [:]
         var nextEpoch: UInt64 = 1
         var firstAssignment: ContinuousClock.Instant?
+        var joined = false
     }
 
     private let state = LockedValue(State())
@@ -21,6 +22,7 @@ final class ConsumerAssignment: Sendable {
                 state.owned[partition] = state.nextEpoch
             }
             state.nextEpoch += 1
+            state.joined = true
             if !partitions.isEmpty, state.firstAssignment == nil {
                 state.firstAssignment = .now
             }
@@ -51,6 +53,12 @@ final class ConsumerAssignment: Sendable {
 
     var partitions: [KafkaTopicPartition] {
         state.withLock { $0.owned.keys.sorted() }
+    }
+
+    /// Whether the group has given this consumer an assignment (possibly empty: a member beyond
+    /// the partition count) at least once.
+    var joined: Bool {
+        state.withLock { $0.joined }
     }
 
     /// When the first non-empty assignment arrived (the end of the first group join).

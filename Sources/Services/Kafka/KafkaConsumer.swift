@@ -64,6 +64,27 @@ public final class KafkaConsumer: Sendable {
     /// When the first partitions were assigned (the end of the first group join), if they were.
     package var firstAssignment: ContinuousClock.Instant? { assignment.firstAssignment }
 
+    /// Joined or not, partitions, lag and position now (no round trip: librdkafka's own state).
+    public var progress: KafkaConsumerProgress {
+        let owned = assignment.partitions
+        var lag: Int64 = 0
+        var position: Int64 = 0
+        if !owned.isEmpty {
+            let list = RDKafkaTopicPartitionList(capacity: owned.count)
+            for partition in owned { list.add(topic: partition.topic, partition: partition.partition) }
+            (lag, position) = client.lagAndPosition(of: list)
+        }
+        return KafkaConsumerProgress(joined: assignment.joined, partitions: owned.count, lag: lag, position: position)
+    }
+
+    /// Asks a broker for metadata and waits up to `timeout` for the answer; throws when none
+    /// answers. Blocks the calling thread: run it on a thread of its own, not the poll's.
+    public func probeBroker(timeout: Duration) throws {
+        try client.probeBroker(timeoutMilliseconds: KafkaProducer.milliseconds(timeout)) {
+            "no broker answered a metadata request within \(timeout)"
+        }
+    }
+
     /// Up to `maxMessages` messages (default `configuration.maxBatchSize`), waiting up to
     /// `timeout` for the first one; an empty batch if none came. Also serves rebalances.
     public func poll(maxMessages: Int? = nil, timeout: Duration) async throws -> KafkaMessageBatch {

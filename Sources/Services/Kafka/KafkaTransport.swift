@@ -28,6 +28,8 @@ public struct KafkaTransport: MessageTransport {
     public var maxMessageBytes = MessageDomain.defaultMaximumMessageBytes
     /// Room for a record's key, headers and framing above its value.
     static let recordOverheadBytes = 65_536
+    /// Every consumer made is registered here, for the readiness probe. Nil: not watched.
+    public var watch: KafkaConsumerWatch?
 
     public init(bootstrapServers: [String]) {
         self.bootstrapServers = bootstrapServers
@@ -50,7 +52,9 @@ public struct KafkaTransport: MessageTransport {
         // assignor would split them.
         configuration.extra["partition.assignment.strategy"] = "range"
         try configuration.validate()
-        return KafkaGroupConsumer(consumer: try KafkaConsumer(configuration: configuration, logger: logger), onHops: onHops)
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        watch?.register(consumer)
+        return KafkaGroupConsumer(consumer: consumer, onHops: onHops)
     }
 
     public func makeProducer() async throws -> any MessageProducer {

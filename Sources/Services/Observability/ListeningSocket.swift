@@ -12,8 +12,8 @@ enum ListeningSocket {
     }
 
     /// Binds `host:port` (port 0: a free port the system picks) and listens; returns the
-    /// descriptor and the port bound.
-    static func open(host: String, port: Int) throws -> (descriptor: Int32, port: Int) {
+    /// descriptor and the port bound. `backlog`: connections the kernel queues before accept.
+    static func open(host: String, port: Int, backlog: Int32 = 64) throws -> (descriptor: Int32, port: Int) {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -32,7 +32,7 @@ enum ListeningSocket {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(fd, 64) == 0 else {
+        guard bound == 0, listen(fd, backlog) == 0 else {
             let code = errno
             close(fd)
             throw Failure(description: "cannot listen on \(host):\(port): \(String(cString: strerror(code)))")

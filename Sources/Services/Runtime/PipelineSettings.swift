@@ -13,6 +13,7 @@ import VeredictoCore
 /// | KAFKA_SESSION_TIMEOUT_MS | 45000 | consumer-group session timeout |
 /// | KAFKA_LINGER_MS | 1 | producer linger: latency added per hop against fewer, larger produce requests |
 /// | KAFKA_CONFIG | (none) | extra librdkafka properties, `key=value,key=value` (SASL/SSL) |
+/// | KAFKA_CONFIG_FILE | (none) | a file of extra librdkafka properties, one `key=value` a line (values may hold commas); KAFKA_CONFIG wins |
 /// | TOPIC_PREFIX | (none) | prefix of every topic name |
 /// | TOPIC_PARTITIONS | 6 | partitions per topic (`veredicto topics create`) |
 /// | MONGO_URI | mongodb://localhost:27017 | MongoDB |
@@ -25,6 +26,8 @@ import VeredictoCore
 /// | BATCH_SIZE | 1000 | messages per consumer batch |
 /// | MAX_MESSAGE_BYTES | 1000000 | largest record value read or published; larger ones are dead letters |
 /// | METRICS_PORT | 9464 | port of /metrics and /health, 0 = no metrics server |
+/// | METRICS_HOST | 0.0.0.0 | IPv4 address the metrics server binds |
+/// | READY_STALL_S | 60 | seconds with messages waiting and no progress before a service is not ready |
 /// | CACHE_POLICY, CACHE_SIZE, CACHE_TTL | lru, 1024, 3600 | see `CacheConfiguration` |
 /// | LLM_* | | see `LLMConfiguration` |
 public struct PipelineSettings: Sendable {
@@ -49,6 +52,10 @@ public struct PipelineSettings: Sendable {
     public var maxMessageBytes = MessageDomain.defaultMaximumMessageBytes
     /// Port of the metrics and health server of `veredicto serve` (0: none).
     public var metricsPort = 9464
+    /// Address the metrics server binds.
+    public var metricsHost = "0.0.0.0"
+    /// Messages waiting and no progress for this long: not ready (stalled).
+    public var stallTimeout: Duration = .seconds(60)
     public var cache = CacheConfiguration()
     public var llm = LLMConfiguration()
 
@@ -63,6 +70,9 @@ public struct PipelineSettings: Sendable {
         }
         sessionTimeout = .milliseconds(try reader.integer("KAFKA_SESSION_TIMEOUT_MS", default: 45_000, in: 1_000...3_600_000))
         linger = .milliseconds(try reader.integer("KAFKA_LINGER_MS", default: 1, in: 0...10_000))
+        if let path = reader.raw("KAFKA_CONFIG_FILE") {
+            kafkaProperties = try Self.kafkaProperties(file: path)
+        }
         if let raw = reader.raw("KAFKA_CONFIG") {
             for pair in raw.split(separator: ",") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
@@ -90,8 +100,36 @@ public struct PipelineSettings: Sendable {
         maxMessageBytes = try reader.integer("MAX_MESSAGE_BYTES", default: MessageDomain.defaultMaximumMessageBytes,
                                              in: 524_288...100_000_000)
         metricsPort = try reader.integer("METRICS_PORT", default: 9464, in: 0...65_535)
+        metricsHost = reader.string("METRICS_HOST", default: "0.0.0.0")
+        stallTimeout = .seconds(try reader.integer("READY_STALL_S", default: 60, in: 1...86_400))
         cache = try CacheConfiguration(environment: environment)
         llm = try LLMConfiguration(environment: environment)
+    }
+
+    /// The librdkafka properties of a KAFKA_CONFIG_FILE: one `key=value` per line, split at the
+    /// first `=`, so a value may hold commas and `=` (a SASL JAAS line); blank lines and lines
+    /// starting with `#` are skipped; keys and values are trimmed.
+    static func kafkaProperties(file path: String) throws -> [String: String] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(variable: "KAFKA_CONFIG_FILE", expectation: "a readable UTF-8 file of key=value lines",
+                                     value: path)
+        }
+        var properties: [String: String] = [:]
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = String(line).trimmingBlanks()
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let parts = trimmed.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ConfigurationError(variable: "KAFKA_CONFIG_FILE",
+                                         expectation: "key=value on every line that is not blank or a # comment",
+                                         value: "\(path) line \(index + 1)")  // not the line: it may hold a secret
+            }
+            properties[parts[0]] = parts[1]
+        }
+        return properties
     }
 
     /// The corpus model when in corpus mode.

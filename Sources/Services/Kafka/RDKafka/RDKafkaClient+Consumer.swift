@@ -61,6 +61,37 @@ extension RDKafkaClient {
         }
     }
 
+    /// The summed lag (high watermark minus position) and summed position of the partitions in
+    /// `list`, from librdkafka's own state (no round trip); zero for partitions not yet read.
+    func lagAndPosition(of list: RDKafkaTopicPartitionList) -> (lag: Int64, position: Int64) {
+        var lag: Int64 = 0
+        var position: Int64 = 0
+        withHandle { rk in
+            list.withList { pointer in
+                guard rd_kafka_position(rk, pointer) == RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+                for index in 0..<Int(pointer.pointee.cnt) {
+                    let element = pointer.pointee.elems[index]
+                    guard element.offset >= 0 else { continue }
+                    position &+= element.offset
+                    var low: Int64 = -1
+                    var high: Int64 = -1
+                    let known = rd_kafka_get_watermark_offsets(rk, element.topic, element.partition, &low, &high)
+                    if known == RD_KAFKA_RESP_ERR_NO_ERROR, high > element.offset { lag &+= high - element.offset }
+                }
+            }
+        }
+        return (lag, position)
+    }
+
+    /// Asks a broker for metadata (no topics) and waits up to `timeoutMilliseconds`; throws
+    /// when none answers. Blocks the calling thread.
+    func probeBroker(timeoutMilliseconds: Int32, context: () -> String) throws {
+        var metadata: UnsafePointer<rd_kafka_metadata_t>?
+        let error = withHandle { rd_kafka_metadata($0, 0, nil, &metadata, timeoutMilliseconds) }
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(rdKafkaError: error, context()) }
+    }
+
     /// Leaves the group: its partitions go to the other members at once.
     func closeConsumer() throws {
         let error = withHandle { rd_kafka_consumer_close($0) }

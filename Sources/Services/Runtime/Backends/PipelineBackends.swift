@@ -58,11 +58,14 @@ public struct PipelineBackends: Sendable {
     }
 
     /// The backends of one service (`veredicto serve`): always Kafka, with one producer shared
-    /// by the service's stages; MongoDB for the services that read or write results.
+    /// by the service's stages; MongoDB for the services that read or write results. Every
+    /// consumer made is registered with `watch` (readiness), if given.
     public static func forService(_ service: PipelineService, settings: PipelineSettings,
-                                  onHops: (@Sendable (String, [Double]) -> Void)? = nil) throws -> PipelineBackends {
+                                  onHops: (@Sendable (String, [Double]) -> Void)? = nil,
+                                  watch: KafkaConsumerWatch? = nil) throws -> PipelineBackends {
         var kafka = settings.kafka
         kafka.onHops = onHops
+        kafka.watch = watch
         var settings = settings
         settings.storeBackend = service.usesStore ? .mongo : .inMemory
         let (store, pool) = try openStore(settings)
