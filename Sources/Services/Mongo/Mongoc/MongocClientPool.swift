@@ -1,5 +1,6 @@
 import CMongoC
 import CMongoShim
+import Glibc
 
 /// Owns a `mongoc_client_pool_t` and the `mongoc_uri_t` it was made from.
 ///
@@ -12,8 +13,11 @@ final class MongocClientPool: @unchecked Sendable {
 
     /// `mongoc_init()` runs once per process, before the first URI or pool is made, with
     /// the log handler of the shim (warnings and worse only); `mongoc_cleanup()` is left to
-    /// process exit, as libmongoc allows.
+    /// process exit, as libmongoc allows. Its performance counters stay in process memory
+    /// (`MONGOC_DISABLE_SHM`): in shared memory they leave a /dev/shm file behind every killed
+    /// process, and when that fails libmongoc writes a line to stderr that no caller asked for.
     private static let libraryInitialized: Bool = {
+        setenv("MONGOC_DISABLE_SHM", "1", 0)
         mongoc_init()
         cmongoshim_log_install()
         return true
