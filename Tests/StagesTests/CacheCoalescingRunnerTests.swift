@@ -73,4 +73,28 @@ import Testing
         #expect(counts.chainsStarted == 0 && counts.waiting == 0)
         await thirdConsumer.close()
     }
+
+    @Test func aStopHandsTheWaitingAskingsToTheNextOwnerAndCommitsTheRest() async throws {
+        let bus = InMemoryBus(partitions: 2, capacity: 10_000)
+        let producer = try await bus.makeProducer()
+        try await producer.send([Self.question("t-a"), Self.question("t-b")])
+
+        // The first instance starts one chain and sets the second asking aside; then it is
+        // stopped (as by SIGTERM) before the chain is decided.
+        let (first, _, stage) = try await Self.runner(bus)
+        let running = Task { try await first.run() }
+        for _ in 0..<2000 where await stage.counts.waiting < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await stage.counts.waiting == 1)
+        running.cancel()
+        try await running.value
+        #expect(await stage.counts.waiting == 0)
+
+        // The next owner reads only the handed-off asking: the two originals were committed.
+        let (second, secondConsumer, secondStage) = try await Self.runner(bus)
+        let consumed = try await Self.step(second) { await secondStage.counts.chainsStarted == 1 }
+        #expect(consumed == 1)
+        // Nothing more comes on questions_in.
+        #expect(try await second.runOnce() == 0)
+        await secondConsumer.close()
+    }
 }

@@ -184,6 +184,23 @@ public actor CacheStage: PipelineStage {
         return out
     }
 
+    /// The askings waiting for chains in flight go back to `questions_in`, under their question's
+    /// key, so the next owner of the partition answers them (from storage, or by waiting for the
+    /// chain there); their holds are answered by that publication.
+    public func handOffHeld() async -> [OutboundMessage] {
+        var out: [OutboundMessage] = []
+        for (questionID, chain) in chains where !chain.waiters.isEmpty {
+            for (question, hold) in chain.waiters {
+                out.append(question.outbound(topics, key: questionID))
+                hold.answer()
+                answeredHolds[ObjectIdentifier(hold)] = hold
+            }
+            counts.waiting -= chain.waiters.count
+            chains[questionID]?.waiters = []
+        }
+        return out
+    }
+
     public func takeCommitHolds() async -> CommitHolds {
         defer {
             batchHold = nil

@@ -21,6 +21,12 @@ public protocol PipelineStage: MetricsReporting {
     /// Stages that answer every input at once keep the default, `.none`.
     func takeCommitHolds() async -> CommitHolds
 
+    /// Called once when the runner stops, before its last commit: outputs that hand every
+    /// message still set aside to the next owner of its partition (the cache re-publishes the
+    /// waiting askings to their input topic), with their holds answered, so that the batches
+    /// before and after them can be committed instead of read again. Default: none.
+    func handOffHeld() async -> [OutboundMessage]
+
     /// An input as bytes, for the dead letter of an input its stage could not handle for a
     /// reason retrying cannot change (a document the database rejects). Empty by default: the
     /// dead letter's place (topic, partition, offset) still names the record.
@@ -29,5 +35,6 @@ public protocol PipelineStage: MetricsReporting {
 
 extension PipelineStage {
     public func takeCommitHolds() async -> CommitHolds { .none }
+    public func handOffHeld() async -> [OutboundMessage] { [] }
     public static func payload(of input: Input) -> [UInt8] { [] }
 }

@@ -119,10 +119,32 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 try? await Task.sleep(for: retryDelay)
             }
         }
+        await handOffHeld()
         do {
             try await settle(.all)
         } catch {
             onError("\(stage.name): stopped before \(inFlight.count) batches were acknowledged and committed (\(error)); "
+                + "the next member of the group reads them again")
+        }
+    }
+
+    /// Publishes what the stage hands off at the stop (messages it set aside), so that the
+    /// batches it held can be committed once that is acknowledged.
+    private func handOffHeld() async {
+        let handed = await stage.handOffHeld()
+        guard !handed.isEmpty else { return }
+        do {
+            let (receipt, sent) = try await enqueueRetrying(boundingSizes(handed))
+            for answered in await stage.takeCommitHolds().answered {
+                answered.attach(receipt)
+            }
+            // Acknowledged before the last settle, which then finds the holds released.
+            try await receipt.wait()
+            inFlight.append(InFlight(outputs: sent, receipt: receipt, checkpoint: consumer.checkpoint(),
+                                     consumed: 0, consumedByTopic: [:], hold: nil))
+            onError("\(stage.name): stopping: \(handed.count) messages set aside handed to the next owner")
+        } catch {
+            onError("\(stage.name): stopping: could not hand off \(handed.count) messages set aside (\(error)); "
                 + "the next member of the group reads them again")
         }
     }
