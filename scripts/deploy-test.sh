@@ -282,7 +282,7 @@ if [[ "${IMAGES}" == registry ]]; then
     done
     PROJECT_IMAGE="veredicto:deploy-$(project_key)"
 else
-    log "images: no registry used; building a Debian ${SUITE} base, a Swift builder and stand-ins for Kafka (Tansu), MongoDB (SecantusDB) and Prometheus (Debian's package)"
+    log "images: local (no registry used): a Debian ${SUITE} base, a Swift builder and stand-ins for Kafka (Tansu), MongoDB (SecantusDB) and Prometheus (Debian's package), built here or taken from the cache"
     # The mirror the host's apt uses (plain http reaches it from inside builds).
     MIRROR="$(grep -rhoE '^(deb|URIs:)[^#]*https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
         | grep -oE 'https?://[^ ]+/debian/?' | sed -n 1p || true)"
