@@ -23,6 +23,17 @@ public struct KafkaMessage {
         UnsafeRawBufferPointer(start: pointer.pointee.payload, count: pointer.pointee.len)
     }
 
+    /// The value of the last header named `name`, nil when there is none. Points into
+    /// librdkafka's buffer, like `payload`.
+    public func header(_ name: String) -> UnsafeRawBufferPointer? {
+        var headers: OpaquePointer?
+        guard rd_kafka_message_headers(pointer, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else { return nil }
+        var value: UnsafeRawPointer?
+        var size = 0
+        guard rd_kafka_header_get_last(headers, name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return UnsafeRawBufferPointer(start: value, count: size)
+    }
+
     /// The message's timestamp in milliseconds since 1970, nil if the broker gave none.
     public var timestampMilliseconds: Int64? {
         let timestamp = rd_kafka_message_timestamp(pointer, nil)

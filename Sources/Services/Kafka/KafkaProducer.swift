@@ -63,23 +63,35 @@ public final class KafkaProducer: Sendable {
     /// copied, so the buffers may be reused as soon as this returns. If `group` is given, its
     /// `wait` covers this message. Blocks while the local queue is full, then throws `.queueFull`.
     public func send(topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
-                     group: DeliveryGroup? = nil) throws {
+                     group: DeliveryGroup? = nil, header: (name: String, value: [UInt8])? = nil) throws {
         let topicHandle = try self.topicHandle(topic)
         group?.enter()
         let opaque = group.map { Unmanaged.passRetained($0).toOpaque() }
         var deadline: ContinuousClock.Instant?
         while true {
-            let result = topicHandle.withHandle { rkt in
-                rd_kafka_produce(
-                    rkt, -1 /* RD_KAFKA_PARTITION_UA: partitioner picks by key */, RD_KAFKA_MSG_F_COPY,
-                    UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
-                    key?.baseAddress, key?.count ?? 0, opaque)
+            let error: rd_kafka_resp_err_t
+            if let header {
+                // With a header: rd_kafka_producev by topic name (the partitioner picks by key).
+                error = client.withHandle { rk in
+                    header.value.withUnsafeBytes { headerValue in
+                        veredicto_produce_with_header(rk, topic, value.baseAddress, value.count, key?.baseAddress,
+                                                      key?.count ?? 0, header.name, headerValue.baseAddress,
+                                                      headerValue.count, opaque)
+                    }
+                }
+            } else {
+                let result = topicHandle.withHandle { rkt in
+                    rd_kafka_produce(
+                        rkt, -1 /* RD_KAFKA_PARTITION_UA: partitioner picks by key */, RD_KAFKA_MSG_F_COPY,
+                        UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
+                        key?.baseAddress, key?.count ?? 0, opaque)
+                }
+                error = result == 0 ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_last_error()
             }
-            if result == 0 {
+            if error == RD_KAFKA_RESP_ERR_NO_ERROR {
                 tally.recordSent(bytes: value.count + (key?.count ?? 0))
                 return
             }
-            let error = rd_kafka_last_error()
             if error == RD_KAFKA_RESP_ERR__QUEUE_FULL {
                 let now = ContinuousClock.now
                 let limit = deadline ?? now + configuration.enqueueTimeout

@@ -99,7 +99,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
             timeout = min(timeout, max(.zero, commitInterval - (ContinuousClock.now - lastCommit)))
         }
         let polled = try await consumer.poll(maxMessages: batchSize, timeout: timeout) { raw in
-            (raw.topic, Stage.decode(raw))
+            (raw.topic, raw.rejection.map { .invalid(InvalidMessage(raw, reason: $0)) } ?? Stage.decode(raw))
         }
         try await settle(.available)
         if polled.isEmpty { return 0 }
