@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        // HMAC-SHA256 of the optional message signatures (PIPELINE_SIGNING_KEY).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C performance core: tokenizer, TF-IDF vectorizer, cosine; SIMD kernels chosen at run time.
@@ -69,7 +71,8 @@ let package = Package(
         // librdkafka: every rd_kafka_ call lives in Kafka/RDKafka; the Kafka transport.
         .target(name: "Kafka",
                 dependencies: ["CRdKafka", "VeredictoCore", "Observability", "Transport",
-                               .product(name: "Logging", package: "swift-log")],
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Crypto", package: "swift-crypto")],
                 path: "Sources/Services/Kafka"),
         // libmongoc/libbson: every mongoc_/bson_ call lives in Mongo/Mongoc; the MongoDB store.
         .target(name: "Mongo", dependencies: ["CMongoC", "CMongoShim", "VeredictoCore", "Storage"],

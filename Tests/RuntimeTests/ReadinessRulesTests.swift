@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Runtime
+@testable import VeredictoCore
 
 /// The rules behind `/health/ready` that need no server: what counts as stalled, and the
 /// MongoDB URI the probe uses and shows.
@@ -32,5 +33,15 @@ import Testing
             == "mongodb://h:1/?replicaSet=rs0&serverSelectionTimeoutMS=2000")
         #expect(ServiceReadiness.redacted("mongodb://user:secret@h:1/?x=1") == "mongodb://***@h:1/?x=1")
         #expect(ServiceReadiness.redacted("mongodb://h:1/?x=a@b") == "mongodb://h:1/?x=a@b")
+    }
+
+    @Test func theMetricsAddressAndTheStallTimeComeFromTheEnvironment() throws {
+        let defaults = try PipelineSettings(environment: [:])
+        #expect(defaults.metricsHost == "0.0.0.0")
+        #expect(defaults.stallTimeout == .seconds(60))
+        let set = try PipelineSettings(environment: ["METRICS_HOST": "127.0.0.1", "READY_STALL_S": "5"])
+        #expect(set.metricsHost == "127.0.0.1")
+        #expect(set.stallTimeout == .seconds(5))
+        #expect(throws: ConfigurationError.self) { try PipelineSettings(environment: ["READY_STALL_S": "0"]) }
     }
 }

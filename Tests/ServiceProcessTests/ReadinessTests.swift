@@ -1,7 +1,10 @@
 import Foundation
+import Kafka
 import Observability
 import Testing
 import TestSupport
+import Transport
+import VeredictoCore
 
 /// `/health/ready` of a running service follows its dependencies: a broker and a MongoDB
 /// server of the test's own are killed and started again under it.
@@ -123,5 +126,68 @@ import TestSupport
         // One clear line when the broker went away, naming its address.
         #expect(store.output.contains("cannot reach the Kafka broker at 127.0.0.1:\(kafkaPort)"))
         #expect(await store.stop() == 0)
+    }
+
+    /// A TCP port that accepts connections (in the kernel's backlog) and never answers: an
+    /// LLM endpoint that hangs. The descriptor, and the port.
+    static func silentEndpoint() throws -> (Int32, Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, bound == 0, listen(fd, 64) == 0 else { throw TestTimeout(description: "cannot listen") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    /// An llm service stuck on an endpoint that never answers, with requests waiting behind the
+    /// one in hand: not ready, "stalled", once READY_STALL_S has passed.
+    @Test(.timeLimit(.minutes(4)))
+    func aServiceStuckWithMessagesWaitingIsNotReady() async throws {
+        let (endpoint, endpointPort) = try Self.silentEndpoint()
+        defer { close(endpoint) }
+        let metricsPort = try ScalingTests.freePort()
+        let deployment = try await EndToEndTests.deploy("stall", extra: [
+            "LLM_BACKEND": "openai", "LLM_BASE_URL": "http://127.0.0.1:\(endpointPort)/v1", "LLM_API_KEY": "test-key",
+            "LLM_TIMEOUT_S": "600", "LLM_RETRIES": "0", "READY_STALL_S": "3",
+            "METRICS_PORT": "\(metricsPort)", "METRICS_HOST": "127.0.0.1", "TOPIC_PARTITIONS": "1",
+        ])
+        let llm = try ServiceProcess(name: "llm", arguments: ["serve", "llm"], environment: deployment.environment,
+                                     logDirectory: deployment.directory)
+        defer { _ = llm.isRunning ? kill(llm.process.processIdentifier, SIGKILL) : 0 }
+        let first = await Self.waitReady(metricsPort, status: 200, within: .seconds(90))
+        try #require(first != nil, "never ready: \(llm.output.suffix(2000))")
+
+        var transport = KafkaTransport(bootstrapServers: [try TestServers.kafka()])
+        transport.sessionTimeout = .seconds(6)
+        let producer = try await transport.makeProducer()
+        let topic = deployment.environment["TOPIC_PREFIX"]! + "llm_requests"
+        func request() -> OutboundMessage {
+            let trace = Samples.uniqueID("trace")
+            let message = LLMRequest(traceID: trace, questionID: Samples.uniqueID("q"), title: Samples.title,
+                                     content: Samples.content, prompt: Samples.prompt, bestAnswer: Samples.bestAnswer,
+                                     attempts: 1, createdAt: .now())
+            return OutboundMessage(topic: topic, key: trace, value: message.jsonBytes)
+        }
+        // One request to get the stage stuck, then more behind it once it has taken the first.
+        try await producer.enqueue([request()]).wait()
+        try await Task.sleep(for: .seconds(3))
+        try await producer.enqueue((0..<5).map { _ in request() }).wait()
+        await producer.close()
+
+        let stalled = await Self.waitReady(metricsPort, status: 503, within: .seconds(90))
+        #expect(stalled != nil, "still ready while stuck")
+        let body = MetricsHTTPServer.get(port: metricsPort, path: "/health/ready")?.body ?? ""
+        #expect(body.contains("FAIL progress: stalled: "), "\(body)")
+        #expect(body.contains("ok kafka: "), "\(body)")
+        // Still live: the process answers, its tasks run.
+        #expect(MetricsHTTPServer.get(port: metricsPort, path: "/health/live")?.status == 200)
     }
 }

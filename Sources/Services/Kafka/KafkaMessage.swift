@@ -22,6 +22,12 @@ public struct KafkaMessage {
         UnsafeRawBufferPointer(start: pointer.pointee.payload, count: pointer.pointee.len)
     }
 
+    /// The value of the last header named `name`, nil when there is none. Points into
+    /// librdkafka's buffer, like `payload`.
+    public func header(_ name: String) -> UnsafeRawBufferPointer? {
+        RDKafkaMessage.header(pointer, name: name)
+    }
+
     /// The message's timestamp in milliseconds since 1970, nil if the broker gave none.
     public var timestampMilliseconds: Int64? {
         let timestamp = RDKafkaMessage.timestamp(pointer)

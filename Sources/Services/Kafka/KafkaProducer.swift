@@ -62,14 +62,19 @@ public final class KafkaProducer: Sendable {
     /// copied, so the buffers may be reused as soon as this returns. If `group` is given, its
     /// `wait` covers this message. Blocks while the local queue is full, then throws `.queueFull`.
     public func send(topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
-                     group: DeliveryGroup? = nil) throws {
+                     group: DeliveryGroup? = nil, header: (name: String, value: [UInt8])? = nil) throws {
         let topicHandle = try self.topicHandle(topic)
         group?.enter()
         let opaque = group.map { Unmanaged.passRetained($0).toOpaque() }
         var deadline: ContinuousClock.Instant?
         while true {
-            let produced = topicHandle.produce(key: key, value: value, opaque: opaque,
-                                               context: "cannot send to \(topic)")
+            let produced: RDKafkaProduced
+            if let header {
+                produced = client.produce(topic: topic, key: key, value: value, header: header, opaque: opaque,
+                                          context: "cannot send to \(topic)")
+            } else {
+                produced = topicHandle.produce(key: key, value: value, opaque: opaque, context: "cannot send to \(topic)")
+            }
             if case .queued = produced {
                 tally.recordSent(bytes: value.count + (key?.count ?? 0))
                 return

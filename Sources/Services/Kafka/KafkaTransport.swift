@@ -30,6 +30,9 @@ public struct KafkaTransport: MessageTransport {
     static let recordOverheadBytes = 65_536
     /// Every consumer made is registered here, for the readiness probe. Nil: not watched.
     public var watch: KafkaConsumerWatch?
+    /// With a signer (PIPELINE_SIGNING_KEY), every record produced carries its signature and
+    /// every record consumed without a valid one is refused (a dead letter, "unauthenticated").
+    public var signer: MessageSigner?
 
     public init(bootstrapServers: [String]) {
         self.bootstrapServers = bootstrapServers
@@ -54,7 +57,7 @@ public struct KafkaTransport: MessageTransport {
         try configuration.validate()
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         watch?.register(consumer)
-        return KafkaGroupConsumer(consumer: consumer, onHops: onHops)
+        return KafkaGroupConsumer(consumer: consumer, onHops: onHops, signer: signer)
     }
 
     public func makeProducer() async throws -> any MessageProducer {
@@ -68,7 +71,7 @@ public struct KafkaTransport: MessageTransport {
         configuration.extra["partitioner"] = "consistent_random"
         try configuration.validate()
         return KafkaAcknowledgedProducer(producer: try KafkaProducer(configuration: configuration, logger: logger),
-                                         wait: deliveryWait)
+                                         wait: deliveryWait, signer: signer)
     }
 
     public func partitionCounts(of topics: [String]) async throws -> [String: Int] {
@@ -97,10 +100,12 @@ final class KafkaGroupConsumer: MessageConsumer {
     /// The batches polled since the last commit.
     private let polls = PollLedger<KafkaMessageBatch>()
     private let onHops: (@Sendable (String, [Double]) -> Void)?
+    private let signer: MessageSigner?
 
-    init(consumer: KafkaConsumer, onHops: (@Sendable (String, [Double]) -> Void)? = nil) {
+    init(consumer: KafkaConsumer, onHops: (@Sendable (String, [Double]) -> Void)? = nil, signer: MessageSigner? = nil) {
         self.consumer = consumer
         self.onHops = onHops
+        self.signer = signer
     }
 
     func poll<Decoded: Sendable>(maxMessages: Int, timeout: Duration,
@@ -118,8 +123,16 @@ final class KafkaGroupConsumer: MessageConsumer {
                 hops[topic, default: []].append(max(0, now - Double(produced)))
             }
             let key = message.key ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            var rejection: String?
+            if let signer {
+                let signature = message.header(MessageSigner.header)
+                if !signer.verify(signature, topic: topic, key: message.key, value: message.payload) {
+                    rejection = signature == nil ? "unauthenticated: no \(MessageSigner.header) header"
+                        : "unauthenticated: the \(MessageSigner.header) signature does not match"
+                }
+            }
             decoded.append(decode(RawMessage(topic: topic, partition: message.partition, offset: message.offset,
-                                             key: key, value: message.payload)))
+                                             key: key, value: message.payload, rejection: rejection)))
         }
         if let onHops { for (topic, values) in hops { onHops(topic, values) } }
         polls.record(batch)
@@ -168,17 +181,30 @@ final class KafkaGroupConsumer: MessageConsumer {
 final class KafkaAcknowledgedProducer: MessageProducer {
     private let producer: KafkaProducer
     private let wait: Duration
+    private let signer: MessageSigner?
 
-    init(producer: KafkaProducer, wait: Duration) {
+    init(producer: KafkaProducer, wait: Duration, signer: MessageSigner? = nil) {
         self.producer = producer
         self.wait = wait
+        self.signer = signer
     }
 
     func enqueue(_ messages: [OutboundMessage]) async throws -> DeliveryReceipt {
         guard !messages.isEmpty else { return .acknowledged }
         let group = DeliveryGroup()
         for message in messages {
-            try producer.send(topic: message.topic, key: message.key, value: message.value, group: group)
+            guard let signer else {
+                try producer.send(topic: message.topic, key: message.key, value: message.value, group: group)
+                continue
+            }
+            var key = message.key
+            try key.withUTF8 { keyBytes in
+                try message.value.withUnsafeBytes { value in
+                    let signature = signer.signature(topic: message.topic, key: UnsafeRawBufferPointer(keyBytes), value: value)
+                    try producer.send(topic: message.topic, key: UnsafeRawBufferPointer(keyBytes), value: value, group: group,
+                                      header: (MessageSigner.header, signature))
+                }
+            }
         }
         let wait = self.wait
         return DeliveryReceipt(wait: { try await group.wait(timeout: wait) },

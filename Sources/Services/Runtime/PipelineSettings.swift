@@ -1,4 +1,5 @@
 import Cache
+import Foundation
 import Kafka
 import LLM
 import Scoring
@@ -34,6 +35,8 @@ public struct PipelineSettings: Sendable {
     public var bootstrapServers: [String] = ["localhost:9092"]
     public var sessionTimeout: Duration = .seconds(45)
     public var kafkaProperties: [String: String] = [:]
+    /// The shared key of the message signatures (PIPELINE_SIGNING_KEY or _FILE); nil: off.
+    public var signingKey: [UInt8]?
     public var linger: Duration = .milliseconds(1)
     public var topics = PipelineTopics()
     public var partitions = 6
@@ -83,6 +86,7 @@ public struct PipelineSettings: Sendable {
                 kafkaProperties[parts[0]] = parts[1]
             }
         }
+        signingKey = try Self.signingKey(reader)
         topics = PipelineTopics(prefix: reader.string("TOPIC_PREFIX", default: ""))
         partitions = try reader.integer("TOPIC_PARTITIONS", default: 6, in: 1...10_000)
         mongoURI = reader.string("MONGO_URI", default: "mongodb://localhost:27017")
@@ -132,6 +136,33 @@ public struct PipelineSettings: Sendable {
         return properties
     }
 
+    /// PIPELINE_SIGNING_KEY (its UTF-8 bytes) or the contents of PIPELINE_SIGNING_KEY_FILE (a
+    /// trailing newline dropped); nil when neither is set. Never echoed in an error.
+    static func signingKey(_ reader: EnvironmentReader) throws -> [UInt8]? {
+        let key: [UInt8]
+        if let text = reader.values["PIPELINE_SIGNING_KEY"], !text.isEmpty {
+            guard reader.raw("PIPELINE_SIGNING_KEY_FILE") == nil else {
+                throw ConfigurationError("set PIPELINE_SIGNING_KEY or PIPELINE_SIGNING_KEY_FILE, not both")
+            }
+            key = Array(text.utf8)
+        } else if let path = reader.raw("PIPELINE_SIGNING_KEY_FILE") {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError(variable: "PIPELINE_SIGNING_KEY_FILE", expectation: "a readable file holding the key",
+                                         value: path)
+            }
+            var bytes = Array(data)
+            while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+            key = bytes
+        } else {
+            return nil
+        }
+        guard key.count >= MessageSigner.minimumKeyBytes else {
+            throw ConfigurationError("the message signing key (PIPELINE_SIGNING_KEY or _FILE) must be at least "
+                                     + "\(MessageSigner.minimumKeyBytes) bytes, got \(key.count)")
+        }
+        return key
+    }
+
     /// The corpus model when in corpus mode.
     public func loadModel() throws -> IDFModel? {
         guard idfMode == .corpus, let idfModelPath else { return nil }
@@ -143,6 +174,7 @@ public struct PipelineSettings: Sendable {
         var transport = KafkaTransport(bootstrapServers: bootstrapServers)
         transport.sessionTimeout = sessionTimeout
         transport.extra = kafkaProperties
+        transport.signer = signingKey.map { MessageSigner(key: $0) }
         transport.linger = linger
         transport.maxMessageBytes = maxMessageBytes
         return transport

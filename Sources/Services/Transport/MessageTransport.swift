@@ -8,13 +8,18 @@ public struct RawMessage {
     public let offset: Int64
     public let key: UnsafeRawBufferPointer
     public let value: UnsafeRawBufferPointer
+    /// Why the transport refuses the record before it is decoded (unsigned or mis-signed under
+    /// PIPELINE_SIGNING_KEY); the runner sends it to the dead letters with this reason.
+    public let rejection: String?
 
-    public init(topic: String, partition: Int32, offset: Int64, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+    public init(topic: String, partition: Int32, offset: Int64, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+                rejection: String? = nil) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.key = key
         self.value = value
+        self.rejection = rejection
     }
 }
 

@@ -180,6 +180,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 let reason = "record of \(raw.value.count) bytes is larger than MAX_MESSAGE_BYTES (\(limit))"
                 return (place, Inbound<Stage.Input>.invalid(InvalidMessage(raw, reason: reason)))
             }
+            if let reason = raw.rejection { return (place, Inbound<Stage.Input>.invalid(InvalidMessage(raw, reason: reason))) }
             return (place, Stage.decode(raw))
         }
         // The batch just polled is handled and kept in flight whatever settling does: a later
@@ -194,10 +195,8 @@ public actor ServiceRunner<Stage: PipelineStage> {
             if let settleError { throw settleError }
             return 0
         }
-        if !polled.isEmpty {
-            counters.polled += polled.count
-            metrics?.increment(ServiceMetricNames.polled, labels: ["stage": stage.name], by: Double(polled.count))
-        }
+        counters.polled += polled.count
+        metrics?.increment(ServiceMetricNames.polled, labels: ["stage": stage.name], by: Double(polled.count))
         var inputs: [Stage.Input] = []
         var places: [RecordPlace] = []
         inputs.reserveCapacity(polled.count)

@@ -116,6 +116,16 @@ enum RDKafkaMessage {
         rd_kafka_message_timestamp(message, nil)
     }
 
+    /// The value of the last header named `name` (a view into the message), nil if none.
+    static func header(_ message: UnsafePointer<rd_kafka_message_t>, name: String) -> UnsafeRawBufferPointer? {
+        var headers: OpaquePointer?
+        guard rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else { return nil }
+        var value: UnsafeRawPointer?
+        var size = 0
+        guard rd_kafka_header_get_last(headers, name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return UnsafeRawBufferPointer(start: value, count: size)
+    }
+
     static func destroy(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
         rd_kafka_message_destroy(message)
     }
