@@ -211,6 +211,8 @@ def memory(args):
             if len(parts) != 2:
                 continue
             name, usage = parts
+            if name in ("", "--"):  # a container going away while docker stats reads it
+                continue
             match = re.match(r"\s*([\d.]+)\s*([A-Za-z]+)", usage)
             if not match or match.group(2).upper() not in UNITS:
                 continue
