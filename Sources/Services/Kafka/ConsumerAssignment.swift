@@ -11,6 +11,7 @@ final class ConsumerAssignment: Sendable {
         var owned: [KafkaTopicPartition: UInt64] = [:]
         var nextEpoch: UInt64 = 1
         var firstAssignment: ContinuousClock.Instant?
+        var pausedTopics: Set<String> = []
     }
 
     private let state = LockedValue(State())
@@ -51,6 +52,12 @@ final class ConsumerAssignment: Sendable {
 
     var partitions: [KafkaTopicPartition] {
         state.withLock { $0.owned.keys.sorted() }
+    }
+
+    /// Topics whose partitions are paused, those assigned later included (`KafkaConsumer.pause`).
+    var pausedTopics: Set<String> {
+        get { state.withLock { $0.pausedTopics } }
+        set { state.withLock { $0.pausedTopics = newValue } }
     }
 
     /// When the first non-empty assignment arrived (the end of the first group join).
