@@ -64,4 +64,44 @@ struct KafkaQuestionKeyTests {
         }
         try await transport.checkCoPartitioned(Array(names.prefix(2)), for: "cache")
     }
+
+    @Test func aPausedTopicIsNotReadUntilResumedAcrossTheGroupJoin() async throws {
+        let transport = try Self.transport()
+        let held = TestBroker.uniqueName("paused")
+        let open = TestBroker.uniqueName("open")
+        let admin = try TestBroker.admin()
+        try await admin.createTopic(held, partitions: 2)
+        try await admin.createTopic(open, partitions: 2)
+        let producer = try await transport.makeProducer()
+        try await producer.send((0..<20).map { OutboundMessage(topic: $0 < 10 ? held : open, key: "k\($0)", value: [1]) })
+        await producer.close()
+
+        let consumer = try await transport.makeConsumer(group: TestBroker.uniqueName("pause-group"), topics: [held, open])
+        // Paused before the group join: the partitions start paused when they are assigned.
+        await consumer.pause([held])
+        var read: [String: Int] = [:]
+        let clock = ContinuousClock()
+        var deadline = clock.now + .seconds(30)
+        while read[open, default: 0] < 10 && clock.now < deadline {
+            for topic in try await consumer.poll(maxMessages: 100, timeout: .milliseconds(200), { $0.topic }) {
+                read[topic, default: 0] += 1
+            }
+        }
+        // A little longer, for anything of the paused topic that would come.
+        for _ in 0..<5 {
+            for topic in try await consumer.poll(maxMessages: 100, timeout: .milliseconds(200), { $0.topic }) {
+                read[topic, default: 0] += 1
+            }
+        }
+        #expect(read[open] == 10 && read[held] == nil, "\(read)")
+        await consumer.pause([])
+        deadline = clock.now + .seconds(30)
+        while read[held, default: 0] < 10 && clock.now < deadline {
+            for topic in try await consumer.poll(maxMessages: 100, timeout: .milliseconds(200), { $0.topic }) {
+                read[topic, default: 0] += 1
+            }
+        }
+        #expect(read[held] == 10)
+        await consumer.close()
+    }
 }

@@ -9,9 +9,11 @@ import TestSupport
 /// The cache service alone over the real broker and MongoDB: what it makes of questions,
 /// stored results, decisions and regeneration requests.
 @Suite(.timeLimit(.minutes(3))) struct CacheServiceTests {
-    static func cacheStage(_ harness: ServiceHarness) -> CacheStage {
-        CacheStage(topics: harness.topics, configuration: CacheConfiguration(),
-                   storage: MongoResultStore(database: harness.database))
+    static func cacheStage(_ harness: ServiceHarness, failureTTLSeconds: Int = 5) -> CacheStage {
+        var configuration = CacheConfiguration()
+        configuration.failureTTLSeconds = failureTTLSeconds
+        return CacheStage(topics: harness.topics, configuration: configuration,
+                          storage: MongoResultStore(database: harness.database))
     }
 
     @Test func questionInNeitherCacheNorStorageGoesToTheLLM() async throws {
@@ -84,10 +86,10 @@ import TestSupport
         }
     }
 
-    @Test func scoredDecisionFillsTheCacheAndAFailedOneDoesNot() async throws {
+    @Test func scoredDecisionFillsTheCacheAndAFailedOneIsRememberedBriefly() async throws {
         try await ServiceHarness.run("cache-learn") { harness in
             let reader = try await harness.reader(.llmRequests, .validatedResponses)
-            let running = try await harness.start(Self.cacheStage(harness))
+            let running = try await harness.start(Self.cacheStage(harness, failureTTLSeconds: 1))
             let answered = Samples.uniqueID("q")
             let failed = Samples.uniqueID("q")
             let decision = Samples.decision(answered, answer: "Plenty of sun, little water.", score: 0.66, attempts: 2)
@@ -102,8 +104,16 @@ import TestSupport
             let cached = try await reader.first(ValidatedResponse.self, trace: hit.traceID)
             #expect(cached.source == .cache && cached.llmAnswer == decision.llmAnswer && cached.score == decision.score)
             #expect(cached.messageID == "v-" + hit.traceID && cached.questionID == answered)
-            // A failure is not an answer: its question goes to the LLM again.
-            let request = try await reader.first(LLMRequest.self, trace: miss.traceID)
+            // A failure is remembered for FAILURE_TTL: an asking meanwhile is answered as failed
+            // without calling the LLM.
+            let remembered = try await reader.first(ValidatedResponse.self, trace: miss.traceID)
+            #expect(remembered.status == .failed && remembered.attempts == 0 && remembered.llmCalls == 0)
+            #expect(try reader.messages(LLMRequest.self, trace: miss.traceID).isEmpty)
+            // A failure is not an answer: once forgotten, its question goes to the LLM again.
+            try await Task.sleep(for: .milliseconds(1_200))
+            let again = Samples.question(failed)
+            try await harness.publish(again)
+            let request = try await reader.first(LLMRequest.self, trace: again.traceID)
             #expect(request.attempts == 1 && request.questionID == failed)
             #expect(try reader.messages(LLMRequest.self, trace: hit.traceID).isEmpty)
         }

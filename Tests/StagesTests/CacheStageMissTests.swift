@@ -14,13 +14,14 @@ import Testing
 
     static func stage(clock: ManualClock = ManualClock(), storage: (any ResultStore)? = nil, failureTTL: Int = 5,
                       maxWaiters: Int = 100, perQuestion: Int = 100, lookupTimeout: Int = 2000,
-                      questionPartitions: Int? = nil) -> CacheStage {
+                      questionPartitions: Int? = nil, chainTimeout: Int = 300) -> CacheStage {
         var configuration = CacheConfiguration(policy: .lru, capacity: 100, ttlSeconds: 0)
         configuration.clock = clock.cacheClock
         configuration.failureTTLSeconds = failureTTL
         configuration.maxWaiters = maxWaiters
         configuration.maxWaitersPerQuestion = perQuestion
         configuration.storageLookupTimeoutMilliseconds = lookupTimeout
+        configuration.chainTimeoutSeconds = chainTimeout
         return CacheStage(topics: topics, configuration: configuration, storage: storage, questionPartitions: questionPartitions)
     }
 
@@ -89,6 +90,25 @@ import Testing
         #expect(!hold.isReleased)
         acknowledged.withLock { $0 = true }
         #expect(hold.isReleased)
+    }
+
+    @Test func waitersOfATimedOutChainStartAnotherAndKeepTheirBatchHeld() async throws {
+        let clock = ManualClock()
+        let stage = Self.stage(clock: clock, chainTimeout: 10)
+        _ = try await stage.handle([Self.asking("q5"), Self.asking("q5"), Self.asking("q5")])
+        let held = try #require(await stage.takeCommitHolds().held)
+        #expect(held.outstanding == 2)
+        clock.advance(by: 11_000)
+        let out = try await stage.handle([Self.asking("other")])
+        #expect(Self.requests(out).map(\.key).sorted() == ["other", "q5"])
+        let holds = await stage.takeCommitHolds()
+        // One waiter started the new chain; the other waits for it, still under its batch's hold.
+        #expect(held.outstanding == 1 && holds.answered.map(ObjectIdentifier.init) == [ObjectIdentifier(held)])
+        #expect(holds.held == nil)
+        let answered = try Self.responses(try await stage.handle([Self.decided("q5")]))
+        #expect(answered.map(\.source) == [.coalesced])
+        #expect(held.outstanding == 0)
+        #expect(await stage.counts.chainTimeouts == 1)
     }
 
     @Test func waitersBeyondTheBoundPauseTheQuestions() async throws {

@@ -12,6 +12,7 @@ final class ConsumerAssignment: Sendable {
         var nextEpoch: UInt64 = 1
         var firstAssignment: ContinuousClock.Instant?
         var joined = false
+        var pausedTopics: Set<String> = []
     }
 
     private let state = LockedValue(State())
@@ -59,6 +60,12 @@ final class ConsumerAssignment: Sendable {
     /// the partition count) at least once.
     var joined: Bool {
         state.withLock { $0.joined }
+    }
+
+    /// Topics whose partitions are paused, those assigned later included (`KafkaConsumer.pause`).
+    var pausedTopics: Set<String> {
+        get { state.withLock { $0.pausedTopics } }
+        set { state.withLock { $0.pausedTopics = newValue } }
     }
 
     /// When the first non-empty assignment arrived (the end of the first group join).

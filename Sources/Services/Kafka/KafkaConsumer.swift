@@ -137,6 +137,19 @@ public final class KafkaConsumer: Sendable {
         client.yieldConsumerPoll()
     }
 
+    /// Stops fetching the partitions of `topics` (those held now and those assigned later) and
+    /// resumes every other one: back-pressure for a stage that sets messages aside.
+    public func pause(topics: Set<String>) {
+        assignment.pausedTopics = topics
+        let owned = assignment.partitions
+        let paused = owned.filter { topics.contains($0.topic) }
+        let resumed = owned.filter { !topics.contains($0.topic) }
+        client.withHandle { rk in
+            if !paused.isEmpty { RDKafkaTopicPartitionList.pause(paused, resume: false, rk: rk) }
+            if !resumed.isEmpty { RDKafkaTopicPartitionList.pause(resumed, resume: true, rk: rk) }
+        }
+    }
+
     /// Leaves the group (its partitions go to the other members at once) and stops consuming.
     public func close() async throws {
         let first = closed.withLock { closed in

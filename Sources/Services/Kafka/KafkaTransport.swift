@@ -155,6 +155,10 @@ final class KafkaGroupConsumer: MessageConsumer {
         consumer.wakeUp()
     }
 
+    func pause(_ topics: Set<String>) async {
+        consumer.pause(topics: topics)
+    }
+
     /// Takes the batches polled up to `checkpoint` and keeps those a commit needs: a batch
     /// only for a partition no newer batch covers, since newer batches carry higher offsets
     /// (usually one batch covers them all).

@@ -7,11 +7,14 @@ public struct LLMCompletion: Equatable, Sendable {
     public var latency: Duration
     /// The model that answered (`offline` for the offline model).
     public var model: String
+    /// Tokens the call cost: the server's `usage`, or an estimate from the text.
+    public var usage: LLMUsage
 
-    public init(text: String, latency: Duration, model: String) {
+    public init(text: String, latency: Duration, model: String, usage: LLMUsage? = nil, prompt: String = "") {
         self.text = text
         self.latency = latency
         self.model = model
+        self.usage = usage ?? LLMUsage(estimatingPrompt: prompt, completion: text)
     }
 
     /// `latency` in milliseconds, as the `latency_ms` message field carries it.

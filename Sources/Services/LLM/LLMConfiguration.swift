@@ -24,6 +24,7 @@ import VeredictoCore
 /// | `LLM_BACKOFF_BASE_MS`, `LLM_BACKOFF_MAX_MS` | overload backoff base and cap, ms | 100, 10000 |
 /// | `LLM_QUOTA_WINDOW_S` | quota wait when no Retry-After is given, s | 60 |
 /// | `LLM_MAX_QUOTA_WAIT_S` | longest quota wait spent in place, s | 60 |
+/// | `LLM_PRICE_PROMPT_PER_1K`, `LLM_PRICE_COMPLETION_PER_1K` | price per 1,000 tokens | 0.00015, 0.0006 |
 public struct LLMConfiguration: Equatable, Sendable, CustomStringConvertible {
     public var backend: LLMBackendKind = .offline
 
@@ -48,6 +49,8 @@ public struct LLMConfiguration: Equatable, Sendable, CustomStringConvertible {
     public var maxConcurrency = 64
     public var timeout: Duration = .seconds(30)
     public var retry = RetryPolicy()
+    /// What tokens cost, for the cost figures (`LLMPrices`).
+    public var prices = LLMPrices()
 
     /// The defaults.
     public init() {}
@@ -102,6 +105,9 @@ public struct LLMConfiguration: Equatable, Sendable, CustomStringConvertible {
             backoffBase: .milliseconds(base), backoffCap: .milliseconds(cap),
             quotaWindow: .milliseconds(try env.number("LLM_QUOTA_WINDOW_S", default: 60, in: 0...86_400) * 1000),
             maxQuotaWait: .milliseconds(try env.number("LLM_MAX_QUOTA_WAIT_S", default: 60, in: 0...86_400) * 1000))
+        prices = LLMPrices(
+            promptPer1K: try env.number("LLM_PRICE_PROMPT_PER_1K", default: prices.promptPer1K, in: 0...1_000_000),
+            completionPer1K: try env.number("LLM_PRICE_COMPLETION_PER_1K", default: prices.completionPer1K, in: 0...1_000_000))
     }
 
     /// The backend these settings choose.

@@ -54,7 +54,8 @@ public struct OfflineLLM: LLMBackend {
             throw error
         }
         let text = answer(to: request)
-        return LLMCompletion(text: text, latency: ContinuousClock.now - start, model: "offline")
+        // No tokenizer here: the usage is an estimate from the text (`LLMUsage.estimated`).
+        return LLMCompletion(text: text, latency: ContinuousClock.now - start, model: "offline", prompt: request.prompt)
     }
 
     public func describe() -> String {

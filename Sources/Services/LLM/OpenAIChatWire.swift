@@ -33,8 +33,20 @@ enum OpenAIChatWire {
             }
         }
 
+        /// Tokens the call cost, as the server counted them.
+        struct Usage: Decodable {
+            let promptTokens: Int?
+            let completionTokens: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case promptTokens = "prompt_tokens"
+                case completionTokens = "completion_tokens"
+            }
+        }
+
         let choices: [Choice]?
         let model: String?
+        let usage: Usage?
     }
 
     /// `{"error": {"message": ...}}`, the error body of OpenAI and most compatible servers.

@@ -108,7 +108,8 @@ public final class OpenAICompatibleLLM: LLMBackend {
                                    retryAfter: http.value(forHTTPHeaderField: "Retry-After"),
                                    retryAfterMilliseconds: http.value(forHTTPHeaderField: "retry-after-ms"),
                                    secrets: [apiKey.secret])
-        return LLMCompletion(text: text, latency: ContinuousClock.now - start, model: model)
+        return LLMCompletion(text: text, latency: ContinuousClock.now - start, model: model, usage: Self.usage(data),
+                             prompt: systemPrompt + "\n" + request.prompt)
     }
 
     /// The response to `request`, or `LLMError.overload("timed out")` when `timeout` passes first
@@ -169,6 +170,14 @@ public final class OpenAICompatibleLLM: LLMBackend {
             throw LLMError.invalidResponse("empty answer (finish reason \(choice.finishReason ?? "none"))")
         }
         return content
+    }
+
+    /// The tokens a successful response reports in `usage`, or nil when it reports none.
+    static func usage(_ data: Data) -> LLMUsage? {
+        guard let usage = (try? JSONDecoder().decode(OpenAIChatWire.Response.self, from: data))?.usage,
+              let prompt = usage.promptTokens, let completion = usage.completionTokens
+        else { return nil }
+        return LLMUsage(promptTokens: prompt, completionTokens: completion, estimated: false)
     }
 
     /// The `error.message` of an error body, else the body itself.

@@ -10,6 +10,8 @@ public enum ServiceMetricNames {
     public static let llmCalls = "veredicto_llm_calls_total"
     public static let llmSuccesses = "veredicto_llm_successes_total"
     public static let llmErrors = "veredicto_llm_errors_total"
+    public static let llmTokens = "veredicto_llm_tokens_total"
+    public static let llmCost = "veredicto_llm_cost_total"
     public static let cacheHits = "veredicto_cache_hits_total"
     public static let cacheMisses = "veredicto_cache_misses_total"
     public static let cacheEvictions = "veredicto_cache_evictions_total"

@@ -7,6 +7,7 @@ import Dataset
 import Generator
 import Observability
 import Scoring
+import Stages
 import Storage
 import Transport
 import VeredictoCore
@@ -55,6 +56,8 @@ public struct PipelineRun: Sendable {
         public var latencyByPath: [(path: DecisionPath, summary: LatencyRecorder.Summary)]
         public var metrics: PipelineMetrics
         public var llmCallsPerQuestion: Double
+        /// What the LLM cost: calls made (failed ones included), tokens and price.
+        public var llm: LLMCost
         public var cacheHitRate: Double
         public var deadLetters: Int
         public var peakResidentMegabytes: Double
@@ -73,10 +76,11 @@ public struct PipelineRun: Sendable {
         // On the normal path the producer is closed below, once the services have stopped.
         defer { Task { await transport.close() } }
         var runners: [any RunnableService] = []
+        let llmCounters = LLMCounters()
         for service in PipelineService.allCases {
             for _ in 0..<max(1, instances) {
                 runners += try await service.runners(
-                    settings: settings, transport: transport, store: store, model: model,
+                    settings: settings, transport: transport, store: store, model: model, llmCounters: llmCounters,
                     onApplied: { outcome in if recording.withLock({ $0 }) { latencies.record(milliseconds: outcome.latencies, paths: outcome.paths) } },
                     onError: onError)
             }
@@ -138,6 +142,7 @@ public struct PipelineRun: Sendable {
             questions: decided, seconds: seconds, questionsPerSecond: Double(decided) / max(seconds, 1e-9),
             latency: latencies.summary, latencyByPath: latencies.summaryByPath, metrics: metrics,
             llmCallsPerQuestion: metrics.asked > 0 ? Double(metrics.llmCalls) / Double(metrics.asked) : 0,
+            llm: LLMCost(counters: llmCounters.snapshot, prices: settings.llm.prices, metrics: metrics),
             cacheHitRate: served > 0 ? Double(metrics.bySource[.cache, default: 0]) / Double(served) : 0,
             deadLetters: deadLetters, peakResidentMegabytes: Self.peakResidentMegabytes(), completed: decided >= total)
     }

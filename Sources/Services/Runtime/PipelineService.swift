@@ -42,7 +42,8 @@ public enum PipelineService: String, CaseIterable, Sendable {
             let backend = settings.llm.makeBackend()
             return [
                 try await runner(LLMStage(topics: topics, backend: backend, retry: settings.llm.retry,
-                                          concurrency: settings.llm.maxConcurrency, counters: llmCounters)),
+                                          concurrency: settings.llm.maxConcurrency, counters: llmCounters,
+                                          prices: settings.llm.prices)),
                 try await runner(LLMRetryStage(topics: topics, maxRetries: settings.llmErrorRetries)),
             ]
         case .score:

@@ -120,9 +120,9 @@ public actor CacheStage: PipelineStage {
 
     public func handle(_ inputs: [Input]) async throws -> [OutboundMessage] {
         var out: [OutboundMessage] = []
-        var misses: [QuestionMessage] = []
+        // Misses, each with the hold of the batch it waited in when it comes from a timed-out chain.
+        var misses: [(question: QuestionMessage, hold: CommitHold?)] = expiredChainWaiters(now: configuration.clock.now())
         let now = configuration.clock.now()
-        misses += expiredChainWaiters(now: now)
         for input in inputs {
             switch input {
             case .question(let question, let partition):
@@ -142,7 +142,7 @@ public actor CacheStage: PipelineStage {
                 } else if chains[question.questionID] != nil {
                     wait(question)
                 } else {
-                    misses.append(question)
+                    misses.append((question, nil))
                 }
             case .regeneration(let request):
                 out.append(request.nextAttempt.outbound(topics, key: request.questionID))
@@ -161,8 +161,20 @@ public actor CacheStage: PipelineStage {
             }
         }
         guard !misses.isEmpty else { return out }
-        let stored = await lookUp(misses.map(\.questionID))
-        for question in misses {
+        let stored = await lookUp(misses.map(\.question.questionID))
+        for (question, hold) in misses {
+            if chains[question.questionID] != nil {
+                // Asked again earlier in this batch: that asking started the chain. One that
+                // waited before keeps its batch's hold.
+                wait(question, hold: hold)
+                continue
+            }
+            // Answered here (a timed-out chain's waiter): its earlier batch may be committed once
+            // this batch's outputs are acknowledged.
+            if let hold {
+                hold.answer()
+                answeredHolds[ObjectIdentifier(hold)] = hold
+            }
             if let result = stored[question.questionID], result.decision.status != .failed {
                 let answer = CachedAnswer(llmAnswer: result.decision.llmAnswer, score: result.decision.score,
                                           status: result.decision.status)
@@ -170,9 +182,6 @@ public actor CacheStage: PipelineStage {
                 out.append(Self.response(question, answer: answer.llmAnswer, score: answer.score, status: answer.status,
                                          source: .storage)
                     .outbound(topics, key: question.questionID))
-            } else if chains[question.questionID] != nil {
-                // Asked again earlier in this batch: that asking started the chain.
-                wait(question)
             } else {
                 chains[question.questionID] = Chain(traceID: question.traceID, startedAt: now)
                 counts.chainsStarted += 1
@@ -212,12 +221,17 @@ public actor CacheStage: PipelineStage {
                            paused: full ? [topics.name(.questionsIn)] : [])
     }
 
-    /// Sets `question` aside until its question's chain is decided; its batch is not committed
-    /// before.
-    private func wait(_ question: QuestionMessage) {
-        let hold = batchHold ?? CommitHold(outstanding: 0)
-        batchHold = hold
-        hold.setAside()
+    /// Sets `question` aside until its question's chain is decided; its batch (the one whose
+    /// `hold` is given, else this one) is not committed before.
+    private func wait(_ question: QuestionMessage, hold earlier: CommitHold? = nil) {
+        let hold: CommitHold
+        if let earlier {
+            hold = earlier
+        } else {
+            hold = batchHold ?? CommitHold(outstanding: 0)
+            batchHold = hold
+            hold.setAside()
+        }
         chains[question.questionID]!.waiters.append((question, hold))
         counts.waiting += 1
     }
@@ -240,22 +254,18 @@ public actor CacheStage: PipelineStage {
     }
 
     /// The waiters of chains in flight for longer than the chain timeout (checked at most once
-    /// a second): they are looked up again, and the first of each starts a new chain.
-    private func expiredChainWaiters(now: UInt64) -> [QuestionMessage] {
+    /// a second), with their batches' holds: they are handled again as misses, and the first of
+    /// each question starts a new chain.
+    private func expiredChainWaiters(now: UInt64) -> [(question: QuestionMessage, hold: CommitHold?)] {
         guard now &- lastTimeoutScan >= 1000 else { return [] }
         lastTimeoutScan = now
         let timeout = UInt64(configuration.chainTimeoutSeconds) * 1000
-        var again: [QuestionMessage] = []
+        var again: [(question: QuestionMessage, hold: CommitHold?)] = []
         for (questionID, chain) in chains where now &- chain.startedAt >= timeout {
             chains.removeValue(forKey: questionID)
             counts.chainTimeouts += 1
             counts.waiting -= chain.waiters.count
-            for (question, hold) in chain.waiters {
-                // Re-handled in this batch: its answer travels with this batch's outputs.
-                hold.answer()
-                answeredHolds[ObjectIdentifier(hold)] = hold
-                again.append(question)
-            }
+            for (question, hold) in chain.waiters { again.append((question, hold)) }
         }
         return again
     }

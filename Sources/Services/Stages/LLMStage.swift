@@ -14,9 +14,11 @@ public struct LLMStage: PipelineStage {
     let retry: RetryPolicy
     let concurrency: Int
     let counters: LLMCounters
+    let prices: LLMPrices
 
     public init(topics: PipelineTopics, backend: any LLMBackend, retry: RetryPolicy, concurrency: Int,
-                counters: LLMCounters = LLMCounters()) {
+                counters: LLMCounters = LLMCounters(), prices: LLMPrices = LLMPrices()) {
+        self.prices = prices
         self.topics = topics
         self.inputTopics = [topics.name(.llmRequests)]
         self.backend = backend
@@ -60,7 +62,7 @@ public struct LLMStage: PipelineStage {
                 counters.recordCall()
                 return try await backend.complete(completionRequest.retrying(attempt))
             }
-            counters.recordSuccess()
+            counters.recordSuccess(completion.usage)
             return LLMResponse(answering: request, llmAnswer: completion.text, latencyMs: completion.latencyMilliseconds)
                 .outbound(topics, key: request.questionID)
         } catch let error as LLMError {
@@ -82,6 +84,10 @@ extension LLMStage {
     public func declareMetrics(in registry: MetricsRegistry) {
         registry.declare(ServiceMetricNames.llmCalls, .counter, help: "Calls of the LLM backend.")
         registry.declare(ServiceMetricNames.llmSuccesses, .counter, help: "Successful calls of the LLM backend.")
+        registry.declare(ServiceMetricNames.llmTokens, .counter,
+                         help: "Tokens of successful LLM calls by kind (prompt, completion); estimated=true when counted from text.")
+        registry.declare(ServiceMetricNames.llmCost, .counter,
+                         help: "Price of the tokens at LLM_PRICE_PROMPT_PER_1K and LLM_PRICE_COMPLETION_PER_1K.")
         registry.declare(ServiceMetricNames.llmErrors, .counter,
                          help: "LLM errors by type (overload, quota, ...); outcome retried in place or final.")
     }
@@ -90,6 +96,12 @@ extension LLMStage {
         let llm = counters.snapshot
         registry.setCounter(ServiceMetricNames.llmCalls, to: Double(llm.calls))
         registry.setCounter(ServiceMetricNames.llmSuccesses, to: Double(llm.successes))
+        let estimated = ["estimated": llm.tokensEstimated ? "true" : "false"]
+        registry.setCounter(ServiceMetricNames.llmTokens, labels: estimated.merging(["kind": "prompt"]) { $1 },
+                            to: Double(llm.promptTokens))
+        registry.setCounter(ServiceMetricNames.llmTokens, labels: estimated.merging(["kind": "completion"]) { $1 },
+                            to: Double(llm.completionTokens))
+        registry.setCounter(ServiceMetricNames.llmCost, labels: estimated, to: llm.cost(at: prices))
         for (kind, count) in llm.retriedErrors {
             registry.setCounter(ServiceMetricNames.llmErrors, labels: ["type": kind.rawValue, "outcome": "retried"], to: Double(count))
         }

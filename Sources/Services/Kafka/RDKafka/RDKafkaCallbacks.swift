@@ -107,6 +107,10 @@ private func rebalanceCallback(_ rk: OpaquePointer?, _ reason: rd_kafka_resp_err
                 events.logger.error("\(KafkaError(rdKafkaError: error, "assign failed"))")
             }
         }
+        // A partition of a paused topic starts paused (back-pressure outlives rebalances).
+        let paused = assignment.pausedTopics
+        let toPause = changed.filter { paused.contains($0.topic) }
+        if !toPause.isEmpty { RDKafkaTopicPartitionList.pause(toPause, resume: false, rk: rk) }
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
         let lost = rd_kafka_assignment_lost(rk) != 0
         assignment.revoke(changed)

@@ -13,6 +13,15 @@ final class RDKafkaTopicPartitionList {
     }
 
     /// Adds a topic (any partition, for subscribing) or a partition with the offset to commit.
+    /// Pauses (or resumes) fetching `partitions`; messages already fetched for them are purged,
+    /// and fetching resumes from the position consumed.
+    @discardableResult
+    static func pause(_ partitions: [KafkaTopicPartition], resume: Bool, rk: OpaquePointer) -> rd_kafka_resp_err_t {
+        let list = RDKafkaTopicPartitionList(capacity: partitions.count)
+        for partition in partitions { list.add(topic: partition.topic, partition: partition.partition) }
+        return list.withList { resume ? rd_kafka_resume_partitions(rk, $0) : rd_kafka_pause_partitions(rk, $0) }
+    }
+
     func add(topic: String, partition: Int32 = RD_KAFKA_PARTITION_UA, offset: Int64? = nil) {
         let element = rd_kafka_topic_partition_list_add(list, topic, partition)!
         if let offset {

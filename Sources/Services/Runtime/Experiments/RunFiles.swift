@@ -71,6 +71,13 @@ public enum RunFiles {
                     latencyDocument(summary).merging(["path": path.description, "topics": path.topics ?? NSNull()]) { $1 }
                 },
                 "llm_calls_per_question": r.llmCallsPerQuestion, "cache_hit_rate": r.cacheHitRate,
+                "llm": [
+                    "calls_made": r.llm.callsMade, "minimum_calls": r.llm.minimumCalls,
+                    "calls_per_asking": r.llm.callsPerAsking, "calls_per_distinct_question": r.llm.callsPerQuestion,
+                    "prompt_tokens": r.llm.promptTokens, "completion_tokens": r.llm.completionTokens,
+                    "tokens_estimated": r.llm.tokensEstimated, "cost": r.llm.cost,
+                    "cost_per_question": r.llm.costPerQuestion, "cost_per_accepted_answer": r.llm.costPerAcceptedAnswer,
+                ] as [String: Any],
                 "dead_letters": r.deadLetters, "peak_rss_mb": r.peakResidentMegabytes, "completed": r.completed,
                 "first_answers_below_threshold": firstScores.isEmpty ? 0 :
                     Double(firstScores.filter { $0 < (settings["threshold"] as? Double ?? 0.65) }.count) / Double(firstScores.count),
@@ -99,6 +106,15 @@ public enum RunFiles {
             ("mean score before regeneration", String(format: "%.4f", m.firstScoreMean)),
             ("mean score after regeneration", String(format: "%.4f", m.scoreMean)),
             ("LLM calls per question", String(format: "%.3f", r.llmCallsPerQuestion)),
+            ("LLM calls made / minimum", String(format: "%d / %d (%.2fx); %.3f per asking, %.2f per distinct question",
+                                                r.llm.callsMade, r.llm.minimumCalls, r.llm.callsOverMinimum,
+                                                r.llm.callsPerAsking, r.llm.callsPerQuestion)),
+            ("LLM tokens prompt / completion", "\(r.llm.promptTokens) / \(r.llm.completionTokens)"
+                + (r.llm.tokensEstimated ? " (estimated from text)" : "")),
+            ("LLM cost", String(format: "%.4f; %.6f per distinct question, %.6f per accepted answer",
+                                r.llm.cost, r.llm.costPerQuestion, r.llm.costPerAcceptedAnswer)
+                + (r.llm.tokensEstimated ? " (estimated tokens)" : "")),
+            ("coalesced askings", "\(m.bySource[.coalesced, default: 0])"),
             ("throughput", String(format: "%.0f questions/s (%.2f s)", r.questionsPerSecond, r.seconds)),
             ("latency p50 / p90 / p99 / max", distribution(r.latency)),
         ]

@@ -29,6 +29,7 @@ public enum RunReport {
         let metrics = document["metrics"] as? [String: Any] ?? [:]
         let report = document["report"] as? [String: Any] ?? [:]
         let settings = document["settings"] as? [String: Any] ?? [:]
+        let llm = report["llm"] as? [String: Any] ?? [:]
         func number(_ object: [String: Any], _ key: String) -> Double { (object[key] as? NSNumber)?.doubleValue ?? 0 }
 
         page.heading("Summary")
@@ -40,6 +41,11 @@ public enum RunReport {
             ["cache hit rate", String(format: "%.1f %%", number(report, "cache_hit_rate") * 100)],
             ["mean first score / final score", String(format: "%.4f / %.4f", number(metrics, "first_score_mean"), number(metrics, "score_mean"))],
             ["LLM calls per question", String(format: "%.3f", number(report, "llm_calls_per_question"))],
+            ["LLM calls made / minimum", String(format: "%.0f / %.0f", number(llm, "calls_made"), number(llm, "minimum_calls"))],
+            ["LLM cost (per distinct question, per accepted answer)",
+             String(format: "%.4f (%.6f, %.6f)", number(llm, "cost"), number(llm, "cost_per_question"),
+                    number(llm, "cost_per_accepted_answer")) + ((llm["tokens_estimated"] as? Bool) == true ? ", estimated tokens" : "")],
+            ["coalesced askings", String(Int(number(metrics["by_source"] as? [String: Any] ?? [:], "coalesced")))],
             ["throughput", String(format: "%.0f questions/s over %.2f s", number(report, "questions_per_second"), number(report, "seconds"))],
             ["settings", settings.keys.sorted().map { "\($0)=\(settings[$0]!)" }.joined(separator: ", ")],
         ])
