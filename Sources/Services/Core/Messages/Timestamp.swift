@@ -16,11 +16,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         self.millisecondsSinceEpoch = millisecondsSinceEpoch
     }
 
-    /// The current wall-clock time.
+    /// The current time: the wall clock, or the virtual clock of a simulated run (`PipelineTime`).
     public static func now() -> Timestamp {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Timestamp(millisecondsSinceEpoch: Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000)
+        Timestamp(millisecondsSinceEpoch: floorDivide(PipelineTime.nowMicroseconds(), 1000).quotient)
     }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
