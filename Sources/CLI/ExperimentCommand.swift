@@ -100,23 +100,16 @@ struct ExperimentCommand: AsyncParsableCommand {
 
     struct Cache: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Hit rate and latency per cache policy, size and TTL, under each popularity law and arrival process.",
+            abstract: "Hit rate and LLM calls per cache policy, size and TTL, under each popularity law and arrival process.",
             discussion: """
-                Each combination is one run of the whole pipeline over the same question stream. A run
-                replays a live deployment --speedup times faster: the arrival schedule and the offline
-                LLM's latency are compressed, and the cache's clock follows the schedule of the questions
-                sent, so a TTL counts in the replayed deployment's time. The pipeline runs for real: a
-                repeat hits only once its first answer has been decided and learnt by the cache. Its own
-                processing time is not compressed, so the window in which a repeat misses because its
-                first answer is still on its way is if anything wider than live (--speedup 1 runs live).
-                Latencies are wall-clock milliseconds of the compressed run.
+                Each combination runs once per seed (--seeds, 5 by default) and is reported as the mean with its 95 % interval; a policy is called best only when its interval lies above the next one's. By default the runs are simulated: the same pipeline code stepped on a virtual clock (arrivals, LLM latency, backoff, hops and TTLs in virtual time), so the same command and seed give the same CSV on any machine and under any load, as fast as the CPU allows. --real-time runs the pipeline live instead, replayed --speedup times faster: a load test of this machine, whose hit rates depend on how busy it is.
                 """)
 
         @Option(name: .long, help: "Policies, comma-separated (lru, lfu, fifo).")
         var policies: String = "lru,lfu,fifo"
 
-        @Option(name: .long, help: "Cache sizes in entries, comma-separated.")
-        var sizes: String = "256,1024"
+        @Option(name: .long, help: "Cache sizes in entries, comma-separated (default: smaller than the 360 questions of the bundled sample, so the policy matters).")
+        var sizes: String = "32,128"
 
         @Option(name: .long, help: "TTLs in seconds of the replayed deployment, comma-separated (0 = no expiry).")
         var ttls: String = "0,10"
@@ -130,11 +123,20 @@ struct ExperimentCommand: AsyncParsableCommand {
         @Option(name: .customLong("mean-rate"), help: "Mean questions per second of the replayed traffic, for every process in --arrivals.")
         var meanRate: Double = 2000
 
-        @Option(name: .long, help: "How many times faster than the replayed deployment each run goes.")
+        @Option(name: .long, help: "Runs per combination, with seeds --seed, --seed + 1, ...")
+        var seeds: Int = 5
+
+        @Flag(name: .customLong("real-time"), help: "Run the pipeline live (replayed --speedup times faster) instead of on the virtual clock: a load test, not reproducible.")
+        var realTime = false
+
+        @Option(name: .long, help: "With --real-time: how many times faster than the replayed deployment each run goes.")
         var speedup: Double = 20
 
-        @Option(name: .long, help: "Runs at a time (each has its own bus, store and cache).")
-        var parallel: Int = 1
+        @Option(name: .customLong("hop-ms"), help: "Simulated runs: virtual milliseconds from a message's publication to its reading by the next service.")
+        var hopMilliseconds: Double = 1
+
+        @Option(name: .long, help: "Runs at a time (each has its own pipeline, store and cache). Default: the number of cores when simulated, 1 in real time.")
+        var parallel: Int?
 
         @Option(name: .customLong("llm-latency-ms"), help: "Median latency of the offline LLM in the replayed deployment (default 0).")
         var llmLatency: Double = 0
@@ -184,51 +186,63 @@ struct ExperimentCommand: AsyncParsableCommand {
             let sizeList = try ExperimentCommand.list(sizes, "sizes", expected: "positive entry counts") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
             let ttlList = try ExperimentCommand.list(ttls, "ttls", expected: "seconds, 0 or more") { Int($0).flatMap { $0 >= 0 ? $0 : nil } }
             guard speedup > 0, speedup.isFinite else { throw ValidationError("--speedup must be a positive factor, got \(speedup)") }
-            guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallel)") }
+            guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
+            guard hopMilliseconds >= 0, hopMilliseconds.isFinite else { throw ValidationError("--hop-ms must be 0 or more, got \(hopMilliseconds)") }
+            let parallelRuns = parallel ?? (realTime ? 1 : ProcessInfo.processInfo.activeProcessorCount)
+            guard parallelRuns >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallelRuns)") }
             guard llmLatency >= 0 else { throw ValidationError("--llm-latency-ms must be 0 or more, got \(llmLatency)") }
             var settings = try options.settings()
             settings.llm.latencyMedianMilliseconds = llmLatency
             let questions = try input.loadQuestions()
             let scenarioList = try scenarios(count: questions.count)
             let base = try input.pipelineRun(settings: settings, questions: questions)
-            let backend = try await ExperimentCommand.backend(options, settings: settings)
-            let runs = scenarioList.count * policyList.count * sizeList.count * ttlList.count
-            print("cache experiment: \(runs) runs of \(input.total) questions from \(input.sourceDescription) "
-                + "(\(questions.count) distinct), \(scenarioList.count) scenario(s), speed-up \(speedup), \(parallel) at a time, "
-                + "LLM latency \(llmLatency) ms, \(backend.description)")
-            print("popularity  arrival          policy   size   ttl   hit%   calls/q   p50 ms   p99 ms      q/s   pace")
+            let seedList = (0..<seeds).map { input.seed &+ UInt64($0) }
+            let mode: CacheExperiment.Mode
+            let modeDescription: String
+            if realTime {
+                let backend = try await ExperimentCommand.backend(options, settings: settings)
+                mode = .realTime(speedup: speedup, backend: backend)
+                modeDescription = "real time (a load test of this machine, not reproducible), speed-up \(speedup), \(backend.description)"
+            } else {
+                guard options.kafka == nil else { throw ValidationError("--kafka needs --real-time: simulated runs use no broker") }
+                mode = .simulated(hopMicroseconds: Int64((hopMilliseconds * 1000).rounded()))
+                modeDescription = "simulated on a virtual clock (reproducible by seed), hop \(hopMilliseconds) ms"
+            }
+            let combinations = scenarioList.count * policyList.count * sizeList.count * ttlList.count
+            print("cache experiment: \(combinations) combinations × \(seeds) seeds (\(seedList.first!)...\(seedList.last!)) of "
+                + "\(input.total) questions from \(input.sourceDescription) (\(questions.count) distinct), \(scenarioList.count) scenario(s), "
+                + "LLM latency \(llmLatency) ms, \(modeDescription)")
+            print("popularity  arrival          policy   size   ttl   hit %  ± 95%   calls/q  ± 95%   p50 ms   p99 ms" + (realTime ? "   pace" : ""))
             let clock = ContinuousClock()
             let started = clock.now
             let points = try await CacheExperiment.run(
-                base, scenarios: scenarioList, policies: policyList, sizes: sizeList, ttls: ttlList, speedup: speedup,
-                parallel: parallel, backend: backend, prefix: "exp_cache_\(RunFiles.stamp())_"
+                base, scenarios: scenarioList, policies: policyList, sizes: sizeList, ttls: ttlList, seeds: seedList, mode: mode,
+                parallel: parallelRuns, prefix: "exp_cache_\(RunFiles.stamp())_"
             ) { p in
                 print(ExperimentCommand.padded(p.popularity, 11) + " " + ExperimentCommand.padded(p.arrival, 16) + " "
                     + ExperimentCommand.padded(p.policy.rawValue, 6)
-                    + String(format: " %6d %5d  %5.1f  %8.3f  %7.1f  %7.1f  %7.0f  %5.2f", p.size, p.ttl, p.hitRate * 100,
-                             p.llmCallsPerQuestion, p.p50, p.p99, p.questionsPerSecond, p.pace))
+                    + String(format: " %6d %5d  %5.1f  %5.1f  %8.3f  %5.3f  %7.1f  %7.1f", p.size, p.ttl, p.hitRate * 100,
+                             p.hitRateHalfWidth * 100, p.llmCallsPerQuestion, p.llmCallsHalfWidth, p.p50, p.p99)
+                    + (realTime ? String(format: "  %5.2f", p.pace) : ""))
             }
             let elapsed = clock.now - started
             let charts = CacheExperiment.charts(points)
+            let conclusions = CacheExperiment.conclusions(points)
             var page = HTMLPage(title: "Cache experiment")
-            page.paragraph("\(input.total) questions per combination from \(input.sourceDescription) (\(questions.count) distinct), "
-                + "replayed \(speedup) times faster than live, \(backend.description).")
-            page.paragraph(CacheExperiment.explanation)
+            page.paragraph("\(input.total) questions per run from \(input.sourceDescription) (\(questions.count) distinct), "
+                + "\(seeds) seeds per combination, \(modeDescription).")
+            page.paragraph(realTime ? CacheExperiment.explanation : CacheExperiment.simulatedExplanation)
             for chart in charts { page.chart(chart) }
+            for line in conclusions { page.paragraph(line) }
             let files = try ExperimentCommand.writeFiles(kind: "cache", directory: input.outputDirectory,
                                                          csv: CacheExperiment.csv(points), charts: charts, page: page)
-            for scenario in Set(points.map(\.scenario)).sorted() {
-                if let best = points.filter({ $0.scenario == scenario }).max(by: { $0.hitRate < $1.hitRate }) {
-                    print(String(format: "best hit rate under %@: %@ size %d ttl %d (%.1f%%)", scenario as NSString,
-                                 best.policy.rawValue as NSString, best.size, best.ttl, best.hitRate * 100))
-                }
-            }
-            let behind = points.filter { $0.pace < 0.9 }.count
+            for line in conclusions { print(line) }
+            let behind = points.filter { !$0.simulated && $0.pace < 0.9 }.count
             if behind > 0 {
-                printError("warning: \(behind) of \(runs) runs could not keep up with the compressed schedule (pace under 0.9): "
+                printError("warning: \(behind) of \(combinations) combinations could not keep up with the compressed schedule (pace under 0.9): "
                     + "their first answers came later than live and their hit rates are too low; lower --speedup")
             }
-            print("\(runs) runs in \(String(format: "%.1f", ExperimentCommand.seconds(elapsed))) s")
+            printError("\(combinations * seeds) runs in \(String(format: "%.1f", ExperimentCommand.seconds(elapsed))) s")
             print(files)
         }
     }
