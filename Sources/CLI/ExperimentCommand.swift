@@ -61,13 +61,25 @@ struct ExperimentCommand: AsyncParsableCommand {
 
     struct Threshold: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Regeneration rate, LLM calls and scores per score threshold, over the same question stream.")
+            abstract: "Final quality against regeneration cost per score threshold, over the same question streams.",
+            discussion: """
+                Each threshold runs once per seed (--seeds, 5 by default), simulated on a virtual clock unless --real-time is given, and is reported as the mean with its 95 % interval: mean final score, share accepted, and the cost, LLM calls per question the LLM decided. The suggested threshold is never one that another threshold beats on both quality and cost, and a dearer threshold is suggested only when its final score is significantly higher.
+                """)
 
         @Option(name: .long, help: "Thresholds to try, comma-separated.")
         var values: String = "0.3,0.4,0.5,0.6,0.65,0.7"
 
-        @Option(name: .long, help: "LLM calls per question the suggestion must stay within.")
+        @Option(name: .long, help: "LLM calls per LLM-decided question the suggestion must stay within.")
         var budget: Double = 2.0
+
+        @Option(name: .long, help: "Runs per threshold, with seeds --seed, --seed + 1, ...")
+        var seeds: Int = 5
+
+        @Flag(name: .customLong("real-time"), help: "Run the pipeline live instead of on the virtual clock (not reproducible).")
+        var realTime = false
+
+        @Option(name: .long, help: "Runs at a time. Default: the number of cores when simulated, 1 in real time.")
+        var parallel: Int?
 
         @OptionGroup var input: RunOptions
         @OptionGroup var options: PipelineOptions
@@ -77,18 +89,28 @@ struct ExperimentCommand: AsyncParsableCommand {
             let thresholds = try ExperimentCommand.list(values, "values", expected: "thresholds from 0 to 1") {
                 Double($0).flatMap { (0...1).contains($0) ? $0 : nil }
             }
+            guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
+            guard budget > 0 else { throw ValidationError("--budget must be a positive number of calls, got \(budget)") }
+            let parallelRuns = parallel ?? (realTime ? 1 : ProcessInfo.processInfo.activeProcessorCount)
+            guard parallelRuns >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallelRuns)") }
             let questions = try input.loadQuestions()
             let base = try input.pipelineRun(settings: try options.settings(), questions: questions)
-            print("threshold experiment: \(thresholds.count) runs of \(input.total) questions from \(input.sourceDescription), \(base.arrival)")
-            print("threshold  regen%  calls/q  first   final   +improve  forced%")
-            let (points, firstScores) = try await ThresholdExperiment.run(base, thresholds: thresholds) { p in
-                print(String(format: "%9.2f  %6.1f  %7.3f  %.4f  %.4f  %+8.4f  %6.1f", p.threshold, p.regenerationRate * 100,
-                             p.llmCallsPerQuestion, p.meanFirstScore, p.meanFinalScore, p.improvement, p.forcedRate * 100))
+            let seedList = (0..<seeds).map { input.seed &+ UInt64($0) }
+            let mode = realTime ? "real time (not reproducible)" : "simulated on a virtual clock (reproducible by seed)"
+            print("threshold experiment: \(thresholds.count) thresholds × \(seeds) seeds of \(input.total) questions from "
+                + "\(input.sourceDescription), \(base.arrival), \(mode)")
+            print("threshold  final score ± 95%   accepted% ± 95%   calls/LLM-q ± 95%   regen%  forced%  first")
+            let (points, firstScores) = try await ThresholdExperiment.run(base, thresholds: thresholds, seeds: seedList,
+                                                                          simulated: !realTime, parallel: parallelRuns) { p in
+                print(String(format: "%9.2f  %11.4f %6.4f   %9.1f %5.1f   %11.3f %5.3f   %6.1f  %7.1f  %.4f", p.threshold,
+                             p.meanFinalScore, p.finalScoreHalfWidth, p.acceptedShare * 100, p.acceptedHalfWidth * 100,
+                             p.callsPerAnswered, p.callsHalfWidth, p.regenerationRate * 100, p.forcedRate * 100, p.meanFirstScore))
             }
             let charts = ThresholdExperiment.charts(points)
             let suggestion = ThresholdExperiment.suggestion(points, firstScores: firstScores, budget: budget)
             var page = HTMLPage(title: "Score threshold experiment")
-            page.paragraph("\(input.total) questions per threshold from \(input.sourceDescription), \(base.arrival), seed \(input.seed).")
+            page.paragraph("\(input.total) questions per run from \(input.sourceDescription), \(base.arrival), seeds "
+                + "\(seedList.first!)...\(seedList.last!), \(mode).")
             for chart in charts { page.chart(chart) }
             for line in suggestion.split(separator: "\n") { page.paragraph(String(line)) }
             let files = try ExperimentCommand.writeFiles(kind: "threshold", directory: input.outputDirectory,
