@@ -99,9 +99,13 @@ public enum RunReport {
         }
         experiment("threshold", "Threshold", parse: ThresholdExperiment.parse(csv:)) { page, points in
             for chart in ThresholdExperiment.charts(points) { page.chart(chart) }
+            let frontier = ThresholdExperiment.efficient(points).map { String(format: "%.2f", $0.threshold) }
+            page.paragraph("thresholds no other beats on both final score and LLM calls per LLM-decided question: "
+                + frontier.joined(separator: ", ") + ".")
         }
         experiment("cache", "Cache", parse: CacheExperiment.parse(csv:)) { page, points in
             for chart in CacheExperiment.charts(points) { page.chart(chart) }
+            for line in CacheExperiment.conclusions(points) { page.paragraph(line) }
         }
         experiment("latency", "Latency", parse: LatencyExperiment.parse(csv:)) { page, points in
             page.table(LatencyExperiment.tablePercentiles.map(\.label), [LatencyExperiment.tablePercentiles.map {

@@ -113,7 +113,7 @@ public struct SimulatedPipeline: Sendable {
                 let question = QuestionMessage(
                     messageID: "m-\(sequence)", traceID: "t-\(sequence)", questionID: run.questionIDs[index], title: row.title,
                     content: row.content, bestAnswer: row.bestAnswer,
-                    createdAt: Timestamp(millisecondsSinceEpoch: event.time / 1000))
+                    createdAt: Timestamp(microsecondsSinceEpoch: event.time))
                 produced.append((question.outbound(topics, key: question.traceID), event.time))
                 scheduleNextAsk()
             case .deliver(let message):
