@@ -71,6 +71,16 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func latencyIsMeasuredInMicroseconds() async throws {
+        // Hops of 250 µs: a cache hit crosses two, 0.5 ms, which whole milliseconds cannot show.
+        let report = try await SimulatedPipeline(try Self.base(total: 300), hopMicroseconds: 250).execute()
+        let cache = try #require(report.latencyByPath.first { $0.path.label == "cache" }?.summary)
+        #expect(cache.p50Milliseconds == 0.5)
+        let firstAttempt = try #require(report.latencyByPath.first { $0.path.label == "llm_1" }?.summary)
+        #expect(firstAttempt.p50Milliseconds == 1)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func aTTLExpiresOnTheVirtualClock() async throws {
         // 4,000 questions at 2,000/s: 2 s of virtual time. A TTL of 1 s expires entries that
         // no TTL keeps, so fewer repeats hit.
