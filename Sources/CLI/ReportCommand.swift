@@ -12,6 +12,7 @@ struct ReportCommand: ParsableCommand {
     var directory: String = "data_collected"
 
     func run() throws {
+        for line in RunReport.latestCompleteRun(in: directory).skipped { printError(line) }
         let html: String
         do {
             html = try RunReport.build(directory: directory)

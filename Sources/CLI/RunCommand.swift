@@ -58,9 +58,14 @@ struct RunCommand: AsyncParsableCommand {
         print("run: \(input.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
             + "\(pipeline.arrival), zipf \(input.zipf), \(transport == nil ? "in-memory bus" : "Kafka") + "
             + "\(store == nil ? "in-memory store" : "MongoDB")")
-        let outcome = try await pipeline.collect(transport: transport, store: store, progressInterval: progress.interval,
-                                                 progress: { progress.update($0) }, onSent: { log.record($0) },
-                                                 onError: { printError("warning: \($0)") })
+        let ready = pipeline
+        let chosenTransport = transport
+        let chosenStore = store
+        let outcome = try await SignalStop.run {
+            try await ready.collect(transport: chosenTransport, store: chosenStore, progressInterval: progress.interval,
+                                    progress: { progress.update($0) }, onSent: { log.record($0) },
+                                    onError: { printError("warning: \($0)") })
+        }
         progress.finish()
         log.finish()
         try RunFiles.write(outcome, settings: input.describe(settings: settings), to: directory)

@@ -18,10 +18,31 @@ public enum RunReport {
             .map { (directory as NSString).appendingPathComponent($0) }
     }
 
-    /// The page for the latest run under `directory`.
+    /// The newest run of `directory` that finished, and a line for each newer one skipped: stopped
+    /// early (its metrics.json says `completed: false`) or without a readable metrics.json.
+    public static func latestCompleteRun(in directory: String) -> (run: String?, skipped: [String]) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix("run_") }.sorted()
+        var skipped: [String] = []
+        for name in names.reversed() {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: (path as NSString).appendingPathComponent(RunFiles.metricsJSON))),
+                  let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                skipped.append("skipping \(name): no readable \(RunFiles.metricsJSON) (the run was killed before writing it)")
+                continue
+            }
+            if let report = document["report"] as? [String: Any], (report["completed"] as? Bool) == false {
+                skipped.append("skipping \(name): incomplete (stopped before every question was decided)")
+                continue
+            }
+            return (path, skipped)
+        }
+        return (nil, skipped)
+    }
+
+    /// The page for the latest complete run under `directory` (see `latestCompleteRun`).
     public static func build(directory: String) throws -> String {
-        guard let run = latest(in: directory, prefix: "run_") else {
-            throw Missing(description: "no run in \(directory): start one with `veredicto run`")
+        guard let run = latestCompleteRun(in: directory).run else {
+            throw Missing(description: "no complete run in \(directory): start one with `veredicto run`")
         }
         var page = HTMLPage(title: "Veredicto run report: \((run as NSString).lastPathComponent)")
         let metricsData = try Data(contentsOf: URL(fileURLWithPath: (run as NSString).appendingPathComponent(RunFiles.metricsJSON)))
