@@ -17,7 +17,9 @@ struct ReportCommand: ParsableCommand {
         do {
             html = try RunReport.build(directory: directory)
         } catch let error as RunReport.Missing {
-            throw ValidationError(error.description)
+            // Not a usage error: the command was right, the directory holds no finished run.
+            printError("error: \(error.description)")
+            throw ExitCode.failure
         }
         let path = (directory as NSString).appendingPathComponent("report.html")
         try html.write(toFile: path, atomically: true, encoding: .utf8)
