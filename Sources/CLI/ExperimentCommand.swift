@@ -29,6 +29,25 @@ struct ExperimentCommand: AsyncParsableCommand {
         return "files: \(stem).csv, \(stem).svg, \(stem).html"
     }
 
+    /// Runs an experiment so that the first SIGINT or SIGTERM stops it cleanly: `body` gets a
+    /// closure to call with each finished point; on a stop, the points finished so far are written
+    /// to `experiment_<kind>_<time>-incomplete.csv` (which `report` skips, saying so) and the
+    /// command exits 130.
+    static func stoppable<Point: Sendable>(kind: String, directory: String, of total: Int, csv: ([Point]) -> String,
+                                           _ body: @escaping @Sendable (@escaping @Sendable (Point) -> Void) async throws -> [Point])
+        async throws -> [Point] {
+        let finished = LockedValue<[Point]>([])
+        do {
+            return try await SignalStop.run { try await body { point in finished.withLock { $0.append(point) } } }
+        } catch is CancellationError where SignalStop.received.withLock({ $0 }) {
+            let done = finished.withLock { $0 }
+            let path = (directory as NSString).appendingPathComponent("experiment_\(kind)_\(RunFiles.stamp())\(RunReport.incompleteMark).csv")
+            try write(csv(done), to: path)
+            printError("stopped by a signal after \(done.count) of \(total) points: \(path) (marked incomplete; report skips it)")
+            throw SignalStop.exitCode
+        }
+    }
+
     /// The values of a comma-separated flag; the error names the first value it cannot read
     /// and what the flag takes.
     static func list<T>(_ text: String, _ name: String, expected: String, _ parse: (String) -> T?) throws -> [T] {
@@ -100,12 +119,21 @@ struct ExperimentCommand: AsyncParsableCommand {
             print("threshold experiment: \(thresholds.count) thresholds × \(seeds) seeds of \(input.total) questions from "
                 + "\(input.sourceDescription), \(base.arrival), \(mode)")
             print("threshold  final score ± 95%   accepted% ± 95%   calls/LLM-q ± 95%   regen%  forced%  first")
-            let (points, firstScores) = try await ThresholdExperiment.run(base, thresholds: thresholds, seeds: seedList,
-                                                                          simulated: !realTime, parallel: parallelRuns) { p in
-                print(String(format: "%9.2f  %11.4f %6.4f   %9.1f %5.1f   %11.3f %5.3f   %6.1f  %7.1f  %.4f", p.threshold,
-                             p.meanFinalScore, p.finalScoreHalfWidth, p.acceptedShare * 100, p.acceptedHalfWidth * 100,
-                             p.callsPerAnswered, p.callsHalfWidth, p.regenerationRate * 100, p.forcedRate * 100, p.meanFirstScore))
+            let simulated = !realTime
+            let firstScoresBox = LockedValue<[Double]>([])
+            let points = try await ExperimentCommand.stoppable(kind: "threshold", directory: input.outputDirectory, of: thresholds.count,
+                                                               csv: ThresholdExperiment.csv) { record in
+                let (points, firsts) = try await ThresholdExperiment.run(base, thresholds: thresholds, seeds: seedList,
+                                                                         simulated: simulated, parallel: parallelRuns) { p in
+                    record(p)
+                    print(String(format: "%9.2f  %11.4f %6.4f   %9.1f %5.1f   %11.3f %5.3f   %6.1f  %7.1f  %.4f", p.threshold,
+                                 p.meanFinalScore, p.finalScoreHalfWidth, p.acceptedShare * 100, p.acceptedHalfWidth * 100,
+                                 p.callsPerAnswered, p.callsHalfWidth, p.regenerationRate * 100, p.forcedRate * 100, p.meanFirstScore))
+                }
+                firstScoresBox.withLock { $0 = firsts }
+                return points
             }
+            let firstScores = firstScoresBox.withLock { $0 }
             let charts = ThresholdExperiment.charts(points)
             let suggestion = ThresholdExperiment.suggestion(points, firstScores: firstScores, budget: budget)
             var page = HTMLPage(title: "Score threshold experiment")
@@ -237,15 +265,21 @@ struct ExperimentCommand: AsyncParsableCommand {
             print("popularity  arrival          policy   size   ttl   hit %  ± 95%   calls/q  ± 95%   p50 ms   p99 ms" + (realTime ? "   pace" : ""))
             let clock = ContinuousClock()
             let started = clock.now
-            let points = try await CacheExperiment.run(
+            let live = realTime
+            let prefix = "exp_cache_\(RunFiles.stamp())_"
+            let points = try await ExperimentCommand.stoppable(kind: "cache", directory: input.outputDirectory, of: combinations,
+                                                               csv: CacheExperiment.csv) { record in
+              try await CacheExperiment.run(
                 base, scenarios: scenarioList, policies: policyList, sizes: sizeList, ttls: ttlList, seeds: seedList, mode: mode,
-                parallel: parallelRuns, prefix: "exp_cache_\(RunFiles.stamp())_"
-            ) { p in
+                parallel: parallelRuns, prefix: prefix
+              ) { p in
+                record(p)
                 print(ExperimentCommand.padded(p.popularity, 11) + " " + ExperimentCommand.padded(p.arrival, 16) + " "
                     + ExperimentCommand.padded(p.policy.rawValue, 6)
                     + String(format: " %6d %5d  %5.1f  %5.1f  %8.3f  %5.3f  %7.1f  %7.1f", p.size, p.ttl, p.hitRate * 100,
                              p.hitRateHalfWidth * 100, p.llmCallsPerQuestion, p.llmCallsHalfWidth, p.p50, p.p99)
-                    + (realTime ? String(format: "  %5.2f", p.pace) : ""))
+                    + (live ? String(format: "  %5.2f", p.pace) : ""))
+              }
             }
             let elapsed = clock.now - started
             let charts = CacheExperiment.charts(points)

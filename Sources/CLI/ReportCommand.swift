@@ -12,7 +12,9 @@ struct ReportCommand: ParsableCommand {
     var directory: String = "data_collected"
 
     func run() throws {
-        for line in RunReport.latestCompleteRun(in: directory).skipped { printError(line) }
+        for line in RunReport.latestCompleteRun(in: directory).skipped + RunReport.skippedExperiments(in: directory) {
+            printError(line)
+        }
         let html: String
         do {
             html = try RunReport.build(directory: directory)

@@ -74,5 +74,9 @@ struct RunCommand: AsyncParsableCommand {
             printError("warning: only \(outcome.report.questions) of \(input.total) questions were decided in time")
         }
         print("files: \(directory)/{results.jsonl,results.csv,metrics.json,traffic.csv,traffic.svg}")
+        if SignalStop.received.withLock({ $0 }) {
+            printError("stopped by a signal: the run's files are marked incomplete (completed: false) and report skips them")
+            throw SignalStop.exitCode
+        }
     }
 }

@@ -1,9 +1,16 @@
+import ArgumentParser
 import Dispatch
 import Foundation
+import VeredictoCore
 
 /// Turns the first SIGINT or SIGTERM into a call of `stop` (which cancels the work in progress,
 /// so that what was done is written, marked incomplete); a second one ends the process at once.
 final class SignalStop: @unchecked Sendable {
+    /// Whether a SIGINT or SIGTERM has stopped work in this process.
+    static let received = LockedValue(false)
+    /// The exit code after a stop: 128 + SIGINT, as shells report it.
+    static let exitCode = ExitCode(130)
+
     // @unchecked: the sources are set once in init and only cancelled afterwards.
     private var sources: [DispatchSourceSignal] = []
 
@@ -34,6 +41,7 @@ final class SignalStop: @unchecked Sendable {
         let work = Task { try await body() }
         let stop = SignalStop { number in
             FileHandle.standardError.write(Data("\n\(number == SIGINT ? "SIGINT" : "SIGTERM"): stopping; what was done is written, marked incomplete (again to quit at once)\n".utf8))
+            received.withLock { $0 = true }
             work.cancel()
         }
         defer { stop.cancel() }

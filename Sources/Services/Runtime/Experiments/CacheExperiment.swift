@@ -186,6 +186,8 @@ public enum CacheExperiment {
             let (ready, transport) = try await backend.prepare(run, prefix: prefix)
             report = try await ready.run(transport: transport, store: InMemoryResultStore(), onSent: { clock.advance(past: $0) })
         }
+        // Stopped (SIGINT, SIGTERM): this run's figures are partial and go into no point.
+        if !report.completed && Task.isCancelled { throw CancellationError() }
         let r = report
         var point = Point(policy: cache.policy, size: cache.capacity, ttl: cache.ttlSeconds, popularity: scenario.popularityLabel,
                           arrival: scenario.arrivalLabel, hitRate: r.cacheHitRate, llmCallsPerQuestion: r.llmCallsPerQuestion,

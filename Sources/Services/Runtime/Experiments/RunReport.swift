@@ -14,8 +14,18 @@ public enum RunReport {
     /// The newest entry of `directory` whose name starts with `prefix` (names sort by time).
     static func latest(in directory: String, prefix: String, suffix: String = "") -> String? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted().last
+        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) && !$0.contains(incompleteMark) }.sorted().last
             .map { (directory as NSString).appendingPathComponent($0) }
+    }
+
+    /// In the name of an experiment's files written when a signal stopped it before every run was done.
+    public static let incompleteMark = "-incomplete"
+
+    /// A line for each experiment file of `directory` that a signal cut short (the report skips them).
+    public static func skippedExperiments(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix("experiment_") && $0.hasSuffix(".csv") && $0.contains(incompleteMark) }.sorted()
+            .map { "skipping \($0): incomplete (stopped before every run was done)" }
     }
 
     /// The newest run of `directory` that finished, and a line for each newer one skipped: stopped

@@ -90,6 +90,8 @@ public enum ThresholdExperiment {
             report = outcome.report
             results = outcome.results
         }
+        // Stopped (SIGINT, SIGTERM): this run's figures are partial and go into no point.
+        if !report.completed && Task.isCancelled { throw CancellationError() }
         let answered = results.filter { $0.decision.source == .score }
         let firsts = answered.map(\.decision.firstScore)
         let m = report.metrics
