@@ -29,6 +29,25 @@ struct ExperimentCommand: AsyncParsableCommand {
         return "files: \(stem).csv, \(stem).svg, \(stem).html"
     }
 
+    /// Runs an experiment so that the first SIGINT or SIGTERM stops it cleanly: `body` gets a
+    /// closure to call with each finished point; on a stop, the points finished so far are written
+    /// to `experiment_<kind>_<time>-incomplete.csv` (which `report` skips, saying so) and the
+    /// command exits 130.
+    static func stoppable<Point: Sendable>(kind: String, directory: String, of total: Int, csv: ([Point]) -> String,
+                                           _ body: @escaping @Sendable (@escaping @Sendable (Point) -> Void) async throws -> [Point])
+        async throws -> [Point] {
+        let finished = LockedValue<[Point]>([])
+        do {
+            return try await SignalStop.run { try await body { point in finished.withLock { $0.append(point) } } }
+        } catch is CancellationError where SignalStop.received.withLock({ $0 }) {
+            let done = finished.withLock { $0 }
+            let path = (directory as NSString).appendingPathComponent("experiment_\(kind)_\(RunFiles.stamp())\(RunReport.incompleteMark).csv")
+            try write(csv(done), to: path)
+            printError("stopped by a signal after \(done.count) of \(total) points: \(path) (marked incomplete; report skips it)")
+            throw SignalStop.exitCode
+        }
+    }
+
     /// The values of a comma-separated flag; the error names the first value it cannot read
     /// and what the flag takes.
     static func list<T>(_ text: String, _ name: String, expected: String, _ parse: (String) -> T?) throws -> [T] {
@@ -60,13 +79,25 @@ struct ExperimentCommand: AsyncParsableCommand {
 
     struct Threshold: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Regeneration rate, LLM calls and scores per score threshold, over the same question stream.")
+            abstract: "Final quality against regeneration cost per score threshold, over the same question streams.",
+            discussion: """
+                Each threshold runs once per seed (--seeds, 5 by default), simulated on a virtual clock unless --real-time is given, and is reported as the mean with its 95 % interval: mean final score, share accepted, and the cost, LLM calls per question the LLM decided. The suggested threshold is never one that another threshold beats on both quality and cost, and a dearer threshold is suggested only when its final score is significantly higher.
+                """)
 
         @Option(name: .long, help: "Thresholds to try, comma-separated.")
         var values: String = "0.3,0.4,0.5,0.6,0.65,0.7"
 
-        @Option(name: .long, help: "LLM calls per question the suggestion must stay within.")
+        @Option(name: .long, help: "LLM calls per LLM-decided question the suggestion must stay within.")
         var budget: Double = 2.0
+
+        @Option(name: .long, help: "Runs per threshold, with seeds --seed, --seed + 1, ...")
+        var seeds: Int = 5
+
+        @Flag(name: .customLong("real-time"), help: "Run the pipeline live instead of on the virtual clock (not reproducible).")
+        var realTime = false
+
+        @Option(name: .long, help: "Runs at a time. Default: the number of cores when simulated, 1 in real time.")
+        var parallel: Int?
 
         @OptionGroup var input: RunOptions
         @OptionGroup var options: PipelineOptions
@@ -76,18 +107,37 @@ struct ExperimentCommand: AsyncParsableCommand {
             let thresholds = try ExperimentCommand.list(values, "values", expected: "thresholds from 0 to 1") {
                 Double($0).flatMap { (0...1).contains($0) ? $0 : nil }
             }
+            guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
+            guard budget > 0 else { throw ValidationError("--budget must be a positive number of calls, got \(budget)") }
+            let parallelRuns = parallel ?? (realTime ? 1 : ProcessInfo.processInfo.activeProcessorCount)
+            guard parallelRuns >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallelRuns)") }
             let questions = try input.loadQuestions()
             let base = try input.pipelineRun(settings: try options.settings(), questions: questions)
-            print("threshold experiment: \(thresholds.count) runs of \(input.traffic.total) questions from \(input.sourceDescription), \(base.arrival)")
-            print("threshold  regen%  calls/q  first   final   +improve  forced%")
-            let (points, firstScores) = try await ThresholdExperiment.run(base, thresholds: thresholds) { p in
-                print(String(format: "%9.2f  %6.1f  %7.3f  %.4f  %.4f  %+8.4f  %6.1f", p.threshold, p.regenerationRate * 100,
-                             p.llmCallsPerQuestion, p.meanFirstScore, p.meanFinalScore, p.improvement, p.forcedRate * 100))
+            let seedList = (0..<seeds).map { input.traffic.seed &+ UInt64($0) }
+            let mode = realTime ? "real time (not reproducible)" : "simulated on a virtual clock (reproducible by seed)"
+            print("threshold experiment: \(thresholds.count) thresholds × \(seeds) seeds of \(input.traffic.total) questions from "
+                + "\(input.sourceDescription), \(base.arrival), \(mode)")
+            print("threshold  final score ± 95%   accepted% ± 95%   calls/LLM-q ± 95%   regen%  forced%  first")
+            let simulated = !realTime
+            let firstScoresBox = LockedValue<[Double]>([])
+            let points = try await ExperimentCommand.stoppable(kind: "threshold", directory: input.outputDirectory, of: thresholds.count,
+                                                               csv: ThresholdExperiment.csv) { record in
+                let (points, firsts) = try await ThresholdExperiment.run(base, thresholds: thresholds, seeds: seedList,
+                                                                         simulated: simulated, parallel: parallelRuns) { p in
+                    record(p)
+                    print(String(format: "%9.2f  %11.4f %6.4f   %9.1f %5.1f   %11.3f %5.3f   %6.1f  %7.1f  %.4f", p.threshold,
+                                 p.meanFinalScore, p.finalScoreHalfWidth, p.acceptedShare * 100, p.acceptedHalfWidth * 100,
+                                 p.callsPerAnswered, p.callsHalfWidth, p.regenerationRate * 100, p.forcedRate * 100, p.meanFirstScore))
+                }
+                firstScoresBox.withLock { $0 = firsts }
+                return points
             }
+            let firstScores = firstScoresBox.withLock { $0 }
             let charts = ThresholdExperiment.charts(points)
             let suggestion = ThresholdExperiment.suggestion(points, firstScores: firstScores, budget: budget)
             var page = HTMLPage(title: "Score threshold experiment")
-            page.paragraph("\(input.traffic.total) questions per threshold from \(input.sourceDescription), \(base.arrival), seed \(input.traffic.seed).")
+            page.paragraph("\(input.traffic.total) questions per run from \(input.sourceDescription), \(base.arrival), seeds "
+                + "\(seedList.first!)...\(seedList.last!), \(mode).")
             for chart in charts { page.chart(chart) }
             for line in suggestion.split(separator: "\n") { page.paragraph(String(line)) }
             let files = try ExperimentCommand.writeFiles(kind: "threshold", directory: input.outputDirectory,
@@ -99,23 +149,16 @@ struct ExperimentCommand: AsyncParsableCommand {
 
     struct Cache: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Hit rate and latency per cache policy, size and TTL, under each popularity law and arrival process.",
+            abstract: "Hit rate and LLM calls per cache policy, size and TTL, under each popularity law and arrival process.",
             discussion: """
-                Each combination is one run of the whole pipeline over the same question stream. A run
-                replays a live deployment --speedup times faster: the arrival schedule and the offline
-                LLM's latency are compressed, and the cache's clock follows the schedule of the questions
-                sent, so a TTL counts in the replayed deployment's time. The pipeline runs for real: a
-                repeat hits only once its first answer has been decided and learnt by the cache. Its own
-                processing time is not compressed, so the window in which a repeat misses because its
-                first answer is still on its way is if anything wider than live (--speedup 1 runs live).
-                Latencies are wall-clock milliseconds of the compressed run.
+                Each combination runs once per seed (--seeds, 5 by default) and is reported as the mean with its 95 % interval; a policy is called best only when its interval lies above the next one's. By default the runs are simulated: the same pipeline code stepped on a virtual clock (arrivals, LLM latency, backoff, hops and TTLs in virtual time), so the same command and seed give the same CSV on any machine and under any load, as fast as the CPU allows. --real-time runs the pipeline live instead, replayed --speedup times faster: a load test of this machine, whose hit rates depend on how busy it is.
                 """)
 
         @Option(name: .long, help: "Policies, comma-separated (lru, lfu, fifo).")
         var policies: String = "lru,lfu,fifo"
 
-        @Option(name: .long, help: "Cache sizes in entries, comma-separated.")
-        var sizes: String = "256,1024"
+        @Option(name: .long, help: "Cache sizes in entries, comma-separated (default: smaller than the 360 questions of the bundled sample, so the policy matters).")
+        var sizes: String = "32,128"
 
         @Option(name: .long, help: "TTLs in seconds of the replayed deployment, comma-separated (0 = no expiry).")
         var ttls: String = "0,10"
@@ -129,11 +172,20 @@ struct ExperimentCommand: AsyncParsableCommand {
         @Option(name: .customLong("mean-rate"), help: "Mean questions per second of the replayed traffic, for every process in --arrivals.")
         var meanRate: Double = 2000
 
-        @Option(name: .long, help: "How many times faster than the replayed deployment each run goes.")
+        @Option(name: .long, help: "Runs per combination, with seeds --seed, --seed + 1, ...")
+        var seeds: Int = 5
+
+        @Flag(name: .customLong("real-time"), help: "Run the pipeline live (replayed --speedup times faster) instead of on the virtual clock: a load test, not reproducible.")
+        var realTime = false
+
+        @Option(name: .long, help: "With --real-time: how many times faster than the replayed deployment each run goes.")
         var speedup: Double = 20
 
-        @Option(name: .long, help: "Runs at a time (each has its own bus, store and cache).")
-        var parallel: Int = 1
+        @Option(name: .customLong("hop-ms"), help: "Simulated runs: virtual milliseconds from a message's publication to its reading by the next service.")
+        var hopMilliseconds: Double = 1
+
+        @Option(name: .long, help: "Runs at a time (each has its own pipeline, store and cache). Default: the number of cores when simulated, 1 in real time.")
+        var parallel: Int?
 
         @Option(name: .customLong("llm-latency-ms"), help: "Median latency of the offline LLM in the replayed deployment (default 0).")
         var llmLatency: Double = 0
@@ -183,51 +235,69 @@ struct ExperimentCommand: AsyncParsableCommand {
             let sizeList = try ExperimentCommand.list(sizes, "sizes", expected: "positive entry counts") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
             let ttlList = try ExperimentCommand.list(ttls, "ttls", expected: "seconds, 0 or more") { Int($0).flatMap { $0 >= 0 ? $0 : nil } }
             guard speedup > 0, speedup.isFinite else { throw ValidationError("--speedup must be a positive factor, got \(speedup)") }
-            guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallel)") }
+            guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
+            guard hopMilliseconds >= 0, hopMilliseconds.isFinite else { throw ValidationError("--hop-ms must be 0 or more, got \(hopMilliseconds)") }
+            let parallelRuns = parallel ?? (realTime ? 1 : ProcessInfo.processInfo.activeProcessorCount)
+            guard parallelRuns >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallelRuns)") }
             guard llmLatency >= 0 else { throw ValidationError("--llm-latency-ms must be 0 or more, got \(llmLatency)") }
             var settings = try options.settings()
             settings.llm.latencyMedianMilliseconds = llmLatency
             let questions = try input.loadQuestions()
             let scenarioList = try scenarios(count: questions.count)
             let base = try input.pipelineRun(settings: settings, questions: questions)
-            let backend = try await ExperimentCommand.backend(options, settings: settings)
-            let runs = scenarioList.count * policyList.count * sizeList.count * ttlList.count
-            print("cache experiment: \(runs) runs of \(input.traffic.total) questions from \(input.sourceDescription) "
-                + "(\(questions.count) distinct), \(scenarioList.count) scenario(s), speed-up \(speedup), \(parallel) at a time, "
-                + "LLM latency \(llmLatency) ms, \(backend.description)")
-            print("popularity  arrival          policy   size   ttl   hit%   calls/q   p50 ms   p99 ms      q/s   pace")
+            let seedList = (0..<seeds).map { input.traffic.seed &+ UInt64($0) }
+            let mode: CacheExperiment.Mode
+            let modeDescription: String
+            if realTime {
+                let backend = try await ExperimentCommand.backend(options, settings: settings)
+                mode = .realTime(speedup: speedup, backend: backend)
+                modeDescription = "real time (a load test of this machine, not reproducible), speed-up \(speedup), \(backend.description)"
+            } else {
+                guard options.kafka == nil else { throw ValidationError("--kafka needs --real-time: simulated runs use no broker") }
+                mode = .simulated(hopMicroseconds: Int64((hopMilliseconds * 1000).rounded()))
+                modeDescription = "simulated on a virtual clock (reproducible by seed), hop \(hopMilliseconds) ms"
+            }
+            let combinations = scenarioList.count * policyList.count * sizeList.count * ttlList.count
+            print("cache experiment: \(combinations) combinations × \(seeds) seeds (\(seedList.first!)...\(seedList.last!)) of "
+                + "\(input.traffic.total) questions from \(input.sourceDescription) (\(questions.count) distinct), \(scenarioList.count) scenario(s), "
+                + "LLM latency \(llmLatency) ms, \(modeDescription)")
+            print("popularity  arrival          policy   size   ttl   hit %  ± 95%   calls/q  ± 95%   p50 ms   p99 ms" + (realTime ? "   pace" : ""))
             let clock = ContinuousClock()
             let started = clock.now
-            let points = try await CacheExperiment.run(
-                base, scenarios: scenarioList, policies: policyList, sizes: sizeList, ttls: ttlList, speedup: speedup,
-                parallel: parallel, backend: backend, prefix: "exp_cache_\(RunFiles.stamp())_"
-            ) { p in
+            let live = realTime
+            let prefix = "exp_cache_\(RunFiles.stamp())_"
+            let points = try await ExperimentCommand.stoppable(kind: "cache", directory: input.outputDirectory, of: combinations,
+                                                               csv: CacheExperiment.csv) { record in
+              try await CacheExperiment.run(
+                base, scenarios: scenarioList, policies: policyList, sizes: sizeList, ttls: ttlList, seeds: seedList, mode: mode,
+                parallel: parallelRuns, prefix: prefix
+              ) { p in
+                record(p)
                 print(ExperimentCommand.padded(p.popularity, 11) + " " + ExperimentCommand.padded(p.arrival, 16) + " "
                     + ExperimentCommand.padded(p.policy.rawValue, 6)
-                    + String(format: " %6d %5d  %5.1f  %8.3f  %7.1f  %7.1f  %7.0f  %5.2f", p.size, p.ttl, p.hitRate * 100,
-                             p.llmCallsPerQuestion, p.p50, p.p99, p.questionsPerSecond, p.pace))
+                    + String(format: " %6d %5d  %5.1f  %5.1f  %8.3f  %5.3f  %7.1f  %7.1f", p.size, p.ttl, p.hitRate * 100,
+                             p.hitRateHalfWidth * 100, p.llmCallsPerQuestion, p.llmCallsHalfWidth, p.p50, p.p99)
+                    + (live ? String(format: "  %5.2f", p.pace) : ""))
+              }
             }
             let elapsed = clock.now - started
             let charts = CacheExperiment.charts(points)
+            let conclusions = CacheExperiment.conclusions(points)
             var page = HTMLPage(title: "Cache experiment")
-            page.paragraph("\(input.traffic.total) questions per combination from \(input.sourceDescription) (\(questions.count) distinct), "
-                + "replayed \(speedup) times faster than live, \(backend.description).")
-            page.paragraph(CacheExperiment.explanation)
+            page.paragraph("\(input.traffic.total) questions per run from \(input.sourceDescription) (\(questions.count) distinct), "
+                + "\(seeds) seeds per combination, \(modeDescription).")
+            page.paragraph(realTime ? CacheExperiment.explanation : CacheExperiment.simulatedExplanation)
             for chart in charts { page.chart(chart) }
+            for line in conclusions { page.paragraph(line) }
             let files = try ExperimentCommand.writeFiles(kind: "cache", directory: input.outputDirectory,
                                                          csv: CacheExperiment.csv(points), charts: charts, page: page)
-            for scenario in Set(points.map(\.scenario)).sorted() {
-                if let best = points.filter({ $0.scenario == scenario }).max(by: { $0.hitRate < $1.hitRate }) {
-                    print(String(format: "best hit rate under %@: %@ size %d ttl %d (%.1f%%)", scenario as NSString,
-                                 best.policy.rawValue as NSString, best.size, best.ttl, best.hitRate * 100))
-                }
-            }
-            let behind = points.filter { $0.pace < 0.9 }.count
+            for line in conclusions { print(line) }
+            let behind = points.filter { !$0.simulated && $0.pace < 0.9 }.count
             if behind > 0 {
-                printError("warning: \(behind) of \(runs) runs could not keep up with the compressed schedule (pace under 0.9): "
+                printError("warning: \(behind) of \(combinations) combinations could not keep up with the compressed schedule (pace under 0.9): "
                     + "their first answers came later than live and their hit rates are too low; lower --speedup")
             }
-            print("\(runs) runs in \(String(format: "%.1f", ExperimentCommand.seconds(elapsed))) s")
+            printError("\(combinations * seeds) runs in \(String(format: "%.1f", ExperimentCommand.seconds(elapsed))) s")
             print(files)
         }
     }

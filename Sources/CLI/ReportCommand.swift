@@ -12,11 +12,16 @@ struct ReportCommand: ParsableCommand {
     var directory: String = "data_collected"
 
     func run() throws {
+        for line in RunReport.latestCompleteRun(in: directory).skipped + RunReport.skippedExperiments(in: directory) {
+            printError(line)
+        }
         let html: String
         do {
             html = try RunReport.build(directory: directory)
         } catch let error as RunReport.Missing {
-            throw ValidationError(error.description)
+            // Not a usage error: the command was right, the directory holds no finished run.
+            printError("error: \(error.description)")
+            throw ExitCode.failure
         }
         let path = (directory as NSString).appendingPathComponent("report.html")
         try html.write(toFile: path, atomically: true, encoding: .utf8)

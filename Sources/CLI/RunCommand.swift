@@ -45,9 +45,14 @@ struct RunCommand: AsyncParsableCommand {
         let progress = ProgressLine(total: input.traffic.total)
         print("run: \(input.traffic.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
             + "\(pipeline.arrival), zipf \(input.traffic.zipf), \(backends)")
-        let outcome = try await pipeline.collect(transport: transport, store: backends.store, progressInterval: progress.interval,
-                                                 progress: { progress.update($0) }, onSent: { log.record($0) },
-                                                 onError: { printError("warning: \($0)") })
+        let ready = pipeline
+        let chosenTransport = transport
+        let chosenStore = backends.store
+        let outcome = try await SignalStop.run {
+            try await ready.collect(transport: chosenTransport, store: chosenStore, progressInterval: progress.interval,
+                                    progress: { progress.update($0) }, onSent: { log.record($0) },
+                                    onError: { printError("warning: \($0)") })
+        }
         progress.finish()
         log.finish()
         await backends.close()
@@ -57,5 +62,9 @@ struct RunCommand: AsyncParsableCommand {
             printError("warning: only \(outcome.report.questions) of \(input.traffic.total) questions were decided in time")
         }
         print("files: \(directory)/{results.jsonl,results.csv,metrics.json,traffic.csv,traffic.svg}")
+        if SignalStop.received.withLock({ $0 }) {
+            printError("stopped by a signal: the run's files are marked incomplete (completed: false) and report skips them")
+            throw SignalStop.exitCode
+        }
     }
 }

@@ -26,10 +26,10 @@ struct RunOptions: ParsableArguments {
             var text = SyntheticText(seed: traffic.seed)
             return (0..<synthetic).map { _ in text.row() }
         }
-        guard FileManager.default.fileExists(atPath: dataset) else {
-            throw ValidationError("no dataset file \(dataset): give --dataset FILE or --synthetic N")
+        guard let path = Self.locate(dataset) else {
+            throw ValidationError("--dataset: no file \(dataset): give --dataset FILE or --synthetic N")
         }
-        let reader = try YahooCSVReader(path: dataset)
+        let reader = try YahooCSVReader(path: path)
         var rows: [YahooRow] = []
         while rows.count < traffic.maxQuestions, let row = try reader.next() { rows.append(row) }
         if let report = reader.skippedReport() {
@@ -37,6 +37,26 @@ struct RunOptions: ParsableArguments {
         }
         guard !rows.isEmpty else { throw ValidationError("no questions in \(dataset)") }
         return rows
+    }
+
+    /// The bundled sample's path inside the package.
+    static let bundledSample = "data/sample/yahoo_sample.csv"
+
+    /// `path` as given when it exists; for a relative path that does not, the same path under the
+    /// directory of the executable or of any directory above it (the sample ships next to the
+    /// binary in the image, and a build under `.build/` finds the package root), so that `run`
+    /// works from any directory.
+    static func locate(_ path: String) -> String? {
+        if FileManager.default.fileExists(atPath: path) { return path }
+        guard !path.hasPrefix("/") else { return nil }
+        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        var directory = executable.resolvingSymlinksInPath().deletingLastPathComponent()
+        while directory.path != "/" && !directory.path.isEmpty {
+            let candidate = directory.appendingPathComponent(path).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
     }
 
     /// The pipeline run these flags describe, over `settings`.
@@ -69,7 +89,7 @@ struct RunOptions: ParsableArguments {
 final class ProgressLine: @unchecked Sendable {
     // @unchecked: only called from the run's progress callback, one call at a time.
     let total: Int
-    let terminal = isatty(1) != 0
+    let terminal = isatty(2) != 0
     private var started = ContinuousClock.now
     private var updated = false
     private var drawn = false
@@ -93,16 +113,15 @@ final class ProgressLine: @unchecked Sendable {
             let width = 30
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            print("\r[\(bar)] \(done)/\(total) \(String(format: "%3.0f%%  %.0f q/s  ETA %.1f s ", fraction * 100, rate, eta))",
-                  terminator: "")
-            fflush(nil)
+            FileHandle.standardError.write(Data(
+                "\r[\(bar)] \(done)/\(total) \(String(format: "%3.0f%%  %.0f q/s  ETA %.1f s ", fraction * 100, rate, eta))".utf8))
             drawn = true
         } else {
-            print("progress: \(done)/\(total) questions decided, \(String(format: "%.0f q/s, ETA %.1f s", rate, eta))")
+            printError("progress: \(done)/\(total) questions decided, \(String(format: "%.0f q/s, ETA %.1f s", rate, eta))")
         }
     }
 
     func finish() {
-        if drawn { print("") }
+        if drawn { printError("") }
     }
 }

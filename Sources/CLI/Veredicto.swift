@@ -9,6 +9,7 @@ struct Veredicto: AsyncParsableCommand {
             Scores answers by TF-IDF cosine similarity with a SIMD core, and runs the pipeline
             that asks, caches, regenerates and stores them over Kafka and MongoDB.
             """,
+        version: "veredicto 0.13.0",
         subcommands: [RunCommand.self, ExperimentCommand.self, ReportCommand.self, ServeCommand.self, HealthCommand.self,
                       TopicsCommand.self, DatasetCommand.self, IDFCommand.self, ScoreCommand.self]
     )

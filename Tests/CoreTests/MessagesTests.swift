@@ -381,7 +381,7 @@ struct RawObject {
         #expect(object["title"] as? String == Self.tricky)
         #expect(object["latency_ms"] as? Double == 812.0625)
         #expect(object["attempts"] as? Int == 2)
-        #expect(object["produced_at"] as? String == "2026-11-25T13:50:02.311Z")
+        #expect(object["produced_at"] as? String == "2026-11-25T13:50:02.311000Z")
         // Foundation's escapes (\/, \u00e9, surrogate pairs) read back.
         let escaped = #"{"question_id":"1","title":"a\/b \u00e9 \ud83d\ude42 \u0000","best_answer":"x"}"#
         #expect(try QuestionMessage.decode(Array(escaped.utf8)).title == "a/b é 🙂 \u{0}")

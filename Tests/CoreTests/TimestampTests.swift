@@ -16,17 +16,17 @@ import Testing
 
     /// Instants where calendar arithmetic goes wrong: epoch, leap days, century years.
     static let landmarks: [(String, Int64)] = [
-        ("1970-01-01T00:00:00.000Z", 0),
-        ("1969-12-31T23:59:59.999Z", -1),
-        ("2000-02-29T12:00:00.000Z", 951_825_600_000),
-        ("2000-03-01T00:00:00.000Z", 951_868_800_000),
-        ("2100-02-28T23:59:59.999Z", 4_107_542_399_999),
-        ("2100-03-01T00:00:00.000Z", 4_107_542_400_000),
-        ("2024-02-29T23:59:59.999Z", 1_709_251_199_999),
-        ("2026-11-25T13:50:00.123Z", 1_795_614_600_123),
-        ("1900-01-01T00:00:00.000Z", -2_208_988_800_000),
-        ("9999-12-31T23:59:59.999Z", 253_402_300_799_999),
-        ("0000-01-01T00:00:00.000Z", -62_167_219_200_000),
+        ("1970-01-01T00:00:00.000000Z", 0),
+        ("1969-12-31T23:59:59.999000Z", -1),
+        ("2000-02-29T12:00:00.000000Z", 951_825_600_000),
+        ("2000-03-01T00:00:00.000000Z", 951_868_800_000),
+        ("2100-02-28T23:59:59.999000Z", 4_107_542_399_999),
+        ("2100-03-01T00:00:00.000000Z", 4_107_542_400_000),
+        ("2024-02-29T23:59:59.999000Z", 1_709_251_199_999),
+        ("2026-11-25T13:50:00.123000Z", 1_795_614_600_123),
+        ("1900-01-01T00:00:00.000000Z", -2_208_988_800_000),
+        ("9999-12-31T23:59:59.999000Z", 253_402_300_799_999),
+        ("0000-01-01T00:00:00.000000Z", -62_167_219_200_000),
     ]
 
     @Test func formatsAndParsesLandmarks() {
@@ -69,7 +69,7 @@ import Testing
             let seconds = Int64.random(in: -11_676_096_000...13_569_465_600, using: &generator)
             let ours = Timestamp(millisecondsSinceEpoch: seconds * 1000).iso8601
             let theirs = formatter.string(from: Date(timeIntervalSince1970: Double(seconds)))
-            #expect(ours == theirs.dropLast() + ".000Z")
+            #expect(ours == theirs.dropLast() + ".000000Z")
         }
     }
 
@@ -98,6 +98,19 @@ import Testing
         #expect(formatter.date(from: "2026-11-25T15:20:00.000+01:30").map(Self.milliseconds) == base)
     }
 
+    @Test func carriesMicroseconds() {
+        let base: Int64 = 1_795_614_600_000_000  // 2026-11-25T13:50:00Z in microseconds
+        let timestamp = Timestamp(microsecondsSinceEpoch: base + 123_456)
+        #expect(timestamp.iso8601 == "2026-11-25T13:50:00.123456Z")
+        #expect(Timestamp(iso8601: "2026-11-25T13:50:00.123456Z") == timestamp)
+        // Earlier versions wrote milliseconds: they still parse, to the same instant.
+        #expect(Timestamp(iso8601: "2026-11-25T13:50:00.123Z")?.microsecondsSinceEpoch == base + 123_000)
+        #expect(Timestamp(iso8601: "2026-11-25T13:50:00.1234567Z")?.microsecondsSinceEpoch == base + 123_456)
+        #expect(Timestamp(microsecondsSinceEpoch: -1).iso8601 == "1969-12-31T23:59:59.999999Z")
+        #expect(timestamp.millisecondsSinceEpoch == 1_795_614_600_123)
+        #expect(timestamp.microseconds(since: Timestamp(microsecondsSinceEpoch: base)) == 123_456)
+    }
+
     @Test func rejectsInvalidText() {
         let invalid = [
             "", "2026", "2026-11-25", "2026-11-25T13:50:00", "2026-11-25T13:50:00.123",
@@ -124,7 +137,7 @@ import Testing
             #expect(text.hasPrefix("+") || text.hasPrefix("-"), "\(text)")
             #expect(Timestamp(iso8601: text) == timestamp, "\(text)")
         }
-        #expect(Timestamp(millisecondsSinceEpoch: -62_167_219_200_001).iso8601 == "-000001-12-31T23:59:59.999Z")
+        #expect(Timestamp(millisecondsSinceEpoch: -62_167_219_200_001).iso8601 == "-000001-12-31T23:59:59.999000Z")
     }
 
     @Test func nowIsTheWallClock() {

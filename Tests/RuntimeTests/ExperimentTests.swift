@@ -32,7 +32,7 @@ extension EmbeddedCommandTests {
             #expect(parsed.map(\.threshold) == [0.3, 0.65])
             #expect(parsed[1].llmCallsPerQuestion == points[1].llmCallsPerQuestion)
             for chart in ThresholdExperiment.charts(points) { #expect(chart.pointCount > 0) }
-            let text = ThresholdExperiment.suggestion(points, firstScores: firstScores, budget: points[0].llmCallsPerQuestion)
+            let text = ThresholdExperiment.suggestion(points, firstScores: firstScores, budget: points[0].callsPerAnswered)
             #expect(text.contains("suggested threshold 0.30"))
             #expect(text.contains("under 0.65"))
         }

@@ -41,8 +41,8 @@ extension EmbeddedCommandTests {
                           "mean score after regeneration", "LLM calls per question", "throughput", "latency p50 / p90 / p99 / max"] {
                 #expect(run.stdout.contains(label), "\(label)")
             }
-            #expect(run.stdout.contains("progress: 300/300"))  // not a terminal: plain progress lines
-            #expect(!run.stdout.contains("\r"))
+            #expect(run.stderr.contains("progress: 300/300"))  // not a terminal: plain progress lines, on stderr
+            #expect(!run.stdout.contains("progress") && !run.stderr.contains("\r"))
             let runs = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("run_") }
             #expect(runs.count == 1)
             let runDirectory = directory + "/" + (runs.first ?? "")
@@ -62,12 +62,12 @@ extension EmbeddedCommandTests {
             #expect(report.status == 0, "\(report.stderr)")
             let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
             #expect(html.contains("Threshold experiment"))
-            #expect(RunReportTests.charts(html).count == 5)
+            #expect(RunReportTests.charts(html).count == 6)
             #expect(RunReportTests.charts(html).allSatisfy(RunReportTests.hasData))
 
             let bad = try Self.run(["run", "--dataset", directory + "/missing.csv", "--out-dir", directory])
             #expect(bad.status != 0)
-            #expect(bad.stderr.contains("no dataset file"))
+            #expect(bad.stderr.contains("--dataset: no file"))
         }
 
         /// `experiment cache`, `latency` and `scale` as a user runs them, then `report` with
@@ -81,13 +81,14 @@ extension EmbeddedCommandTests {
 
             let cache = try Self.run(["experiment", "cache", "--policies", "lru,fifo", "--sizes", "16", "--ttls", "0",
                                       "--popularity", "zipf,uniform", "--arrivals", "constant,poisson", "--mean-rate", "500",
-                                      "--speedup", "4", "--total", "200", "--synthetic", "100", "--out-dir", directory])
+                                      "--seeds", "2", "--total", "200", "--synthetic", "100", "--out-dir", directory])
             #expect(cache.status == 0, "\(cache.stderr)")
-            #expect(cache.stdout.contains("8 runs of 200 questions"))
+            #expect(cache.stdout.contains("8 combinations × 2 seeds (42...43) of 200 questions"))
+            #expect(cache.stdout.contains("simulated on a virtual clock"))
             for scenario in ["zipf:1.1    constant:500", "zipf:1.1    poisson:500", "uniform     constant:500", "uniform     poisson:500"] {
                 #expect(cache.stdout.contains(scenario), "\(scenario)")
             }
-            #expect(cache.stdout.contains("best hit rate under uniform, poisson:500"))
+            #expect(cache.stdout.contains("uniform, poisson:500, size 16, TTL 0 s: "))
 
             let latency = try Self.run(["experiment", "latency", "--distribution", "poisson", "--lambda", "1000", "--total", "300",
                                         "--synthetic", "100", "--out-dir", directory])

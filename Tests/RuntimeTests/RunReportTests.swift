@@ -73,9 +73,10 @@ extension EmbeddedCommandTests {
                                                   atomically: true, encoding: .utf8)
             html = try RunReport.build(directory: directory)
             svgs = Self.charts(html)
-            #expect(svgs.count == 7)
+            #expect(svgs.count == 8)
             for (index, svg) in svgs.enumerated() { #expect(Self.hasData(svg), "chart \(index) has no data") }
             #expect(html.contains("Threshold experiment") && html.contains("Cache experiment"))
+            #expect(html.contains("thresholds no other beats on both"))
 
             let latencies = [LatencyExperiment.Point(percentile: 0, milliseconds: 0.5), LatencyExperiment.Point(percentile: 50, milliseconds: 2),
                              LatencyExperiment.Point(percentile: 99.9, milliseconds: 9), LatencyExperiment.Point(percentile: 100, milliseconds: 12)]
@@ -89,7 +90,7 @@ extension EmbeddedCommandTests {
                                                   atomically: true, encoding: .utf8)
             html = try RunReport.build(directory: directory)
             svgs = Self.charts(html)
-            #expect(svgs.count == 11)  // + latency CDF and tail, throughput and p99 against instances
+            #expect(svgs.count == 12)  // + latency CDF and tail, throughput and p99 against instances
             for (index, svg) in svgs.enumerated() { #expect(Self.hasData(svg), "chart \(index) has no data") }
             #expect(html.contains("Latency experiment") && html.contains("Scale experiment"))
             #expect(html.contains("Throughput vs. instances"))

@@ -24,7 +24,7 @@ public struct OfflineLLM: LLMBackend {
     public init(seed: UInt64 = 42, quality: QualityDistribution = QualityDistribution(mean: 0.5),
                 latency: LatencyModel = .none, overloadRate: Double = 0, quotaRate: Double = 0,
                 quotaRetryAfter: Duration? = .seconds(1),
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await PipelineTime.sleep(for: $0) }) {
         precondition((0...1).contains(overloadRate) && (0...1).contains(quotaRate) && overloadRate + quotaRate <= 1,
                      "error rates must be in [0, 1] and add up to at most 1")
         self.seed = seed
@@ -54,8 +54,10 @@ public struct OfflineLLM: LLMBackend {
             throw error
         }
         let text = answer(to: request)
+        // On a simulated run's virtual clock the latency is the one drawn; live, the one measured.
+        let measured = PipelineTime.virtual == nil ? ContinuousClock.now - start : delay
         // No tokenizer here: the usage is an estimate from the text (`LLMUsage.estimated`).
-        return LLMCompletion(text: text, latency: ContinuousClock.now - start, model: "offline", prompt: request.prompt)
+        return LLMCompletion(text: text, latency: measured, model: "offline", prompt: request.prompt)
     }
 
     public func describe() -> String {

@@ -73,11 +73,12 @@ public struct RetryPolicy: Equatable, Sendable {
 /// `operation` receives the try number (0 for the first call), to pass on as
 /// `LLMCompletionRequest.retry`. Errors that are not `LLMError` (cancellation among them) are
 /// thrown at once. `sleep` and `random` (uniform in [0, 1)) are injectable so tests run instantly
-/// and deterministically; `onRetry` sees each error that is retried and the wait before the retry.
+/// and deterministically; by default they follow `PipelineTime` (a simulated run's virtual
+/// clock and seeded stream, else the wall clock and the system generator); `onRetry` sees each error that is retried and the wait before the retry.
 public func withRetries<Result>(
     _ policy: RetryPolicy,
-    sleep: (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-    random: () -> Double = { Double.random(in: 0..<1) },
+    sleep: (Duration) async throws -> Void = { try await PipelineTime.sleep(for: $0) },
+    random: () -> Double = { PipelineTime.unitRandom() },
     onRetry: (_ error: LLMError, _ retry: Int, _ delay: Duration) -> Void = { _, _, _ in },
     isolation: isolated (any Actor)? = #isolation,
     operation: (_ retry: Int) async throws -> Result

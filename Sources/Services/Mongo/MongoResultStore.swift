@@ -30,11 +30,12 @@ public final class MongoResultStore: ResultStore {
                 known[id] = .init(status: status, score: document["score"]?.doubleValue ?? 0,
                                   firstScore: document["first_score"]?.doubleValue ?? 0)
             }
+            let now = Timestamp.now()
             let outcome = ResultLedger.apply(
                 decisions,
                 existing: known,
                 alreadyApplied: Set(applied.compactMap { $0["_id"]?.stringValue }),
-                storedAt: Timestamp.now().millisecondsSinceEpoch)
+                storedAt: now.millisecondsSinceEpoch, storedAtMicroseconds: now.microsecondsSinceEpoch)
             guard !outcome.appliedIDs.isEmpty else { return outcome }
             var operations: [BulkWriteOperation] = []
             for (_, result) in outcome.created.sorted(by: { $0.key < $1.key }) {

@@ -116,8 +116,16 @@ public struct PipelineRun: Sendable {
         var decided = 0
         var lastProgress = clock.now
         var sendDone: ContinuousClock.Instant?
+        // Cancelling the task that runs this (SIGINT, SIGTERM) stops the sends and ends the run
+        // early: what was decided so far is reported, marked incomplete.
+        var cancelled = false
         while decided < total {
-            try await Task.sleep(for: .milliseconds(5))
+            try? await Task.sleep(for: .milliseconds(5))
+            if Task.isCancelled {
+                cancelled = true
+                sending.cancel()
+                break
+            }
             decided = try await store.metrics().asked - baseline
             if clock.now - lastProgress >= progressInterval {
                 progress(decided)
@@ -127,7 +135,12 @@ public struct PipelineRun: Sendable {
             if let sendDone, clock.now - sendDone > drainTimeout { break }
         }
         let elapsed = clock.now - started
-        try await sending.value
+        if cancelled {
+            _ = try? await sending.value
+            decided = try await store.metrics().asked - baseline
+        } else {
+            try await sending.value
+        }
         await producer.close()
         progress(decided)
         for task in tasks { task.cancel() }
@@ -144,7 +157,7 @@ public struct PipelineRun: Sendable {
             llmCallsPerQuestion: metrics.asked > 0 ? Double(metrics.llmCalls) / Double(metrics.asked) : 0,
             llm: LLMCost(counters: llmCounters.snapshot, prices: settings.llm.prices, metrics: metrics),
             cacheHitRate: served > 0 ? Double(metrics.bySource[.cache, default: 0]) / Double(served) : 0,
-            deadLetters: deadLetters, peakResidentMegabytes: Self.peakResidentMegabytes(), completed: decided >= total)
+            deadLetters: deadLetters, peakResidentMegabytes: Self.peakResidentMegabytes(), completed: !cancelled && decided >= total)
     }
 
     /// Peak resident memory of this process so far.

@@ -48,12 +48,12 @@ public struct LLMRetryStage: PipelineStage {
                 // Due later than this batch may wait: wait out the batch's share, then put it
                 // (and the later ones, sorted after it) back to be read again.
                 let wait = Duration.milliseconds(batchDeadline.milliseconds(since: .now()))
-                if wait > .zero { try await Task.sleep(for: wait) }
+                if wait > .zero { try await PipelineTime.sleep(for: wait) }
                 out.append(error.outbound(topics, key: error.questionID))
                 continue
             }
             let wait = Duration.milliseconds(error.retryAt.milliseconds(since: .now()))
-            if wait > .zero { try await Task.sleep(for: wait) }
+            if wait > .zero { try await PipelineTime.sleep(for: wait) }
             out.append(error.retry.outbound(topics, key: error.questionID))
         }
         return out

@@ -15,6 +15,9 @@ public struct Decision: Sendable, Equatable {
     public var source: DecisionSource
     public var createdAt: Int64   // ms since the epoch: when the question was asked
     public var decidedAt: Int64
+    /// When the question was asked, in microseconds, when the decision came from a message (its
+    /// `created_at` carries microseconds): the end-to-end latency is then measured in microseconds.
+    public var createdAtMicroseconds: Int64?
     public var llmCalls: Int
 
     public init(messageID: String, traceID: String, questionID: String, title: String, content: String,

@@ -4,20 +4,24 @@ public actor InMemoryResultStore: ResultStore {
     private var stored: [String: StoredResult] = [:]
     private var applied = MessageIDSet()
     private var totals = PipelineMetrics()
-    private let clock: @Sendable () -> Int64
+    /// Milliseconds since the epoch; nil: `Timestamp.now()`, read in microseconds.
+    private let clock: (@Sendable () -> Int64)?
 
-    public init(clock: @escaping @Sendable () -> Int64 = { Timestamp.now().millisecondsSinceEpoch }) {
+    public init(clock: (@Sendable () -> Int64)? = nil) {
         self.clock = clock
     }
 
     @discardableResult
     public func apply(_ decisions: [Decision]) async throws -> ResultLedger.Outcome {
+        let now = Timestamp.now()
+        let storedAt = clock.map { (milliseconds: $0(), microseconds: Int64?.none) }
+            ?? (milliseconds: now.millisecondsSinceEpoch, microseconds: now.microsecondsSinceEpoch)
         let outcome = ResultLedger.apply(
             decisions,
             existing: { id in
                 stored[id].map { .init(status: $0.decision.status, score: $0.decision.score, firstScore: $0.decision.firstScore) }
             },
-            isApplied: { applied.contains($0) }, storedAt: clock())
+            isApplied: { applied.contains($0) }, storedAt: storedAt.milliseconds, storedAtMicroseconds: storedAt.microseconds)
         for (id, result) in outcome.created { stored[id] = result }
         for (id, decision) in outcome.upgrades { stored[id]!.decision = decision }
         for (id, increment) in outcome.increments {

@@ -66,14 +66,17 @@ public enum ResultLedger {
     /// message ids already applied. A question recorded as failed takes the first answer that
     /// comes later (its status and score move in the metrics accordingly).
     public static func apply(_ decisions: [Decision], existing: [String: Existing], alreadyApplied: Set<String>,
-                             storedAt: Int64) -> Outcome {
-        apply(decisions, existing: { existing[$0] }, isApplied: { alreadyApplied.contains($0) }, storedAt: storedAt)
+                             storedAt: Int64, storedAtMicroseconds: Int64? = nil) -> Outcome {
+        apply(decisions, existing: { existing[$0] }, isApplied: { alreadyApplied.contains($0) }, storedAt: storedAt,
+              storedAtMicroseconds: storedAtMicroseconds)
     }
 
     /// As above, with lookups instead of prepared collections (a store that holds its results
     /// in memory answers them directly). `existing` is asked at most once per decision.
+    /// With `storedAtMicroseconds`, a decision that knows its question's creation in microseconds
+    /// gets its latency in microseconds (as fractional milliseconds).
     public static func apply(_ decisions: [Decision], existing: (String) -> Existing?, isApplied: (String) -> Bool,
-                             storedAt: Int64) -> Outcome {
+                             storedAt: Int64, storedAtMicroseconds: Int64? = nil) -> Outcome {
         var outcome = Outcome()
         outcome.appliedIDs.reserveCapacity(decisions.count)
         outcome.latencies.reserveCapacity(decisions.count)
@@ -85,7 +88,11 @@ public enum ResultLedger {
                 continue
             }
             outcome.appliedIDs.append(decision.messageID)
-            outcome.latencies.append(Double(storedAt) - Double(decision.createdAt))
+            if let storedAtMicroseconds, let createdAtMicroseconds = decision.createdAtMicroseconds {
+                outcome.latencies.append((Double(storedAtMicroseconds) - Double(createdAtMicroseconds)) / 1000)
+            } else {
+                outcome.latencies.append(Double(storedAt) - Double(decision.createdAt))
+            }
             outcome.paths.append(decision.path)
             outcome.metrics.asked += 1
             outcome.metrics.bySource[decision.source, default: 0] += 1

@@ -4,50 +4,72 @@ import Glibc
 import Darwin
 #endif
 
-/// An instant with millisecond precision: milliseconds since 1970-01-01T00:00:00Z.
+/// An instant with microsecond precision: microseconds since 1970-01-01T00:00:00Z.
 ///
-/// Messages carry it as an ISO-8601 UTC string (`2026-11-25T13:50:00.123Z`). Formatting and
+/// Messages carry it as an ISO-8601 UTC string with six fractional digits
+/// (`2026-11-25T13:50:00.123456Z`); the millisecond forms of earlier versions
+/// (`2026-11-25T13:50:00.123Z`) and any other number of digits still parse. Formatting and
 /// parsing are hand-written calendar arithmetic (Howard Hinnant's days-from-civil algorithms):
 /// a timestamp crosses every topic, and Foundation's formatters cost microseconds each.
 public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var millisecondsSinceEpoch: Int64
+    public var microsecondsSinceEpoch: Int64
 
-    public init(millisecondsSinceEpoch: Int64) {
-        self.millisecondsSinceEpoch = millisecondsSinceEpoch
+    public init(microsecondsSinceEpoch: Int64) {
+        self.microsecondsSinceEpoch = microsecondsSinceEpoch
     }
 
-    /// The current wall-clock time.
+    /// An instant on a whole millisecond (saturating at the bounds of Int64 microseconds).
+    public init(millisecondsSinceEpoch: Int64) {
+        let (value, overflow) = millisecondsSinceEpoch.multipliedReportingOverflow(by: 1000)
+        microsecondsSinceEpoch = overflow ? (millisecondsSinceEpoch < 0 ? .min : .max) : value
+    }
+
+    /// Whole milliseconds since the epoch, rounded down.
+    public var millisecondsSinceEpoch: Int64 {
+        get { Self.floorDivide(microsecondsSinceEpoch, 1000).quotient }
+        set { self = Timestamp(millisecondsSinceEpoch: newValue) }
+    }
+
+    /// The current time: the wall clock, or the virtual clock of a simulated run (`PipelineTime`).
     public static func now() -> Timestamp {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Timestamp(millisecondsSinceEpoch: Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000)
+        Timestamp(microsecondsSinceEpoch: PipelineTime.nowMicroseconds())
     }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
-        lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
+        lhs.microsecondsSinceEpoch < rhs.microsecondsSinceEpoch
+    }
+
+    /// Microseconds from `earlier` to this instant (negative when `earlier` is later),
+    /// saturating at the bounds of Int64 instead of trapping or wrapping.
+    public func microseconds(since earlier: Timestamp) -> Int64 {
+        let (difference, overflow) = microsecondsSinceEpoch.subtractingReportingOverflow(earlier.microsecondsSinceEpoch)
+        return overflow ? (earlier.microsecondsSinceEpoch < 0 ? .max : .min) : difference
     }
 
     /// Milliseconds from `earlier` to this instant (negative when `earlier` is later),
     /// saturating at the bounds of Int64 instead of trapping.
     public func milliseconds(since earlier: Timestamp) -> Int64 {
-        let (difference, overflow) = millisecondsSinceEpoch.subtractingReportingOverflow(earlier.millisecondsSinceEpoch)
-        return overflow ? (earlier.millisecondsSinceEpoch < 0 ? .max : .min) : difference
+        Self.floorDivide(microseconds(since: earlier), 1000).quotient
     }
 
     /// Saturating at the bounds of Int64 instead of trapping.
     public func advanced(byMilliseconds delta: Int64) -> Timestamp {
-        let (sum, overflow) = millisecondsSinceEpoch.addingReportingOverflow(delta)
-        return Timestamp(millisecondsSinceEpoch: overflow ? (delta < 0 ? .min : .max) : sum)
+        advanced(byMicroseconds: delta.multipliedReportingOverflow(by: 1000).overflow ? (delta < 0 ? .min : .max) : delta * 1000)
+    }
+
+    public func advanced(byMicroseconds delta: Int64) -> Timestamp {
+        let (sum, overflow) = microsecondsSinceEpoch.addingReportingOverflow(delta)
+        return Timestamp(microsecondsSinceEpoch: overflow ? (delta < 0 ? .min : .max) : sum)
     }
 
     public var description: String { iso8601 }
 
     // MARK: - formatting
 
-    /// Longest form: sign, nine year digits, `-MM-DDTHH:MM:SS.mmmZ`.
-    package static let maximumFormattedLength = 30
+    /// Longest form: sign, nine year digits, `-MM-DDTHH:MM:SS.uuuuuuZ`.
+    package static let maximumFormattedLength = 33
 
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC. Years outside 0...9999 use ISO 8601's expanded form
+    /// `YYYY-MM-DDTHH:MM:SS.uuuuuuZ` in UTC. Years outside 0...9999 use ISO 8601's expanded form
     /// (a sign and at least six digits).
     public var iso8601: String {
         String(unsafeUninitializedCapacity: Self.maximumFormattedLength) { buffer in
@@ -58,7 +80,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Writes the ISO-8601 form at `output` (room for `maximumFormattedLength` bytes) and
     /// returns its length.
     package func format(into output: UnsafeMutablePointer<UInt8>) -> Int {
-        let (days, millisecondOfDay) = Self.floorDivide(millisecondsSinceEpoch, 86_400_000)
+        let (days, microsecondOfDay) = Self.floorDivide(microsecondsSinceEpoch, 86_400_000_000)
         let (year, month, day) = Self.civil(fromDays: days)
         var p = output
         @inline(__always) func put(_ byte: UInt8) {
@@ -87,16 +109,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         put(UInt8(ascii: "-"))
         two(day)
         put(UInt8(ascii: "T"))
-        let seconds = millisecondOfDay / 1000
+        let seconds = microsecondOfDay / 1_000_000
         two(seconds / 3600)
         put(UInt8(ascii: ":"))
         two(seconds / 60 % 60)
         put(UInt8(ascii: ":"))
         two(seconds % 60)
         put(UInt8(ascii: "."))
-        let millisecond = millisecondOfDay % 1000
-        put(UInt8(truncatingIfNeeded: 0x30 + millisecond / 100))
-        two(millisecond % 100)
+        let microsecond = microsecondOfDay % 1_000_000
+        two(microsecond / 10_000)
+        two(microsecond / 100 % 100)
+        two(microsecond % 100)
         put(UInt8(ascii: "Z"))
         return p - output
     }
@@ -104,7 +127,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     // MARK: - parsing
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. The separator may also be `t` or a
-    /// space (RFC 3339), the fraction has any number of digits (truncated to milliseconds), and
+    /// space (RFC 3339), the fraction has any number of digits (truncated to microseconds), and
     /// a non-zero offset is converted to UTC. Returns nil for anything else, including an
     /// impossible date or a time without a zone.
     public init?(iso8601 text: String) {
@@ -155,16 +178,16 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         guard let hour = digits(2), expect(UInt8(ascii: ":")), let minute = digits(2), expect(UInt8(ascii: ":")),
               let second = digits(2), hour <= 23, minute <= 59, second <= 59
         else { return nil }
-        var millisecond: Int64 = 0
+        var microsecond: Int64 = 0
         if expect(UInt8(ascii: ".")) {
             let start = i
             while i < n, bytes[i] &- 0x30 < 10 {
-                if i - start < 3 { millisecond = millisecond * 10 + Int64(bytes[i] &- 0x30) }
+                if i - start < 6 { microsecond = microsecond * 10 + Int64(bytes[i] &- 0x30) }
                 i += 1
             }
             let count = i - start
             guard count > 0 else { return nil }
-            if count == 1 { millisecond *= 100 } else if count == 2 { millisecond *= 10 }
+            for _ in count..<max(count, 6) { microsecond *= 10 }
         }
         var offsetMinutes: Int64 = 0
         guard i < n else { return nil }
@@ -185,10 +208,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
         let days = Self.days(fromCivilYear: year, month: month, day: day)
         let seconds = (hour * 60 + minute - offsetMinutes) * 60 + second
-        let (dayMilliseconds, overflow1) = days.multipliedReportingOverflow(by: 86_400_000)
-        let (total, overflow2) = dayMilliseconds.addingReportingOverflow(seconds * 1000 + millisecond)
+        let (dayMicroseconds, overflow1) = days.multipliedReportingOverflow(by: 86_400_000_000)
+        let (total, overflow2) = dayMicroseconds.addingReportingOverflow(seconds * 1_000_000 + microsecond)
         guard !overflow1, !overflow2 else { return nil }
-        millisecondsSinceEpoch = total
+        microsecondsSinceEpoch = total
     }
 
     // MARK: - calendar arithmetic (proleptic Gregorian)

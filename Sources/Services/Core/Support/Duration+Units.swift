@@ -22,4 +22,13 @@ extension Duration {
         let (sum, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
         return sumOverflow ? (scaled < 0 ? .min : .max) : sum
     }
+
+    /// Whole microseconds, rounded down, saturating at the bounds of Int64 instead of trapping.
+    public var wholeMicroseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000)
+        return sumOverflow ? (scaled < 0 ? .min : .max) : sum
+    }
 }

@@ -14,14 +14,45 @@ public enum RunReport {
     /// The newest entry of `directory` whose name starts with `prefix` (names sort by time).
     static func latest(in directory: String, prefix: String, suffix: String = "") -> String? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted().last
+        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) && !$0.contains(incompleteMark) }.sorted().last
             .map { (directory as NSString).appendingPathComponent($0) }
     }
 
-    /// The page for the latest run under `directory`.
+    /// In the name of an experiment's files written when a signal stopped it before every run was done.
+    public static let incompleteMark = "-incomplete"
+
+    /// A line for each experiment file of `directory` that a signal cut short (the report skips them).
+    public static func skippedExperiments(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix("experiment_") && $0.hasSuffix(".csv") && $0.contains(incompleteMark) }.sorted()
+            .map { "skipping \($0): incomplete (stopped before every run was done)" }
+    }
+
+    /// The newest run of `directory` that finished, and a line for each newer one skipped: stopped
+    /// early (its metrics.json says `completed: false`) or without a readable metrics.json.
+    public static func latestCompleteRun(in directory: String) -> (run: String?, skipped: [String]) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix("run_") }.sorted()
+        var skipped: [String] = []
+        for name in names.reversed() {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = try? Data(contentsOf: URL(fileURLWithPath: (path as NSString).appendingPathComponent(RunFiles.metricsJSON))),
+                  let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                skipped.append("skipping \(name): no readable \(RunFiles.metricsJSON) (the run was killed before writing it)")
+                continue
+            }
+            if let report = document["report"] as? [String: Any], (report["completed"] as? Bool) == false {
+                skipped.append("skipping \(name): incomplete (stopped before every question was decided)")
+                continue
+            }
+            return (path, skipped)
+        }
+        return (nil, skipped)
+    }
+
+    /// The page for the latest complete run under `directory` (see `latestCompleteRun`).
     public static func build(directory: String) throws -> String {
-        guard let run = latest(in: directory, prefix: "run_") else {
-            throw Missing(description: "no run in \(directory): start one with `veredicto run`")
+        guard let run = latestCompleteRun(in: directory).run else {
+            throw Missing(description: "no complete run in \(directory): start one with `veredicto run`")
         }
         var page = HTMLPage(title: "Veredicto run report: \((run as NSString).lastPathComponent)")
         let metricsData = try Data(contentsOf: URL(fileURLWithPath: (run as NSString).appendingPathComponent(RunFiles.metricsJSON)))
@@ -105,9 +136,13 @@ public enum RunReport {
         }
         experiment("threshold", "Threshold", parse: ThresholdExperiment.parse(csv:)) { page, points in
             for chart in ThresholdExperiment.charts(points) { page.chart(chart) }
+            let frontier = ThresholdExperiment.efficient(points).map { String(format: "%.2f", $0.threshold) }
+            page.paragraph("thresholds no other beats on both final score and LLM calls per LLM-decided question: "
+                + frontier.joined(separator: ", ") + ".")
         }
         experiment("cache", "Cache", parse: CacheExperiment.parse(csv:)) { page, points in
             for chart in CacheExperiment.charts(points) { page.chart(chart) }
+            for line in CacheExperiment.conclusions(points) { page.paragraph(line) }
         }
         experiment("latency", "Latency", parse: LatencyExperiment.parse(csv:)) { page, points in
             page.table(LatencyExperiment.tablePercentiles.map(\.label), [LatencyExperiment.tablePercentiles.map {
