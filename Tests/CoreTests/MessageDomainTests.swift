@@ -132,10 +132,16 @@ import Testing
     @Test func arithmeticOnExtremeValuesSaturates() {
         let early = Timestamp(millisecondsSinceEpoch: .min)
         let late = Timestamp(millisecondsSinceEpoch: .max)
-        #expect(late.milliseconds(since: early) == .max)
-        #expect(early.milliseconds(since: late) == .min)
-        #expect(late.advanced(byMilliseconds: 1).millisecondsSinceEpoch == .max)
-        #expect(early.advanced(byMilliseconds: -1).millisecondsSinceEpoch == .min)
+        // Timestamps hold microseconds: the extremes saturate there, and in whole milliseconds
+        // they are those bounds divided by 1,000 (rounded down).
+        #expect(late.microsecondsSinceEpoch == .max && early.microsecondsSinceEpoch == .min)
+        #expect(late.microseconds(since: early) == .max)
+        #expect(early.microseconds(since: late) == .min)
+        #expect(late.milliseconds(since: early) == Int64.max / 1000)
+        #expect(early.milliseconds(since: late) == Int64.min / 1000 - 1)
+        #expect(late.advanced(byMilliseconds: 1) == late)
+        #expect(early.advanced(byMilliseconds: -1) == early)
+        #expect(late.advanced(byMicroseconds: 1) == late)
         #expect(Int.max.saturatingAdd(1) == .max)
         #expect(Int.min.saturatingAdd(-1) == .min)
         #expect(Int.min.saturatingAdd(1) == Int.min + 1)

@@ -89,7 +89,8 @@ import TestSupport
     @Test func scoredDecisionFillsTheCacheAndAFailedOneIsRememberedBriefly() async throws {
         try await ServiceHarness.run("cache-learn") { harness in
             let reader = try await harness.reader(.llmRequests, .validatedResponses)
-            let running = try await harness.start(Self.cacheStage(harness, failureTTLSeconds: 1))
+            // Long enough for the asking to arrive within it on a busy machine.
+            let running = try await harness.start(Self.cacheStage(harness, failureTTLSeconds: 4))
             let answered = Samples.uniqueID("q")
             let failed = Samples.uniqueID("q")
             let decision = Samples.decision(answered, answer: "Plenty of sun, little water.", score: 0.66, attempts: 2)
@@ -110,7 +111,7 @@ import TestSupport
             #expect(remembered.status == .failed && remembered.attempts == 0 && remembered.llmCalls == 0)
             #expect(try reader.messages(LLMRequest.self, trace: miss.traceID).isEmpty)
             // A failure is not an answer: once forgotten, its question goes to the LLM again.
-            try await Task.sleep(for: .milliseconds(1_200))
+            try await Task.sleep(for: .milliseconds(4_200))
             let again = Samples.question(failed)
             try await harness.publish(again)
             let request = try await reader.first(LLMRequest.self, trace: again.traceID)

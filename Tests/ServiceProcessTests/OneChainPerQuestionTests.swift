@@ -37,6 +37,10 @@ import VeredictoCore
         // beyond what those chains needed.
         #expect(metrics.bySource[.score, default: 0] + metrics.bySource[.failed, default: 0] == metrics.questions,
                 "\(metrics.bySource) for \(metrics.questions) questions")
-        #expect(report.llm.callsMade == report.llm.minimumCalls, "\(report.llm)")
+        // Calls beyond them are requests read again after a group rebalance moved their partition
+        // before the commit (at-least-once): rare, and only while the members join. A second
+        // chain for a question would add a decision above instead.
+        #expect(report.llm.callsMade >= report.llm.minimumCalls, "\(report.llm)")
+        #expect(report.llm.callsMade <= report.llm.minimumCalls + report.llm.minimumCalls / 50, "\(report.llm)")
     }
 }

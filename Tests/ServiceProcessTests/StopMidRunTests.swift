@@ -113,8 +113,14 @@ import Testing
         let regenerations = Int(metrics["regenerations"]?.int64Value ?? -1)
         let llmCalls = Int(metrics["llm_calls"]?.int64Value ?? -1)
         #expect(polledByStage["store"] == total)
-        // The cache reads questions, regeneration requests and (to learn accepted answers) decisions.
-        #expect(polledByStage["cache"] == total + regenerations + total)
+        // The cache reads questions, regeneration requests and (to learn accepted answers)
+        // decisions, and again each asking a stopping instance handed back to questions_in
+        // (set aside for a chain in flight: its log says how many).
+        let handedBack = stopped.map { process in
+            process.output.matches(of: /stopping: (\d+) messages set aside handed to the next owner/)
+                .compactMap { Int($0.1) }.reduce(0, +)
+        }.reduce(0, +)
+        #expect(polledByStage["cache"] == total + regenerations + total + handedBack)
         #expect(polledByStage["llm"] == llmCalls)
         #expect(polledByStage["score"] == llmCalls)
         #expect(polledByStage["llm-retry"] == 0)

@@ -50,7 +50,9 @@ public struct SimulatedPipeline: Sendable {
         let topics = settings.topics
         let applied = LockedValue(0)
         let cache = CacheStage(topics: topics, configuration: settings.cache, storage: store)
-        let llm = LLMStage(topics: topics, backend: settings.llm.makeBackend(), retry: settings.llm.retry, concurrency: 1)
+        let llmCounters = LLMCounters()
+        let llm = LLMStage(topics: topics, backend: settings.llm.makeBackend(), retry: settings.llm.retry, concurrency: 1,
+                           counters: llmCounters, prices: settings.llm.prices)
         let retry = LLMRetryStage(topics: topics, maxRetries: settings.llmErrorRetries)
         let score = try ScoreStage(topics: topics, threshold: settings.scoreThreshold, maxRetries: settings.maxRetries,
                                    model: run.model)
@@ -156,6 +158,7 @@ public struct SimulatedPipeline: Sendable {
             questions: decided, seconds: seconds, questionsPerSecond: seconds > 0 ? Double(decided) / seconds : 0,
             latency: latencies.summary, latencyByPath: latencies.summaryByPath, metrics: metrics,
             llmCallsPerQuestion: metrics.asked > 0 ? Double(metrics.llmCalls) / Double(metrics.asked) : 0,
+            llm: LLMCost(counters: llmCounters.snapshot, prices: settings.llm.prices, metrics: metrics),
             cacheHitRate: served > 0 ? Double(metrics.bySource[.cache, default: 0]) / Double(served) : 0,
             deadLetters: deadLetters, peakResidentMegabytes: PipelineRun.peakResidentMegabytes(),
             completed: !cancelled && decided >= run.total)
