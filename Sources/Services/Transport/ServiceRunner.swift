@@ -115,7 +115,15 @@ public actor ServiceRunner<Stage: PipelineStage> {
             (raw.topic, Stage.decode(raw))
         }
         try await settle(.available)
-        if polled.isEmpty { return 0 }
+        if polled.isEmpty {
+            // A transport may end a poll early so that the runner commits (the in-memory bus
+            // does while a sender waits for room); a batch whose commit the stage holds cannot
+            // be, so pause briefly instead of polling again at once.
+            if let head = inFlight.first, let hold = head.hold, !hold.isReleased {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            return 0
+        }
         var inputs: [Stage.Input] = []
         inputs.reserveCapacity(polled.count)
         var outbound: [OutboundMessage] = []
