@@ -193,6 +193,12 @@ public actor ServiceRunner<Stage: PipelineStage> {
         }
         if polled.isEmpty {
             if let settleError { throw settleError }
+            // A transport may end a poll early so that the runner commits (the in-memory bus
+            // does while a sender waits for room); a batch whose commit the stage holds cannot
+            // be, so pause briefly instead of polling again at once.
+            if let head = inFlight.first, let hold = head.hold, !hold.isReleased {
+                try await Task.sleep(for: .milliseconds(1))
+            }
             return 0
         }
         counters.polled += polled.count
