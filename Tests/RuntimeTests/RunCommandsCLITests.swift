@@ -146,6 +146,8 @@ extension EmbeddedCommandTests {
                 (["experiment", "cache", "--rate", "0"], "give --rate above 0, or --arrivals"),
                 (["experiment", "scale", "--instances", "1,x"], "--instances: cannot read 'x'"),
                 (["experiment", "latency", "--lambda=-1", "--distribution", "poisson"], "--lambda must be a positive rate"),
+                (["run", "--threshold", "2"], "--threshold must be"),
+                (["run", "--cache-policy", "mru"], "--cache-policy must be"),
             ] {
                 let bad = try Self.run(arguments + ["--out-dir", directory])
                 #expect(bad.status != 0, "\(arguments)")
