@@ -34,7 +34,8 @@ extension ExperimentCommand {
             let backend = try await ExperimentCommand.backend(options, settings: settings)
             let stamp = RunFiles.stamp()
             print("latency experiment: \(input.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
-                + "\(base.arrival), zipf \(input.zipf), LLM latency \(settings.llm.latencyMedianMilliseconds) ms, \(backend.description)")
+                + "\(base.arrival), zipf \(input.zipf), LLM latency \(settings.llm.latencyMedianMilliseconds) ms, \(backend.description), "
+                + "real time (a load test: the figures depend on this machine and its load)")
             let progress = ProgressLine(total: input.total)
             let outcome = try await LatencyExperiment.run(base, backend: backend, prefix: "exp_latency_\(stamp)_",
                                                           progressInterval: progress.interval, progress: { progress.update($0) })

@@ -65,7 +65,7 @@ struct RunCommand: AsyncParsableCommand {
         let progress = ProgressLine(total: input.total)
         say("run: \(input.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
             + "\(pipeline.arrival), zipf \(input.zipf), \(transport == nil ? "in-memory bus" : "Kafka") + "
-            + "\(store == nil ? "in-memory store" : "MongoDB")")
+            + "\(store == nil ? "in-memory store" : "MongoDB"), real time (figures depend on this machine and its load)")
         let ready = pipeline
         let chosenTransport = transport
         let chosenStore = store
