@@ -104,7 +104,9 @@ public enum ThresholdExperiment {
             llmCallsPerQuestion: report.llmCallsPerQuestion, meanFinalScore: m.scoreMean,
             meanFirstScore: m.firstScoreMean, forcedRate: share(m.forced),
             firstBelow: firsts.isEmpty ? 0 : Double(firsts.filter { $0 < run.settings.scoreThreshold }.count) / Double(firsts.count))
-        point.callsPerAnswered = answered.isEmpty ? 0 : Double(m.llmCalls) / Double(answered.count)
+        // Per asking the LLM decided: a repeat that missed the cache runs its own chain of calls.
+        let llmDecided = m.bySource[.score, default: 0] + m.bySource[.failed, default: 0]
+        point.callsPerAnswered = llmDecided == 0 ? 0 : Double(m.llmCalls) / Double(llmDecided)
         point.acceptedShare = share(m.accepted)
         point.simulated = simulated
         return (point, firsts)
