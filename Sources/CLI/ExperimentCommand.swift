@@ -81,13 +81,13 @@ struct ExperimentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Final quality against regeneration cost per score threshold, over the same question streams.",
             discussion: """
-                Each threshold runs once per seed (--seeds, 5 by default), simulated on a virtual clock unless --real-time is given, and is reported as the mean with its 95 % interval: mean final score, share accepted, and the cost, LLM calls per question the LLM decided. The suggested threshold is never one that another threshold beats on both quality and cost, and a dearer threshold is suggested only when its final score is significantly higher.
+                Each threshold runs once per seed (--seeds, 5 by default), simulated on a virtual clock unless --real-time is given, and is reported as the mean with its 95 % interval: mean final score, share accepted, and the cost, LLM calls per asking the LLM decided. The suggested threshold is never one that another threshold beats on both quality and cost, and a dearer threshold is suggested only when its final score is significantly higher.
                 """)
 
         @Option(name: .long, help: "Thresholds to try, comma-separated.")
         var values: String = "0.3,0.4,0.5,0.6,0.65,0.7"
 
-        @Option(name: .long, help: "LLM calls per LLM-decided question the suggestion must stay within.")
+        @Option(name: .long, help: "LLM calls per LLM-decided asking the suggestion must stay within.")
         var budget: Double = 2.0
 
         @Option(name: .long, help: "Runs per threshold, with seeds --seed, --seed + 1, ...")

@@ -34,7 +34,8 @@ extension ExperimentCommand {
             let backend = try await ExperimentCommand.backend(options, settings: settings)
             let stamp = RunFiles.stamp()
             print("latency experiment: \(input.traffic.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
-                + "\(base.arrival), zipf \(input.traffic.zipf), LLM latency \(settings.llm.latencyMedianMilliseconds) ms, \(backend.description)")
+                + "\(base.arrival), zipf \(input.traffic.zipf), LLM latency \(settings.llm.latencyMedianMilliseconds) ms, \(backend.description), "
+                + "real time (a load test: the figures depend on this machine and its load)")
             let progress = ProgressLine(total: input.traffic.total)
             let outcome = try await LatencyExperiment.run(base, backend: backend, prefix: "exp_latency_\(stamp)_",
                                                           progressInterval: progress.interval, progress: { progress.update($0) })

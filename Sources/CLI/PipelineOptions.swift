@@ -47,22 +47,28 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .customLong("metrics-host"), help: "IPv4 address the metrics server binds (METRICS_HOST, default 0.0.0.0).")
     var metricsHost: String?
 
+    /// Each flag's environment variable, its name and the value typed (nil when not given).
+    var flags: [(variable: String, flag: String, value: String?)] {
+        [
+            ("KAFKA_BOOTSTRAP_SERVERS", "--kafka", kafka), ("MONGO_URI", "--mongo", mongo), ("MONGO_DB", "--mongo-db", mongoDatabase),
+            ("TOPIC_PREFIX", "--topic-prefix", topicPrefix), ("TOPIC_PARTITIONS", "--partitions", partitions.map(String.init)),
+            ("CACHE_POLICY", "--cache-policy", cachePolicy), ("CACHE_SIZE", "--cache-size", cacheSize.map(String.init)),
+            ("CACHE_TTL", "--cache-ttl", cacheTTL.map(String.init)), ("SCORE_THRESHOLD", "--threshold", threshold.map { String($0) }),
+            ("MAX_RETRIES", "--max-retries", maxRetries.map(String.init)), ("IDF_MODEL", "--idf-model", idfModel),
+            ("BATCH_SIZE", "--batch-size", batchSize.map(String.init)), ("METRICS_PORT", "--metrics-port", metricsPort.map(String.init)),
+            ("METRICS_HOST", "--metrics-host", metricsHost),
+        ]
+    }
+
     /// The process environment with the flags written over it.
     func environment() -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
-        let flags: [(String, String?)] = [
-            ("KAFKA_BOOTSTRAP_SERVERS", kafka), ("MONGO_URI", mongo), ("MONGO_DB", mongoDatabase),
-            ("TOPIC_PREFIX", topicPrefix), ("TOPIC_PARTITIONS", partitions.map(String.init)),
-            ("CACHE_POLICY", cachePolicy), ("CACHE_SIZE", cacheSize.map(String.init)), ("CACHE_TTL", cacheTTL.map(String.init)),
-            ("SCORE_THRESHOLD", threshold.map { String($0) }), ("MAX_RETRIES", maxRetries.map(String.init)),
-            ("IDF_MODEL", idfModel), ("BATCH_SIZE", batchSize.map(String.init)),
-            ("METRICS_PORT", metricsPort.map(String.init)), ("METRICS_HOST", metricsHost),
-        ]
-        for case let (name, value?) in flags { environment[name] = value }
+        for case let (name, _, value?) in flags { environment[name] = value }
         return environment
     }
 
-    /// Settings from the environment and flags; a bad value is one line saying what to fix.
+    /// Settings from the environment and flags; a bad value is one line saying what to fix,
+    /// naming the flag when the value came from one (else its environment variable).
     func settings() throws -> PipelineSettings {
         do {
             var settings = try PipelineSettings(environment: environment())
@@ -70,7 +76,11 @@ struct PipelineOptions: ParsableArguments {
             settings.storeBackend = mongo != nil ? .mongo : .inMemory
             return settings
         } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
+            var text = error.description
+            if let typed = flags.first(where: { $0.value != nil && text.hasPrefix($0.variable + " ") }) {
+                text = typed.flag + text.dropFirst(typed.variable.count)
+            }
+            throw ValidationError(text)
         }
     }
 }

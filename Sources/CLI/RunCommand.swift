@@ -23,6 +23,14 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var input: RunOptions
     @OptionGroup var options: PipelineOptions
 
+    @Flag(name: .long, help: "Print the summary as one JSON object (the metrics.json document) on standard output; the text summary goes to standard error.")
+    var json = false
+
+    /// Text for people: standard output, or standard error when `--json` keeps standard output for the JSON.
+    func say(_ text: String) {
+        if json { printError(text) } else { print(text) }
+    }
+
     func run() async throws {
         JSONLogHandler.bootstrap(level: .error)
         var settings = try options.settings()
@@ -43,8 +51,8 @@ struct RunCommand: AsyncParsableCommand {
         if let hops { pipeline.onMeasuredStart = { hops.reset() } }
         let log = try TrafficLog(directory: directory, name: "traffic")
         let progress = ProgressLine(total: input.traffic.total)
-        print("run: \(input.traffic.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
-            + "\(pipeline.arrival), zipf \(input.traffic.zipf), \(backends)")
+        say("run: \(input.traffic.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
+            + "\(pipeline.arrival), zipf \(input.traffic.zipf), \(backends), real time (figures depend on this machine and its load)")
         let ready = pipeline
         let chosenTransport = transport
         let chosenStore = backends.store
@@ -57,11 +65,18 @@ struct RunCommand: AsyncParsableCommand {
         log.finish()
         await backends.close()
         try RunFiles.write(outcome, settings: input.describe(settings: settings), to: directory)
-        print(RunFiles.summary(outcome, hops: hops, prefix: settings.topics.prefix))
+        say(RunFiles.summary(outcome, hops: hops, prefix: settings.topics.prefix))
         if !outcome.report.completed {
             printError("warning: only \(outcome.report.questions) of \(input.traffic.total) questions were decided in time")
         }
-        print("files: \(directory)/{results.jsonl,results.csv,metrics.json,traffic.csv,traffic.svg}")
+        say("files: \(directory)/{results.jsonl,results.csv,metrics.json,traffic.csv,traffic.svg}")
+        if json {
+            var document = RunFiles.document(outcome, settings: input.describe(settings: settings))
+            document["latency_cdf"] = nil
+            document["directory"] = directory
+            let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
         if SignalStop.received.withLock({ $0 }) {
             printError("stopped by a signal: the run's files are marked incomplete (completed: false) and report skips them")
             throw SignalStop.exitCode

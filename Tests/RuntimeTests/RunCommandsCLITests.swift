@@ -65,8 +65,17 @@ extension EmbeddedCommandTests {
             #expect(RunReportTests.charts(html).count == 6)
             #expect(RunReportTests.charts(html).allSatisfy(RunReportTests.hasData))
 
+            // --json: one JSON object on standard output, the text on standard error.
+            let json = try Self.run(["run", "--dataset", directory + "/synth.csv", "--total", "100", "--json", "--out-dir", directory + "/json"])
+            #expect(json.status == 0, "\(json.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            #expect((object?["report"] as? [String: Any])?["questions"] as? Int == 100)
+            #expect(json.stderr.contains("questions asked"))
+
             let bad = try Self.run(["run", "--dataset", directory + "/missing.csv", "--out-dir", directory])
-            #expect(bad.status != 0)
+            #expect(bad.status == 64)  // a usage error: the flag's value is wrong
+            let version = try Self.run(["--version"])
+            #expect(version.status == 0 && version.stdout.hasPrefix("veredicto "))
             #expect(bad.stderr.contains("--dataset: no file"))
         }
 
@@ -137,6 +146,8 @@ extension EmbeddedCommandTests {
                 (["experiment", "cache", "--rate", "0"], "give --rate above 0, or --arrivals"),
                 (["experiment", "scale", "--instances", "1,x"], "--instances: cannot read 'x'"),
                 (["experiment", "latency", "--lambda=-1", "--distribution", "poisson"], "--lambda must be a positive rate"),
+                (["run", "--threshold", "2"], "--threshold must be"),
+                (["run", "--cache-policy", "mru"], "--cache-policy must be"),
             ] {
                 let bad = try Self.run(arguments + ["--out-dir", directory])
                 #expect(bad.status != 0, "\(arguments)")

@@ -37,6 +37,17 @@ import Testing
         #expect(ThresholdExperiment.suggestion(apart, firstScores: [], budget: 1.6).contains("suggested threshold 0.50"))
     }
 
+    @Test(.timeLimit(.minutes(2)))
+    func theCostIsCountedPerLLMDecidedAsking() async throws {
+        // All askings at once: every repeat misses the cache and runs its own chain, which costs
+        // between 1 call and MAX_RETRIES (3) calls.
+        let base = try EmbeddedCommandTests.ExperimentTests.base(total: 300, arrival: .constant(rate: 0))
+        let (points, _) = try await ThresholdExperiment.run(base, thresholds: [0.65], seeds: [1, 2], simulated: true, parallel: 2)
+        let point = try #require(points.first)
+        #expect(point.seeds == 2 && point.simulated)
+        #expect(point.callsPerAnswered >= 1 && point.callsPerAnswered <= 3, "\(point.callsPerAnswered)")
+    }
+
     @Test func theIntervalIsStudentsT() {
         // Five values with standard deviation 1: half-width 2.776 / sqrt(5).
         let spread = Spread([1, 2, 3, 4, 5].map { Double($0) / 1.5811388300841898 })

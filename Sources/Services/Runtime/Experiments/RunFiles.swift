@@ -53,7 +53,8 @@ public enum RunFiles {
          "p90": summary.p90Milliseconds, "p99": summary.p99Milliseconds, "max": summary.maxMilliseconds]
     }
 
-    static func document(_ outcome: EmbeddedRunOutcome, settings: [String: Any]) -> [String: Any] {
+    /// The metrics.json document: the metrics, the run report, the latency CDF and the settings.
+    public static func document(_ outcome: EmbeddedRunOutcome, settings: [String: Any]) -> [String: Any] {
         let m = outcome.report.metrics
         let r = outcome.report
         var metricsJSON = JSONWriter()

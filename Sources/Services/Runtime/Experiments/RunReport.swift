@@ -137,7 +137,7 @@ public enum RunReport {
         experiment("threshold", "Threshold", parse: ThresholdExperiment.parse(csv:)) { page, points in
             for chart in ThresholdExperiment.charts(points) { page.chart(chart) }
             let frontier = ThresholdExperiment.efficient(points).map { String(format: "%.2f", $0.threshold) }
-            page.paragraph("thresholds no other beats on both final score and LLM calls per LLM-decided question: "
+            page.paragraph("thresholds no other beats on both final score and LLM calls per LLM-decided asking: "
                 + frontier.joined(separator: ", ") + ".")
         }
         experiment("cache", "Cache", parse: CacheExperiment.parse(csv:)) { page, points in

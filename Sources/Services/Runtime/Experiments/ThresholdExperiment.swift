@@ -3,7 +3,7 @@ import Observability
 import Storage
 
 /// The score threshold: final quality (mean final score, share accepted) against what
-/// regenerating costs (LLM calls per question the LLM decided), one run per threshold and seed
+/// regenerating costs (LLM calls per asking the LLM decided), one run per threshold and seed
 /// over the same question streams, so only the threshold differs.
 ///
 /// The cost counts the LLM calls of the questions the LLM decided, not of every asking: how many
@@ -20,7 +20,7 @@ public enum ThresholdExperiment {
         public var forcedRate: Double
         public var firstBelow: Double        // share of first answers under this threshold
         public var improvement: Double { meanFinalScore - meanFirstScore }
-        /// LLM calls per question decided by the LLM: the cost of regenerating.
+        /// LLM calls per asking decided by the LLM: the cost of regenerating.
         public var callsPerAnswered = 0.0
         /// Share of distinct questions accepted at or above the threshold (not forced, not failed).
         public var acceptedShare = 0.0
@@ -104,7 +104,9 @@ public enum ThresholdExperiment {
             llmCallsPerQuestion: report.llmCallsPerQuestion, meanFinalScore: m.scoreMean,
             meanFirstScore: m.firstScoreMean, forcedRate: share(m.forced),
             firstBelow: firsts.isEmpty ? 0 : Double(firsts.filter { $0 < run.settings.scoreThreshold }.count) / Double(firsts.count))
-        point.callsPerAnswered = answered.isEmpty ? 0 : Double(m.llmCalls) / Double(answered.count)
+        // Per asking the LLM decided: a repeat that missed the cache runs its own chain of calls.
+        let llmDecided = m.bySource[.score, default: 0] + m.bySource[.failed, default: 0]
+        point.callsPerAnswered = llmDecided == 0 ? 0 : Double(m.llmCalls) / Double(llmDecided)
         point.acceptedShare = share(m.accepted)
         point.simulated = simulated
         return (point, firsts)
@@ -183,7 +185,7 @@ public enum ThresholdExperiment {
                               series: [series("accepted", \.acceptedShare), series("regenerated", \.regenerationRate),
                                        series("forced", \.forcedRate)])
         let calls = SVGChart(title: "Score threshold: regeneration cost", xLabel: "score threshold",
-                             yLabel: "LLM calls per LLM-decided question", series: [series("LLM calls per LLM-decided question", \.callsPerAnswered)])
+                             yLabel: "LLM calls per LLM-decided asking", series: [series("LLM calls per LLM-decided asking", \.callsPerAnswered)])
         return [scores, shares, calls]
     }
 
@@ -197,7 +199,7 @@ public enum ThresholdExperiment {
         }.sorted { $0.callsPerAnswered < $1.callsPerAnswered }
     }
 
-    /// The threshold to use within `budget` LLM calls per LLM-decided question, with the reasons.
+    /// The threshold to use within `budget` LLM calls per LLM-decided asking, with the reasons.
     ///
     /// Only efficient thresholds are candidates, so the suggestion never costs more for less
     /// quality than another threshold tried. Of those within the budget it takes the best mean
@@ -214,10 +216,10 @@ public enum ThresholdExperiment {
         }
         func describe(_ p: Point) -> String {
             p.seeds > 1
-                ? String(format: "%.2f (mean final score %.3f ± %.3f, %.1f %% ± %.1f accepted, %.2f ± %.2f LLM calls per LLM-decided question)",
+                ? String(format: "%.2f (mean final score %.3f ± %.3f, %.1f %% ± %.1f accepted, %.2f ± %.2f LLM calls per LLM-decided asking)",
                          p.threshold, p.meanFinalScore, p.finalScoreHalfWidth, p.acceptedShare * 100, p.acceptedHalfWidth * 100,
                          p.callsPerAnswered, p.callsHalfWidth)
-                : String(format: "%.2f (mean final score %.3f, %.1f %% accepted, %.2f LLM calls per LLM-decided question)",
+                : String(format: "%.2f (mean final score %.3f, %.1f %% accepted, %.2f LLM calls per LLM-decided asking)",
                          p.threshold, p.meanFinalScore, p.acceptedShare * 100, p.callsPerAnswered)
         }
         let frontier = efficient(points)
@@ -225,7 +227,7 @@ public enum ThresholdExperiment {
         let affordable = frontier.filter { $0.callsPerAnswered <= budget }
         guard var choice = affordable.max(by: { $0.meanFinalScore < $1.meanFinalScore }) else {
             if let cheapest = frontier.first {
-                lines.append(String(format: "no threshold stays within %.2f LLM calls per LLM-decided question; the cheapest, %@.",
+                lines.append(String(format: "no threshold stays within %.2f LLM calls per LLM-decided asking; the cheapest, %@.",
                                     budget, describe(cheapest) as NSString))
             }
             return lines.joined(separator: "\n")
