@@ -224,15 +224,18 @@ import TestSupport
         print("\(name): MongoDB frozen \(String(format: "%.1f", outage.seconds)) s: the store retried \(Int(outage.retriedDuring)) "
               + "times, committed \(outage.committedBeforeResume ?? -1) of \(Int(outage.polledBeforeResume)) polled meanwhile")
         progress = storeApplied()
-        #expect(await Self.until(.seconds(90)) { storeApplied() > progress || storeApplied() >= Double(total) },
-                "the store did not resume after MongoDB came back")
+        // A transaction the frozen server had open keeps its locks until the server's
+        // transaction lifetime (60 s) ends it: until then the store's new transactions meet
+        // write conflicts and are retried with a growing delay (up to 30 s).
+        try #require(await Self.until(.seconds(150)) { storeApplied() > progress || storeApplied() >= Double(total) },
+                     "the store did not resume after MongoDB came back: \(services["store"]!.0.output.suffix(2000))")
 
         // 2. The broker frozen for several seconds, then resumed.
         let sawBrokerGo = await Self.brokerPause(servers, store: services["store"]!.1, pause: .seconds(8))
         #expect(sawBrokerGo, "the store stayed ready with the broker frozen")
         progress = storeApplied()
-        #expect(await Self.until(.seconds(90)) { storeApplied() > progress || storeApplied() >= Double(total) },
-                "the store did not resume after the broker came back")
+        try #require(await Self.until(.seconds(150)) { storeApplied() > progress || storeApplied() >= Double(total) },
+                     "the store did not resume after the broker came back: \(services["store"]!.0.output.suffix(2000))")
 
         if long {
             // 3. Each of cache, llm and score killed mid-batch and replaced.
@@ -286,7 +289,7 @@ import TestSupport
               + "polled by stage after the faults \(polled.sorted { $0.key < $1.key }), \(gone.count) processes killed")
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test(.timeLimit(.minutes(8)))
     func mongoOutageAndBrokerPauseLoseAndDuplicateNothing() async throws {
         try await campaign("faults", total: 3600, rate: 150, long: false)
     }
