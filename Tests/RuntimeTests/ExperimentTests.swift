@@ -68,8 +68,14 @@ extension EmbeddedCommandTests {
             #expect(points.map(\.scenario) == ["zipf:1.1, constant:1000", "zipf:1.1, poisson:1000", "uniform, constant:1000",
                                                "uniform, poisson:1000"])
             #expect(points.allSatisfy { $0.speedup == 1 && $0.offeredPerSecond == 1000 })
-            // Zipf concentrates the asks on a few questions: more repeats hit than under uniform.
-            #expect(points[0].hitRate > points[2].hitRate)
+            // Zipf concentrates the asks on a few questions: fewer LLM calls per asking than under
+            // uniform. The cache starts one chain per question, so this depends on the questions
+            // asked, not on the pace: a repeat is a hit, coalesced with the chain in flight, or
+            // read from storage. The hit rate alone depends on the pace (a repeat that arrives
+            // before its first answer is decided is coalesced, not a hit, and Zipf's repeats come
+            // soonest), so on a loaded machine it was seen to put uniform above Zipf.
+            #expect(points[0].llmCallsPerQuestion < points[2].llmCallsPerQuestion, "\(points.map(\.llmCallsPerQuestion))")
+            #expect(points[1].llmCallsPerQuestion < points[3].llmCallsPerQuestion, "\(points.map(\.llmCallsPerQuestion))")
             #expect(CacheExperiment.parse(csv: CacheExperiment.csv(points)) == points)
             let charts = CacheExperiment.charts(points)
             #expect(charts.count == 8)  // hit rate and p99 per scenario

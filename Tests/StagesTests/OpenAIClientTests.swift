@@ -28,7 +28,8 @@ import Testing
                 return .init(status: 429, headers: [("Retry-After", "7")],
                              body: #"{"error":{"message":"Rate limit reached for requests","type":"requests"}}"#)
             case "quota-date":
-                return .init(status: 429, headers: [("Retry-After", httpDate(Date().addingTimeInterval(30)))])
+                // A date already past: the wait is exactly zero whenever the test runs.
+                return .init(status: 429, headers: [("Retry-After", "Sun, 06 Nov 1994 08:49:37 GMT")])
             case "busy": return .init(status: 503, body: "upstream overloaded")
             case "overloaded": return .init(status: 529, body: #"{"error":{"message":"Overloaded"}}"#)
             case "malformed": return .init(status: 200, body: #"{"choices":[{"message":{"content":"cut sh"#)
@@ -88,11 +89,16 @@ import Testing
         await #expect(throws: LLMError.quota(retryAfter: .seconds(7), detail: "HTTP 429: Rate limit reached for requests")) {
             try await Self.client(server, "quota").complete(Self.request)
         }
-        do {
-            _ = try await Self.client(server, "quota-date").complete(Self.request)
-            Issue.record("expected a quota error")
-        } catch LLMError.quota(let retryAfter?, _) {
-            #expect(retryAfter > .seconds(20) && retryAfter <= .seconds(31), "\(retryAfter)")
+        // An HTTP-date travels through the client and is read as a date (a past one waits
+        // nothing; a value it could not read would give no wait at all, nil)...
+        await #expect(throws: LLMError.quota(retryAfter: .zero, detail: "HTTP 429")) {
+            try await Self.client(server, "quota-date").complete(Self.request)
+        }
+        // ...and a future one is measured from the time given, not from the clock.
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(throws: LLMError.quota(retryAfter: .seconds(30), detail: "HTTP 429")) {
+            try OpenAICompatibleLLM.answer(status: 429, data: Data(), retryAfter: Self.httpDate(now.addingTimeInterval(30)),
+                                           retryAfterMilliseconds: nil, now: now)
         }
     }
 
