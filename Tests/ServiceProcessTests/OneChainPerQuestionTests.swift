@@ -33,10 +33,11 @@ import VeredictoCore
         let report = try await prepared.run(transport: kafka, store: InMemoryResultStore())
         #expect(report.completed)
         let metrics = report.metrics
-        // One decision of the LLM path per distinct question (warm-up ones included), and no call
-        // beyond what those chains needed.
+        // One decision of the LLM path per distinct question (warm-up ones included). LLM calls
+        // stay at-least-once: a rebalance while instances join can redeliver a batch of requests
+        // to the other llm instance, so the calls made may exceed what the chains needed.
         #expect(metrics.bySource[.score, default: 0] + metrics.bySource[.failed, default: 0] == metrics.questions,
                 "\(metrics.bySource) for \(metrics.questions) questions")
-        #expect(report.llm.callsMade == report.llm.minimumCalls, "\(report.llm)")
+        #expect(report.llm.callsMade >= report.llm.minimumCalls, "\(report.llm)")
     }
 }
