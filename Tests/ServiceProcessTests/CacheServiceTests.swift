@@ -9,9 +9,12 @@ import TestSupport
 /// The cache service alone over the real broker and MongoDB: what it makes of questions,
 /// stored results, decisions and regeneration requests.
 @Suite(.timeLimit(.minutes(3))) struct CacheServiceTests {
-    static func cacheStage(_ harness: ServiceHarness, failureTTLSeconds: Int = 5) -> CacheStage {
+    static func cacheStage(_ harness: ServiceHarness, failureTTLSeconds: Int = 5, clock: CacheClock = .monotonic)
+        -> CacheStage
+    {
         var configuration = CacheConfiguration()
         configuration.failureTTLSeconds = failureTTLSeconds
+        configuration.clock = clock
         return CacheStage(topics: harness.topics, configuration: configuration,
                           storage: MongoResultStore(database: harness.database))
     }
@@ -89,8 +92,10 @@ import TestSupport
     @Test func scoredDecisionFillsTheCacheAndAFailedOneIsRememberedBriefly() async throws {
         try await ServiceHarness.run("cache-learn") { harness in
             let reader = try await harness.reader(.llmRequests, .validatedResponses)
-            // Long enough for the asking to arrive within it on a busy machine.
-            let running = try await harness.start(Self.cacheStage(harness, failureTTLSeconds: 4))
+            // The cache's time is the test's: the failure is remembered until the test moves it on.
+            let milliseconds = LockedValue<UInt64>(1_000)
+            let clock = CacheClock { milliseconds.withLock { $0 } }
+            let running = try await harness.start(Self.cacheStage(harness, failureTTLSeconds: 5, clock: clock))
             let answered = Samples.uniqueID("q")
             let failed = Samples.uniqueID("q")
             let decision = Samples.decision(answered, answer: "Plenty of sun, little water.", score: 0.66, attempts: 2)
@@ -111,7 +116,7 @@ import TestSupport
             #expect(remembered.status == .failed && remembered.attempts == 0 && remembered.llmCalls == 0)
             #expect(try reader.messages(LLMRequest.self, trace: miss.traceID).isEmpty)
             // A failure is not an answer: once forgotten, its question goes to the LLM again.
-            try await Task.sleep(for: .milliseconds(4_200))
+            milliseconds.withLock { $0 += 5_000 }
             let again = Samples.question(failed)
             try await harness.publish(again)
             let request = try await reader.first(LLMRequest.self, trace: again.traceID)

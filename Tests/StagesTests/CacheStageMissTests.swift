@@ -111,6 +111,13 @@ import Testing
         #expect(await stage.counts.chainTimeouts == 1)
     }
 
+    @Test func anAskingDecidedLaterInItsBatchStartsNoChain() async throws {
+        let stage = Self.stage()
+        let out = try await stage.handle([Self.asking("q6"), Self.decided("q6")])
+        #expect(Self.requests(out).isEmpty)
+        #expect(try Self.responses(out).map(\.source) == [.cache])
+    }
+
     @Test func waitersBeyondTheBoundPauseTheQuestions() async throws {
         let stage = Self.stage(maxWaiters: 100, perQuestion: 3)
         _ = try await stage.handle([Self.asking("hot"), Self.asking("hot"), Self.asking("hot")])

@@ -175,7 +175,12 @@ public actor CacheStage: PipelineStage {
                 hold.answer()
                 answeredHolds[ObjectIdentifier(hold)] = hold
             }
-            if let result = stored[question.questionID], result.decision.status != .failed {
+            if let decided = cache.peek(question.questionID) {
+                // Decided later in this batch, after this asking missed.
+                out.append(Self.response(question, answer: decided.llmAnswer, score: decided.score, status: decided.status,
+                                         source: .cache)
+                    .outbound(topics, key: question.questionID))
+            } else if let result = stored[question.questionID], result.decision.status != .failed {
                 let answer = CachedAnswer(llmAnswer: result.decision.llmAnswer, score: result.decision.score,
                                           status: result.decision.status)
                 cache.put(question.questionID, answer)
