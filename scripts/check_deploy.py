@@ -387,7 +387,7 @@ def check_run(binary):
             log = open(os.path.join(workdir, f"{name}.log"), "w")
             processes[name] = (subprocess.Popen(argv_for(name), env=environment, cwd=workdir, stdout=log, stderr=log),
                                port, environment, log)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 150  # ready means joined: slow on a busy machine
         for name, (process, port, environment, _) in processes.items():
             while not healthy(binary, port, environment) and process.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.2)

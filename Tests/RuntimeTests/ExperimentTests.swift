@@ -91,8 +91,22 @@ extension EmbeddedCommandTests {
             let base = try Self.base(total: 400, arrival: .constant(rate: 100))
             let points = try await CacheExperiment.run(base, policies: [.lru], sizes: [1024], ttls: [0, 1], speedup: 4)
             #expect(points.count == 2)
-            #expect(points[0].hitRate > 0.5)
+            // No absolute floor: a repeat that arrives while its question's chain is in flight is
+            // coalesced, not a hit, and how many do depends on the machine's pace.
             #expect(points[1].hitRate < points[0].hitRate - 0.05, "\(points.map(\.hitRate))")
+        }
+
+        /// The same on the virtual clock of a simulated run, where the outcome is a function of
+        /// the seed: a 1 s TTL expires answers that no TTL keeps, and a second run is identical.
+        @Test func cacheTTLOnTheVirtualClockIsReproducible() async throws {
+            let base = try Self.base(total: 400, arrival: .constant(rate: 100))
+            let first = try await CacheExperiment.run(base, policies: [.lru], sizes: [1024], ttls: [0, 1], seeds: [7, 8],
+                                                      mode: .simulated())
+            let second = try await CacheExperiment.run(base, policies: [.lru], sizes: [1024], ttls: [0, 1], seeds: [7, 8],
+                                                       mode: .simulated())
+            #expect(first.count == 2)
+            #expect(CacheExperiment.csv(first) == CacheExperiment.csv(second))
+            #expect(first[1].hitRate < first[0].hitRate, "\(first.map(\.hitRate))")
         }
 
         @Test func scheduleClockFollowsTheSendsStretchedBackAndNeverGoesBack() {

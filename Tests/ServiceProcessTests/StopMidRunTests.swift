@@ -57,7 +57,9 @@ import Testing
         for (process, port) in running.values {
             #expect(await ScalingTests.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
         }
-        let total = 2400
+        // 24 s of traffic: enough for the four stops and restarts in turn on a busy machine, each
+        // of which must catch its victim mid-batch while questions still arrive.
+        let total = 3600
         let generator = try ServiceProcess(
             name: "generator",
             arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
