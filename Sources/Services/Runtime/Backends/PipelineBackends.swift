@@ -22,7 +22,7 @@ public enum StoreBackend: String, Sendable {
 ///
 /// A nil `transport` or `store` means the in-memory one, which `PipelineRun` makes per run.
 /// `close()` releases the MongoDB client pool.
-public struct PipelineBackends: Sendable {
+public struct PipelineBackends: Sendable, CustomStringConvertible {
     public let transport: (any MessageTransport)?
     public let store: (any ResultStore)?
     public let transportBackend: TransportBackend
