@@ -64,6 +64,8 @@ def result_sums(database):
         "asked": {"$sum": "$times_asked"},
         "regenerations": {"$sum": "$regenerations"},
         "llm_calls": {"$sum": "$llm_calls"},
+        "prompt_tokens": {"$sum": "$prompt_tokens"},
+        "completion_tokens": {"$sum": "$completion_tokens"},
         "cache": {"$sum": "$served.cache"},
         "max_attempts": {"$max": "$attempts"},
     }}]
@@ -116,6 +118,8 @@ def reconcile(args):
         ("sum of times_asked", number(sums, "asked"), total),
         ("sum of regenerations", number(sums, "regenerations"), number(metrics, "regenerations")),
         ("sum of llm_calls", number(sums, "llm_calls"), number(metrics, "llm_calls")),
+        ("sum of prompt_tokens", number(sums, "prompt_tokens"), number(metrics, "prompt_tokens")),
+        ("sum of completion_tokens", number(sums, "completion_tokens"), number(metrics, "completion_tokens")),
         ("sum of served.cache", number(sums, "cache"), number(metrics, "by_source", "cache")),
         ("accepted + forced + failed",
          number(metrics, "accepted") + number(metrics, "forced") + number(metrics, "failed"), len(asked_ids)),

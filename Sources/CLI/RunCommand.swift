@@ -64,14 +64,16 @@ struct RunCommand: AsyncParsableCommand {
         progress.finish()
         log.finish()
         await backends.close()
-        try RunFiles.write(outcome, settings: input.describe(settings: settings), to: directory)
+        try RunFiles.write(outcome, settings: input.describe(settings: settings), prices: settings.llm.prices,
+                           to: directory)
         say(RunFiles.summary(outcome, hops: hops, prefix: settings.topics.prefix))
         if !outcome.report.completed {
             printError("warning: only \(outcome.report.questions) of \(input.traffic.total) questions were decided in time")
         }
         say("files: \(directory)/{results.jsonl,results.csv,metrics.json,traffic.csv,traffic.svg}")
         if json {
-            var document = RunFiles.document(outcome, settings: input.describe(settings: settings))
+            var document = RunFiles.document(outcome, settings: input.describe(settings: settings),
+                                             prices: settings.llm.prices)
             document["latency_cdf"] = nil
             document["directory"] = directory
             let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])

@@ -87,3 +87,80 @@ import Testing
         }
     }
 }
+
+/// The LLM tokens of each result are the sum over its askings' decisions, and the metrics
+/// document's are the sum over the results, written with their cost by the one writer.
+@Suite struct ResultTokensTests {
+    /// A document written as a dictionary, to read the shared writers' fields back.
+    struct Fields: ResultFieldWriter {
+        var values: [String: Any] = [:]
+        mutating func string(_ key: StaticString, _ value: String) { values["\(key)"] = value }
+        mutating func double(_ key: StaticString, _ value: Double) { values["\(key)"] = value }
+        mutating func integer(_ key: StaticString, _ value: Int) { values["\(key)"] = value }
+        mutating func bool(_ key: StaticString, _ value: Bool) { values["\(key)"] = value }
+        mutating func date(_ key: StaticString, milliseconds: Int64) { values["\(key)"] = milliseconds }
+        mutating func counts(_ key: StaticString, _ counts: [(name: String, count: Int)]) {}
+    }
+
+    @Test func resultsSumTheirAskingsTokensAndTheMetricsSumTheResults() async throws {
+        let store = InMemoryResultStore(clock: { 9_000 })
+        var random = SplitMix64(seed: 12)
+        var expected: [String: LLMUsage] = [:]   // per question, over the decisions applied once
+        var batches: [[Decision]] = []
+        for b in 0..<30 {
+            var batch: [Decision] = []
+            for i in 0..<20 {
+                let question = "q\(random.next() % 40)"
+                let sources: [DecisionSource] = [.score, .cache, .coalesced, .failed]
+                let source = sources[Int(random.next() % 4)]
+                let status: ResultStatus = source == .failed ? .failed : .accepted
+                var decision = ResultLedgerTests.decision("t\(b)-\(i)", question: question, source: source,
+                                                          status: status, attempts: 1 + Int(random.next() % 3))
+                if source == .score || source == .failed {
+                    decision.usage = LLMUsage(promptTokens: Int(random.next() % 5_000), completionTokens: Int(random.next() % 900),
+                                              estimated: random.next() % 5 == 0)
+                }
+                expected[question] = (expected[question] ?? .zero).summed(with: decision.usage)
+                batch.append(decision)
+            }
+            batches.append(batch)
+        }
+        for batch in batches { try await store.apply(batch) }
+        for batch in batches.shuffled(using: &random).prefix(8) { try await store.apply(batch) }  // redeliveries
+        let results = await store.allResults()
+        #expect(results.count == expected.count)
+        for result in results {
+            #expect(result.usage == expected[result.decision.questionID], "\(result.decision.questionID)")
+        }
+        let metrics = try await store.metrics()
+        let total = results.map(\.usage).reduce(LLMUsage.zero) { $0.summed(with: $1) }
+        #expect(metrics.usage == total)
+        #expect(metrics.usage.promptTokens > 0 && metrics.usage.estimated)
+
+        // Written by the writers the MongoDB documents and the run's files share: the same sums,
+        // and a cost that is the sum of the results' costs.
+        let prices = LLMPrices(promptPer1K: 0.5, completionPer1K: 1.5)
+        var document = Fields()
+        metrics.writeFields(to: &document, updatedAt: 9_000, prices: prices)
+        var costs = 0.0, prompt = 0, completion = 0, estimated = false
+        for result in results {
+            var fields = Fields()
+            result.writeFields(to: &fields, prices: prices)
+            prompt += try #require(fields.values["prompt_tokens"] as? Int)
+            completion += try #require(fields.values["completion_tokens"] as? Int)
+            let resultEstimated = try #require(fields.values["tokens_estimated"] as? Bool)
+            estimated = estimated || resultEstimated
+            costs += try #require(fields.values["cost"] as? Double)
+        }
+        #expect(document.values["prompt_tokens"] as? Int == prompt)
+        #expect(document.values["completion_tokens"] as? Int == completion)
+        #expect(document.values["tokens_estimated"] as? Bool == estimated)
+        let cost = try #require(document.values["cost"] as? Double)
+        #expect(abs(cost - costs) < 1e-9 * max(1, cost))
+        #expect(abs(cost - (Double(prompt) / 1000 * 0.5 + Double(completion) / 1000 * 1.5)) < 1e-9 * max(1, cost))
+        // Without prices the documents carry the tokens and leave the cost to the report.
+        var unpriced = Fields()
+        metrics.writeFields(to: &unpriced, updatedAt: 9_000, prices: nil)
+        #expect(unpriced.values["cost"] == nil && unpriced.values["prompt_tokens"] as? Int == prompt)
+    }
+}

@@ -91,6 +91,11 @@ import TestSupport
         #expect(sum["regenerations"]?.int64Value == metrics["regenerations"]?.int64Value)
         #expect(sum["llm_calls"]?.int64Value == metrics["llm_calls"]?.int64Value)
         #expect(sum["cache"]?.int64Value == metrics["by_source"]?["cache"]?.int64Value)
+        // So do the LLM's tokens, each result's priced at the store's LLM_PRICE_* (the defaults).
+        #expect(sum["prompt_tokens"]?.int64Value == metrics["prompt_tokens"]?.int64Value)
+        #expect(sum["completion_tokens"]?.int64Value == metrics["completion_tokens"]?.int64Value)
+        #expect((metrics["prompt_tokens"]?.int64Value ?? 0) > 0 && metrics["tokens_estimated"]?.boolValue == true)
+        #expect((metrics["cost"]?.doubleValue ?? 0) > 0)
         #expect((metrics["regenerations"]?.int64Value ?? 0) > 0)
         #expect((sum["max_attempts"]?.int64Value ?? 99) <= 3)
         #expect((metrics["by_source"]?["cache"]?.int64Value ?? 0) > 0)

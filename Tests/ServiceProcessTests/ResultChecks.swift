@@ -27,6 +27,8 @@ enum ResultChecks {
                 BSONField("asked", .document([BSONField("$sum", "$times_asked")])),
                 BSONField("regenerations", .document([BSONField("$sum", "$regenerations")])),
                 BSONField("llm_calls", .document([BSONField("$sum", "$llm_calls")])),
+                BSONField("prompt_tokens", .document([BSONField("$sum", "$prompt_tokens")])),
+                BSONField("completion_tokens", .document([BSONField("$sum", "$completion_tokens")])),
                 BSONField("cache", .document([BSONField("$sum", "$served.cache")])),
                 BSONField("max_attempts", .document([BSONField("$max", "$attempts")])),
             ])]),
@@ -50,6 +52,9 @@ enum ResultChecks {
         #expect(sum["regenerations"]?.int64Value == metrics["regenerations"]?.int64Value, sourceLocation: sourceLocation)
         #expect(sum["llm_calls"]?.int64Value == metrics["llm_calls"]?.int64Value, sourceLocation: sourceLocation)
         #expect(sum["cache"]?.int64Value == metrics["by_source"]?["cache"]?.int64Value, sourceLocation: sourceLocation)
+        #expect(sum["prompt_tokens"]?.int64Value == metrics["prompt_tokens"]?.int64Value, sourceLocation: sourceLocation)
+        #expect(sum["completion_tokens"]?.int64Value == metrics["completion_tokens"]?.int64Value,
+                sourceLocation: sourceLocation)
         let accepted = metrics["accepted"]?.int64Value ?? 0, forced = metrics["forced"]?.int64Value ?? 0
         let failed = metrics["failed"]?.int64Value ?? 0
         #expect(accepted + forced + failed == Int64(asked.count), sourceLocation: sourceLocation)

@@ -6,18 +6,23 @@ import VeredictoCore
 /// always agree with the results (see docs/delivery.md).
 public final class MongoResultStore: ResultStore {
     public let database: MongoDatabase
+    /// The LLM's prices per 1,000 tokens: with them each result and the metrics document carry
+    /// the `cost` of their tokens; without, only the tokens (the report prices them).
+    public let prices: LLMPrices?
     public static let results = "results"
     public static let metricsCollection = "metrics"
     public static let applied = "applied"
     public static let questions = "questions"
 
-    public init(database: MongoDatabase) {
+    public init(database: MongoDatabase, prices: LLMPrices? = nil) {
         self.database = database
+        self.prices = prices
     }
 
     @discardableResult
     public func apply(_ decisions: [Decision]) async throws -> ResultLedger.Outcome {
         guard !decisions.isEmpty else { return ResultLedger.Outcome() }
+        let prices = self.prices
         return try await database.withTransaction { transaction in
             let messageIDs = Array(Set(decisions.map(\.messageID)))
             let questionIDs = Array(Set(decisions.map(\.questionID)))
@@ -39,7 +44,7 @@ public final class MongoResultStore: ResultStore {
             guard !outcome.appliedIDs.isEmpty else { return outcome }
             var operations: [BulkWriteOperation] = []
             for (_, result) in outcome.created.sorted(by: { $0.key < $1.key }) {
-                operations.append(.insertOne(Self.document(result)))
+                operations.append(.insertOne(Self.document(result, prices: prices)))
             }
             for (questionID, decision) in outcome.upgrades.sorted(by: { $0.key < $1.key }) {
                 // A failed result takes its first answer; the counters move below as for any repeat.
@@ -58,15 +63,23 @@ public final class MongoResultStore: ResultStore {
                 inc.appendInt64("llm_calls", Int64(increment.llmCalls))
                 inc.appendInt64("regenerations", Int64(increment.regenerations))
                 for (source, count) in increment.served { inc.appendInt64("served.\(source.rawValue)", Int64(count)) }
+                inc.appendInt64("prompt_tokens", Int64(increment.usage.promptTokens))
+                inc.appendInt64("completion_tokens", Int64(increment.usage.completionTokens))
+                if let prices { inc.appendDouble("cost", increment.usage.cost(at: prices)) }
                 let update = BSONDocument()
                 update.appendDocument("$inc", inc)
+                if increment.usage.estimated {
+                    let set = BSONDocument()
+                    set.appendBool("tokens_estimated", true)
+                    update.appendDocument("$set", set)
+                }
                 operations.append(.updateOne(filter: BSONDocument(["_id": .string(questionID)]), update: update))
             }
             if !operations.isEmpty { try transaction.bulkWrite(collection: Self.results, operations: operations) }
             var metrics = try transaction.findOne(collection: Self.metricsCollection, id: "global").map(Self.metrics) ?? PipelineMetrics()
             metrics.add(outcome.metrics)
             try transaction.bulkWrite(collection: Self.metricsCollection, operations: [
-                .replaceOne(filter: BSONDocument(["_id": "global"]), replacement: Self.document(metrics), upsert: true),
+                .replaceOne(filter: BSONDocument(["_id": "global"]), replacement: Self.document(metrics, prices: prices), upsert: true),
             ])
             try transaction.insertMany(collection: Self.applied, documents: outcome.appliedIDs.map { id in
                 let document = BSONDocument()
@@ -101,10 +114,10 @@ public final class MongoResultStore: ResultStore {
         return filter
     }
 
-    static func document(_ result: StoredResult) -> BSONDocument {
+    static func document(_ result: StoredResult, prices: LLMPrices?) -> BSONDocument {
         var document = BSONDocument()
         document.appendString("_id", result.decision.questionID)
-        result.writeFields(to: &document)
+        result.writeFields(to: &document, prices: prices)
         let served = BSONDocument()
         for source in DecisionSource.allCases { served.appendInt64(source.rawValue, Int64(result.served[source, default: 0])) }
         document.appendDocument("served", served)
@@ -138,13 +151,21 @@ public final class MongoResultStore: ResultStore {
         return StoredResult(decision: decision, storedAt: date("stored_at"),
                             timesAsked: Int(document["times_asked"]?.int64Value ?? 0), served: served,
                             llmCalls: Int(document["llm_calls"]?.int64Value ?? 0),
-                            regenerations: Int(document["regenerations"]?.int64Value ?? 0))
+                            regenerations: Int(document["regenerations"]?.int64Value ?? 0),
+                            usage: usage(document))
     }
 
-    static func document(_ metrics: PipelineMetrics) -> BSONDocument {
+    static func document(_ metrics: PipelineMetrics, prices: LLMPrices?) -> BSONDocument {
         var document = BSONDocument()
-        metrics.writeFields(to: &document, updatedAt: Timestamp.now().millisecondsSinceEpoch)
+        metrics.writeFields(to: &document, updatedAt: Timestamp.now().millisecondsSinceEpoch, prices: prices)
         return document
+    }
+
+    /// The tokens of a result or the metrics document (none in a document written before them).
+    static func usage(_ document: BSONDocument) -> LLMUsage {
+        LLMUsage(promptTokens: Int(document["prompt_tokens"]?.int64Value ?? 0),
+                 completionTokens: Int(document["completion_tokens"]?.int64Value ?? 0),
+                 estimated: document["tokens_estimated"]?.boolValue ?? false)
     }
 
     static func metrics(_ document: BSONDocument) -> PipelineMetrics {
@@ -162,6 +183,7 @@ public final class MongoResultStore: ResultStore {
         metrics.firstScoreSum = document["first_score_sum"]?.doubleValue ?? 0
         metrics.regenerations = int("regenerations")
         metrics.llmCalls = int("llm_calls")
+        metrics.usage = usage(document)
         return metrics
     }
 }
@@ -170,6 +192,7 @@ extension BSONDocument: ResultFieldWriter {
     package func string(_ key: StaticString, _ value: String) { appendString(key.description, value) }
     package func double(_ key: StaticString, _ value: Double) { appendDouble(key.description, value) }
     package func integer(_ key: StaticString, _ value: Int) { appendInt64(key.description, Int64(value)) }
+    package func bool(_ key: StaticString, _ value: Bool) { appendBool(key.description, value) }
     package func date(_ key: StaticString, milliseconds: Int64) { appendDate(key.description, milliseconds: milliseconds) }
     package func counts(_ key: StaticString, _ counts: [(name: String, count: Int)]) {
         let document = BSONDocument()

@@ -1,6 +1,7 @@
 import LLM
 import Stages
 import Storage
+import VeredictoCore
 
 /// What a run's LLM calls cost: the calls made (failed ones included) beside the minimum the
 /// decided chains needed, their tokens (reported by the server, or estimated from text for the

@@ -63,7 +63,8 @@ public struct LLMStage: PipelineStage {
                 return try await backend.complete(completionRequest.retrying(attempt))
             }
             counters.recordSuccess(completion.usage)
-            return LLMResponse(answering: request, llmAnswer: completion.text, latencyMs: completion.latencyMilliseconds)
+            return LLMResponse(answering: request, llmAnswer: completion.text, latencyMs: completion.latencyMilliseconds,
+                               usage: completion.usage)
                 .outbound(topics, key: request.questionID)
         } catch let error as LLMError {
             counters.record(error, retried: false)

@@ -42,6 +42,7 @@ extension Decision {
                   attempts: response.attempts, status: response.status, source: response.source,
                   createdAt: response.createdAt.millisecondsSinceEpoch,
                   decidedAt: response.decidedAt.millisecondsSinceEpoch, llmCalls: response.llmCalls)
+        usage = response.usage
         createdAtMicroseconds = response.createdAt.microsecondsSinceEpoch
     }
 }

@@ -19,6 +19,9 @@ public struct Decision: Sendable, Equatable {
     /// `created_at` carries microseconds): the end-to-end latency is then measured in microseconds.
     public var createdAtMicroseconds: Int64?
     public var llmCalls: Int
+    /// The tokens of the LLM calls this decision's chain made (none for an asking answered
+    /// without calling the LLM).
+    public var usage: LLMUsage = .zero
 
     public init(messageID: String, traceID: String, questionID: String, title: String, content: String,
                 bestAnswer: String, llmAnswer: String, score: Double, firstScore: Double, attempts: Int,

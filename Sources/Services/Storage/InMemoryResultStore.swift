@@ -30,6 +30,7 @@ public actor InMemoryResultStore: ResultStore {
             for (source, count) in increment.served { stored.values[index].served[source, default: 0] += count }
             stored.values[index].llmCalls.saturatingIncrement(by: increment.llmCalls)
             stored.values[index].regenerations.saturatingIncrement(by: increment.regenerations)
+            stored.values[index].usage = stored.values[index].usage.summed(with: increment.usage)
         }
         for id in outcome.appliedIDs { applied.insert(id) }
         totals.add(outcome.metrics)

@@ -12,6 +12,8 @@ public struct PipelineMetrics: Sendable, Equatable {
     public var firstScoreSum = 0.0
     public var regenerations = 0
     public var llmCalls = 0
+    /// The tokens of every result's LLM calls (their sum).
+    public var usage = LLMUsage.zero
 
     public init() {}
 
@@ -19,7 +21,8 @@ public struct PipelineMetrics: Sendable, Equatable {
     public var firstScoreMean: Double { questions > 0 ? firstScoreSum / Double(questions) : 0 }
 
     /// The `metrics` document's fields, in their order: written once for MongoDB and metrics.json.
-    package func writeFields(to writer: inout some ResultFieldWriter, updatedAt: Int64) {
+    /// `cost` is the tokens' price at `prices`, left out when the writer does not know them.
+    package func writeFields(to writer: inout some ResultFieldWriter, updatedAt: Int64, prices: LLMPrices?) {
         writer.string("_id", "global")
         writer.integer("questions", questions)
         writer.integer("asked", asked)
@@ -33,6 +36,7 @@ public struct PipelineMetrics: Sendable, Equatable {
         writer.double("first_score_mean", firstScoreMean)
         writer.integer("regenerations", regenerations)
         writer.integer("llm_calls", llmCalls)
+        usage.writeFields(to: &writer, prices: prices)
         writer.date("updated_at", milliseconds: updatedAt)
     }
 
@@ -48,5 +52,6 @@ public struct PipelineMetrics: Sendable, Equatable {
         firstScoreSum += other.firstScoreSum
         regenerations.saturatingIncrement(by: other.regenerations)
         llmCalls.saturatingIncrement(by: other.llmCalls)
+        usage = usage.summed(with: other.usage)
     }
 }

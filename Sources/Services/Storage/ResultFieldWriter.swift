@@ -5,6 +5,7 @@ package protocol ResultFieldWriter {
     mutating func string(_ key: StaticString, _ value: String)
     mutating func double(_ key: StaticString, _ value: Double)
     mutating func integer(_ key: StaticString, _ value: Int)
+    mutating func bool(_ key: StaticString, _ value: Bool)
     mutating func date(_ key: StaticString, milliseconds: Int64)
     /// A sub-document of counts by name.
     mutating func counts(_ key: StaticString, _ counts: [(name: String, count: Int)])

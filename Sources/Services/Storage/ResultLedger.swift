@@ -5,7 +5,7 @@ import VeredictoCore
 /// - A decision whose message_id was applied before changes nothing (redelivery).
 /// - The first decision of a question creates its result; later ones (repeats served from
 ///   the cache or storage, or a second LLM decision of a question asked twice at once)
-///   only count: times_asked, served-by-source, LLM calls and regenerations.
+///   only count: times_asked, served-by-source, LLM calls, regenerations and LLM tokens.
 public enum ResultLedger {
     public struct Outcome: Sendable {
         /// Results to create, by question_id.
@@ -34,19 +34,22 @@ public enum ResultLedger {
         public var served: [DecisionSource: Int] = [:]
         public var llmCalls = 0
         public var regenerations = 0
+        public var usage = LLMUsage.zero
         /// What the store held before this batch (asked once per question and batch).
         var existing: Existing?
 
-        public init(timesAsked: Int = 0, served: [DecisionSource: Int] = [:], llmCalls: Int = 0, regenerations: Int = 0) {
+        public init(timesAsked: Int = 0, served: [DecisionSource: Int] = [:], llmCalls: Int = 0, regenerations: Int = 0,
+                    usage: LLMUsage = .zero) {
             self.timesAsked = timesAsked
             self.served = served
             self.llmCalls = llmCalls
             self.regenerations = regenerations
+            self.usage = usage
         }
 
         public static func == (lhs: ResultIncrement, rhs: ResultIncrement) -> Bool {
             lhs.timesAsked == rhs.timesAsked && lhs.served == rhs.served && lhs.llmCalls == rhs.llmCalls
-                && lhs.regenerations == rhs.regenerations
+                && lhs.regenerations == rhs.regenerations && lhs.usage == rhs.usage
         }
     }
 
@@ -98,6 +101,7 @@ public enum ResultLedger {
             outcome.metrics.bySource[decision.source, default: 0] += 1
             outcome.metrics.llmCalls.saturatingIncrement(by: decision.llmCalls)
             outcome.metrics.regenerations.saturatingIncrement(by: decision.regenerations)
+            outcome.metrics.usage = outcome.metrics.usage.summed(with: decision.usage)
             if let index = outcome.created.index(forKey: decision.questionID) {
                 // Asked again within this batch, after its first decision.
                 let created = outcome.created.values[index]
@@ -109,6 +113,7 @@ public enum ResultLedger {
                 outcome.created.values[index].served[decision.source, default: 0] += 1
                 outcome.created.values[index].llmCalls.saturatingIncrement(by: decision.llmCalls)
                 outcome.created.values[index].regenerations.saturatingIncrement(by: decision.regenerations)
+                outcome.created.values[index].usage = outcome.created.values[index].usage.summed(with: decision.usage)
                 continue
             }
             var increment = outcome.increments.removeValue(forKey: decision.questionID)
@@ -116,7 +121,7 @@ public enum ResultLedger {
                 guard let old = existing(decision.questionID) else {
                     outcome.created[decision.questionID] = StoredResult(
                         decision: decision, storedAt: storedAt, timesAsked: 1, served: [decision.source: 1],
-                        llmCalls: decision.llmCalls, regenerations: decision.regenerations)
+                        llmCalls: decision.llmCalls, regenerations: decision.regenerations, usage: decision.usage)
                     outcome.metrics.questions += 1
                     switch decision.status {
                     case .accepted: outcome.metrics.accepted += 1
@@ -143,6 +148,7 @@ public enum ResultLedger {
             increment!.served[decision.source, default: 0] += 1
             increment!.llmCalls.saturatingIncrement(by: decision.llmCalls)
             increment!.regenerations.saturatingIncrement(by: decision.regenerations)
+            increment!.usage = increment!.usage.summed(with: decision.usage)
             outcome.increments[decision.questionID] = increment
         }
         return outcome

@@ -9,15 +9,18 @@ public struct StoredResult: Sendable, Equatable {
     public var served: [DecisionSource: Int]
     public var llmCalls: Int
     public var regenerations: Int
+    /// The tokens of every asking's LLM calls, summed as `llmCalls` is.
+    public var usage: LLMUsage
 
     public init(decision: Decision, storedAt: Int64, timesAsked: Int, served: [DecisionSource: Int],
-                llmCalls: Int, regenerations: Int) {
+                llmCalls: Int, regenerations: Int, usage: LLMUsage = .zero) {
         self.decision = decision
         self.storedAt = storedAt
         self.timesAsked = timesAsked
         self.served = served
         self.llmCalls = llmCalls
         self.regenerations = regenerations
+        self.usage = usage
     }
 
     public var e2eLatencyMilliseconds: Double { Double(storedAt) - Double(decision.createdAt) }
@@ -39,7 +42,8 @@ extension Decision {
 extension StoredResult {
     /// The fields results.jsonl and the MongoDB `results` document share, in their order; each
     /// adds its own after them (the document also has _id first, then served and message_id).
-    package func writeFields(to writer: inout some ResultFieldWriter) {
+    /// The LLM's tokens come last, with their price at `prices` when the writer knows them.
+    package func writeFields(to writer: inout some ResultFieldWriter, prices: LLMPrices?) {
         let d = decision
         writer.string("question_id", d.questionID)
         writer.string("trace_id", d.traceID)
@@ -52,6 +56,26 @@ extension StoredResult {
         writer.date("stored_at", milliseconds: storedAt)
         writer.double("e2e_latency_ms", e2eLatencyMilliseconds)
         writer.integer("times_asked", timesAsked)
+        usage.writeFields(to: &writer, prices: prices)
+    }
+}
+
+extension LLMUsage {
+    /// `prompt_tokens`, `completion_tokens`, `tokens_estimated` and, with `prices`, `cost`: the
+    /// same fields in a result and in the metrics document.
+    package func writeFields(to writer: inout some ResultFieldWriter, prices: LLMPrices?) {
+        writer.integer("prompt_tokens", promptTokens)
+        writer.integer("completion_tokens", completionTokens)
+        writer.bool("tokens_estimated", estimated)
+        if let prices { writer.double("cost", cost(at: prices)) }
+    }
+
+    /// These tokens and `other`'s, saturating (sums over many askings may exceed a message's
+    /// domain, never an `Int`).
+    package func summed(with other: LLMUsage) -> LLMUsage {
+        LLMUsage(promptTokens: promptTokens.saturatingAdd(other.promptTokens),
+                 completionTokens: completionTokens.saturatingAdd(other.completionTokens),
+                 estimated: estimated || other.estimated)
     }
 }
 

@@ -25,6 +25,8 @@ public struct ErrorMessage: PipelineMessage {
     /// When the question was asked. Messages without it read it as `producedAt`.
     public var createdAt: Timestamp
     public var firstScore: Double?
+    /// The tokens of the chain's LLM calls so far (absent in a message: none).
+    public var usage: LLMUsage
 
     public init(
         messageID: String = MessageID.make(),
@@ -41,7 +43,8 @@ public struct ErrorMessage: PipelineMessage {
         prompt: String,
         bestAnswer: String,
         createdAt: Timestamp,
-        firstScore: Double? = nil
+        firstScore: Double? = nil,
+        usage: LLMUsage = .zero
     ) {
         self.messageID = messageID
         self.traceID = traceID
@@ -58,6 +61,7 @@ public struct ErrorMessage: PipelineMessage {
         self.bestAnswer = bestAnswer
         self.createdAt = createdAt
         self.firstScore = firstScore
+        self.usage = usage
     }
 
     public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: errorDetail, title, content, prompt, bestAnswer) }
@@ -79,6 +83,7 @@ public struct ErrorMessage: PipelineMessage {
         writer.field("best_answer", bestAnswer)
         writer.field("created_at", createdAt)
         writer.field("first_score", firstScore)
+        usage.write(into: &writer)
         writer.endObject()
     }
 
@@ -107,7 +112,8 @@ public struct ErrorMessage: PipelineMessage {
                 prompt: try fields.string("prompt", default: ""),
                 bestAnswer: try fields.string("best_answer", default: ""),
                 createdAt: try fields.optionalTimestamp("created_at") ?? producedAt,
-                firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score)
+                firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score),
+                usage: try fields.usage()
             )
         }
     }

@@ -17,6 +17,8 @@ public struct LLMRequest: PipelineMessage {
     public var firstScore: Double?
     /// How many times this attempt was re-issued after an LLM error (`llm_errors`).
     public var retries: Int
+    /// The tokens of the chain's LLM calls so far (absent in a message: none).
+    public var usage: LLMUsage
 
     public init(
         messageID: String = MessageID.make(),
@@ -29,7 +31,8 @@ public struct LLMRequest: PipelineMessage {
         attempts: Int,
         createdAt: Timestamp,
         firstScore: Double? = nil,
-        retries: Int = 0
+        retries: Int = 0,
+        usage: LLMUsage = .zero
     ) {
         self.messageID = messageID
         self.traceID = traceID
@@ -42,6 +45,7 @@ public struct LLMRequest: PipelineMessage {
         self.createdAt = createdAt
         self.firstScore = firstScore
         self.retries = retries
+        self.usage = usage
     }
 
     public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: title, content, prompt, bestAnswer) }
@@ -59,6 +63,7 @@ public struct LLMRequest: PipelineMessage {
         writer.field("created_at", createdAt)
         writer.field("first_score", firstScore)
         writer.field("retries", retries)
+        usage.write(into: &writer)
         writer.endObject()
     }
 
@@ -75,7 +80,8 @@ public struct LLMRequest: PipelineMessage {
                 attempts: try fields.int("attempts", in: MessageDomain.attempts),
                 createdAt: try fields.timestamp("created_at"),
                 firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score),
-                retries: try fields.int("retries", in: MessageDomain.retries, default: 0)
+                retries: try fields.int("retries", in: MessageDomain.retries, default: 0),
+                usage: try fields.usage()
             )
         }
     }

@@ -18,6 +18,8 @@ public struct LLMResponse: PipelineMessage {
     public var createdAt: Timestamp
     /// The score of attempt 1, once known.
     public var firstScore: Double?
+    /// The tokens of the chain's LLM calls so far (absent in a message: none).
+    public var usage: LLMUsage
 
     public init(
         messageID: String = MessageID.make(),
@@ -32,7 +34,8 @@ public struct LLMResponse: PipelineMessage {
         attempts: Int,
         producedAt: Timestamp = .now(),
         createdAt: Timestamp,
-        firstScore: Double? = nil
+        firstScore: Double? = nil,
+        usage: LLMUsage = .zero
     ) {
         self.messageID = messageID
         self.traceID = traceID
@@ -47,6 +50,7 @@ public struct LLMResponse: PipelineMessage {
         self.producedAt = producedAt
         self.createdAt = createdAt
         self.firstScore = firstScore
+        self.usage = usage
     }
 
     public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: title, content, prompt, llmAnswer, bestAnswer) }
@@ -66,6 +70,7 @@ public struct LLMResponse: PipelineMessage {
         writer.field("produced_at", producedAt)
         writer.field("created_at", createdAt)
         writer.field("first_score", firstScore)
+        usage.write(into: &writer)
         writer.endObject()
     }
 
@@ -95,7 +100,8 @@ public struct LLMResponse: PipelineMessage {
                 attempts: attempts,
                 producedAt: producedAt,
                 createdAt: try fields.optionalTimestamp("created_at") ?? producedAt,
-                firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score)
+                firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score),
+                usage: try fields.usage()
             )
         }
     }

@@ -11,6 +11,9 @@ public enum MessageDomain {
     public static let retries: ClosedRange<Int> = 0...1_000
     /// `llm_calls` of a validated response.
     public static let llmCalls: ClosedRange<Int> = 0...1_000_000
+    /// `prompt_tokens` and `completion_tokens`: a chain's tokens so far, each (a million calls of
+    /// a million tokens; sums of them saturate).
+    public static let tokens: ClosedRange<Int> = 0...1_000_000_000_000
     /// Scores (`score`, `first_score`, `previous_score`): finite cosine similarities.
     public static let score: ClosedRange<Double> = 0...1
     /// `latency_ms` of an LLM response: finite, at most a day.

@@ -288,6 +288,14 @@ struct MessageFields {
         return flag
     }
 
+    /// `defaultValue` when the field is absent or null.
+    mutating func bool(_ name: StaticString, default defaultValue: Bool) throws -> Bool {
+        guard let value = value(name) else { return defaultValue }
+        if case .null = value { return defaultValue }
+        guard case .bool(let flag) = value else { throw MessageDecodingError.field(name, must: "true or false") }
+        return flag
+    }
+
     mutating func timestamp(_ name: StaticString) throws -> Timestamp {
         guard let timestamp = try optionalTimestamp(name) else {
             if value(name) == nil { throw MessageDecodingError.missing(name) }

@@ -15,9 +15,12 @@ public struct QuestionContext: Sendable, Equatable {
     public var createdAt: Timestamp
     /// The score of attempt 1, once known.
     public var firstScore: Double?
+    /// The tokens of the chain's LLM calls so far: each answer adds its call's, and every later
+    /// message of the chain carries the sum to the decision.
+    public var usage: LLMUsage
 
     public init(traceID: String, questionID: String, title: String, content: String, prompt: String = "",
-                bestAnswer: String, createdAt: Timestamp, firstScore: Double? = nil) {
+                bestAnswer: String, createdAt: Timestamp, firstScore: Double? = nil, usage: LLMUsage = .zero) {
         self.traceID = traceID
         self.questionID = questionID
         self.title = title
@@ -26,6 +29,7 @@ public struct QuestionContext: Sendable, Equatable {
         self.bestAnswer = bestAnswer
         self.createdAt = createdAt
         self.firstScore = firstScore
+        self.usage = usage
     }
 }
 
@@ -40,7 +44,7 @@ extension QuestionMessage {
 extension LLMRequest {
     public var context: QuestionContext {
         QuestionContext(traceID: traceID, questionID: questionID, title: title, content: content, prompt: prompt,
-                        bestAnswer: bestAnswer, createdAt: createdAt, firstScore: firstScore)
+                        bestAnswer: bestAnswer, createdAt: createdAt, firstScore: firstScore, usage: usage)
     }
 
     /// Attempt `attempts` of the question in `context` (1 for the first answer), re-issued
@@ -48,30 +52,32 @@ extension LLMRequest {
     public init(_ context: QuestionContext, attempts: Int, retries: Int = 0) {
         self.init(traceID: context.traceID, questionID: context.questionID, title: context.title,
                   content: context.content, prompt: context.prompt, bestAnswer: context.bestAnswer,
-                  attempts: attempts, createdAt: context.createdAt, firstScore: context.firstScore, retries: retries)
+                  attempts: attempts, createdAt: context.createdAt, firstScore: context.firstScore, retries: retries,
+                  usage: context.usage)
     }
 }
 
 extension LLMResponse {
     public var context: QuestionContext {
         QuestionContext(traceID: traceID, questionID: questionID, title: title, content: content, prompt: prompt,
-                        bestAnswer: bestAnswer, createdAt: createdAt, firstScore: firstScore)
+                        bestAnswer: bestAnswer, createdAt: createdAt, firstScore: firstScore, usage: usage)
     }
 
-    /// The LLM's answer to `request`.
-    public init(answering request: LLMRequest, llmAnswer: String, latencyMs: Double) {
+    /// The LLM's answer to `request`, given at the cost of `usage` tokens: the chain's tokens
+    /// are the request's and these.
+    public init(answering request: LLMRequest, llmAnswer: String, latencyMs: Double, usage: LLMUsage = .zero) {
         let context = request.context
         self.init(traceID: context.traceID, questionID: context.questionID, title: context.title,
                   content: context.content, prompt: context.prompt, llmAnswer: llmAnswer, bestAnswer: context.bestAnswer,
                   latencyMs: latencyMs, attempts: request.attempts, createdAt: context.createdAt,
-                  firstScore: context.firstScore)
+                  firstScore: context.firstScore, usage: context.usage.adding(usage))
     }
 }
 
 extension RegenerationRequest {
     public var context: QuestionContext {
         QuestionContext(traceID: traceID, questionID: questionID, title: title, content: content, prompt: prompt,
-                        bestAnswer: bestAnswer, createdAt: createdAt, firstScore: firstScore)
+                        bestAnswer: bestAnswer, createdAt: createdAt, firstScore: firstScore, usage: usage)
     }
 
     /// Asks for another answer after `response` scored `score` (below the threshold); the
@@ -82,7 +88,7 @@ extension RegenerationRequest {
         self.init(traceID: context.traceID, questionID: context.questionID, title: context.title,
                   content: context.content, prompt: context.prompt, bestAnswer: context.bestAnswer,
                   attempts: response.attempts, createdAt: context.createdAt, firstScore: firstScore,
-                  previousScore: score)
+                  previousScore: score, usage: context.usage)
     }
 
     /// The request of the next attempt.
@@ -92,7 +98,7 @@ extension RegenerationRequest {
 extension ErrorMessage {
     public var context: QuestionContext {
         QuestionContext(traceID: traceID, questionID: questionID, title: title, content: content, prompt: prompt,
-                        bestAnswer: bestAnswer, createdAt: createdAt, firstScore: firstScore)
+                        bestAnswer: bestAnswer, createdAt: createdAt, firstScore: firstScore, usage: usage)
     }
 
     /// `request` failed with an error of class `kind`; a retry is due at `retryAt`.
@@ -101,7 +107,8 @@ extension ErrorMessage {
         self.init(traceID: context.traceID, questionID: context.questionID, errorType: kind.rawValue,
                   errorDetail: detail, attempts: request.attempts, retryAt: retryAt, retries: request.retries,
                   title: context.title, content: context.content, prompt: context.prompt,
-                  bestAnswer: context.bestAnswer, createdAt: context.createdAt, firstScore: context.firstScore)
+                  bestAnswer: context.bestAnswer, createdAt: context.createdAt, firstScore: context.firstScore,
+                  usage: context.usage)
     }
 
     /// The same attempt, issued once more.
@@ -117,7 +124,7 @@ extension ErrorMessage {
 extension ValidatedResponse {
     public var context: QuestionContext {
         QuestionContext(traceID: traceID, questionID: questionID, title: title, content: content,
-                        bestAnswer: bestAnswer, createdAt: createdAt, firstScore: firstScore)
+                        bestAnswer: bestAnswer, createdAt: createdAt, firstScore: firstScore, usage: usage)
     }
 
     /// The decision of the trace in `context`; its message id is the trace's, so a decision
@@ -128,6 +135,7 @@ extension ValidatedResponse {
                   questionID: context.questionID, title: context.title, content: context.content,
                   llmAnswer: llmAnswer, bestAnswer: context.bestAnswer, score: score,
                   accepted: status == .accepted, source: source, attempts: attempts, status: status,
-                  firstScore: context.firstScore, createdAt: context.createdAt, llmCalls: llmCalls)
+                  firstScore: context.firstScore, createdAt: context.createdAt, llmCalls: llmCalls,
+                  usage: context.usage)
     }
 }

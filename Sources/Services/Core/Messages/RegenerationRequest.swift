@@ -19,6 +19,8 @@ public struct RegenerationRequest: PipelineMessage {
     public var firstScore: Double?
     /// The score of the attempt that asked for this regeneration.
     public var previousScore: Double?
+    /// The tokens of the chain's LLM calls so far (absent in a message: none).
+    public var usage: LLMUsage
 
     public init(
         messageID: String = MessageID.make(),
@@ -31,7 +33,8 @@ public struct RegenerationRequest: PipelineMessage {
         attempts: Int,
         createdAt: Timestamp,
         firstScore: Double? = nil,
-        previousScore: Double? = nil
+        previousScore: Double? = nil,
+        usage: LLMUsage = .zero
     ) {
         self.messageID = messageID
         self.traceID = traceID
@@ -44,6 +47,7 @@ public struct RegenerationRequest: PipelineMessage {
         self.createdAt = createdAt
         self.firstScore = firstScore
         self.previousScore = previousScore
+        self.usage = usage
     }
 
     public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: title, content, prompt, bestAnswer) }
@@ -61,6 +65,7 @@ public struct RegenerationRequest: PipelineMessage {
         writer.field("created_at", createdAt)
         writer.field("first_score", firstScore)
         writer.field("previous_score", previousScore)
+        usage.write(into: &writer)
         writer.endObject()
     }
 
@@ -77,7 +82,8 @@ public struct RegenerationRequest: PipelineMessage {
                 attempts: try fields.int("attempts", in: MessageDomain.attempts),
                 createdAt: try fields.optionalTimestamp("created_at") ?? .now(),
                 firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score),
-                previousScore: try fields.optionalDouble("previous_score", in: MessageDomain.score)
+                previousScore: try fields.optionalDouble("previous_score", in: MessageDomain.score),
+                usage: try fields.usage()
             )
         }
     }

@@ -34,6 +34,7 @@ extension ValidatedResponse {
             _ = try fields.optionalDouble("first_score", in: MessageDomain.score)
             _ = try fields.optionalTimestamp("created_at")
             _ = try fields.int("llm_calls", in: MessageDomain.llmCalls, default: 0)
+            _ = try fields.usage()
             // A failure with no attempt is a failure the cache remembered, not a chain's end.
             guard source == .score || (source == .failed && attempts > 0) else { return nil }
             return Answer(questionID: questionID, traceID: traceID.string(), llmAnswer: llmAnswer.string(), score: score,

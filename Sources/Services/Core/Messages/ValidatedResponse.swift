@@ -29,6 +29,8 @@ public struct ValidatedResponse: PipelineMessage {
     public var createdAt: Timestamp
     /// LLM calls this answer cost, re-issues after errors included (0 from a cache).
     public var llmCalls: Int
+    /// The tokens of the chain's LLM calls so far (absent in a message: none).
+    public var usage: LLMUsage
 
     public init(
         messageID: String,
@@ -46,7 +48,8 @@ public struct ValidatedResponse: PipelineMessage {
         status: Status,
         firstScore: Double? = nil,
         createdAt: Timestamp,
-        llmCalls: Int
+        llmCalls: Int,
+        usage: LLMUsage = .zero
     ) {
         self.messageID = messageID
         self.traceID = traceID
@@ -64,6 +67,7 @@ public struct ValidatedResponse: PipelineMessage {
         self.firstScore = firstScore
         self.createdAt = createdAt
         self.llmCalls = llmCalls
+        self.usage = usage
     }
 
     /// The message_id of the one validated response of a trace. It is derived from the trace,
@@ -95,6 +99,7 @@ public struct ValidatedResponse: PipelineMessage {
         writer.field("first_score", firstScore)
         writer.field("created_at", createdAt)
         writer.field("llm_calls", llmCalls)
+        usage.write(into: &writer)
         writer.endObject()
     }
 
@@ -145,7 +150,8 @@ public struct ValidatedResponse: PipelineMessage {
                 status: status,
                 firstScore: try fields.optionalDouble("first_score", in: MessageDomain.score),
                 createdAt: try fields.optionalTimestamp("created_at") ?? decidedAt,
-                llmCalls: try fields.int("llm_calls", in: MessageDomain.llmCalls, default: 0)
+                llmCalls: try fields.int("llm_calls", in: MessageDomain.llmCalls, default: 0),
+                usage: try fields.usage()
             )
         }
     }

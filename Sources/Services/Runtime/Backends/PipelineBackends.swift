@@ -82,7 +82,7 @@ public struct PipelineBackends: Sendable, CustomStringConvertible {
     private static func openStore(_ settings: PipelineSettings) throws -> ((any ResultStore)?, MongoClientPool?) {
         guard settings.storeBackend == .mongo else { return (nil, nil) }
         let pool = try MongoClientPool(uri: settings.mongoURI)
-        return (MongoResultStore(database: pool.database(settings.mongoDatabase)), pool)
+        return (MongoResultStore(database: pool.database(settings.mongoDatabase), prices: settings.llm.prices), pool)
     }
 
     /// "in-memory bus + in-memory store", "Kafka + MongoDB".

@@ -15,8 +15,10 @@ public enum RunFiles {
         String(Timestamp.now().iso8601.replacing(":", with: "-").replacing(".", with: "-").dropLast())
     }
 
-    /// Writes the three files; `settings` is echoed into metrics.json as it is.
-    public static func write(_ outcome: EmbeddedRunOutcome, settings: [String: Any], to directory: String) throws {
+    /// Writes the three files; `settings` is echoed into metrics.json as it is. With `prices`,
+    /// each result and the metrics carry the `cost` of their LLM tokens.
+    public static func write(_ outcome: EmbeddedRunOutcome, settings: [String: Any], prices: LLMPrices? = nil,
+                             to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var jsonl: [UInt8] = []
         var csv = Array("question_id,trace_id,status,source,attempts,score,first_score,times_asked,llm_calls,regenerations,e2e_latency_ms,title\n".utf8)
@@ -24,7 +26,7 @@ public enum RunFiles {
             let d = result.decision
             var writer = JSONWriter(capacity: 1024)
             writer.beginObject()
-            result.writeFields(to: &writer)
+            result.writeFields(to: &writer, prices: prices)
             writer.field("llm_calls", result.llmCalls)
             writer.field("regenerations", result.regenerations)
             writer.endObject()
@@ -37,7 +39,7 @@ public enum RunFiles {
         }
         try Data(jsonl).write(to: URL(fileURLWithPath: directory).appendingPathComponent(resultsJSONL))
         try Data(csv).write(to: URL(fileURLWithPath: directory).appendingPathComponent(resultsCSV))
-        let json = try JSONSerialization.data(withJSONObject: document(outcome, settings: settings),
+        let json = try JSONSerialization.data(withJSONObject: document(outcome, settings: settings, prices: prices),
                                               options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: directory).appendingPathComponent(metricsJSON))
     }
@@ -54,12 +56,13 @@ public enum RunFiles {
     }
 
     /// The metrics.json document: the metrics, the run report, the latency CDF and the settings.
-    public static func document(_ outcome: EmbeddedRunOutcome, settings: [String: Any]) -> [String: Any] {
+    public static func document(_ outcome: EmbeddedRunOutcome, settings: [String: Any],
+                                prices: LLMPrices? = nil) -> [String: Any] {
         let m = outcome.report.metrics
         let r = outcome.report
         var metricsJSON = JSONWriter()
         metricsJSON.beginObject()
-        m.writeFields(to: &metricsJSON, updatedAt: Timestamp.now().millisecondsSinceEpoch)
+        m.writeFields(to: &metricsJSON, updatedAt: Timestamp.now().millisecondsSinceEpoch, prices: prices)
         metricsJSON.endObject()
         let metricsDocument = (try? JSONSerialization.jsonObject(with: Data(metricsJSON.bytes))) ?? [:]
         let firstScores = outcome.results.filter { $0.decision.source == .score }.map(\.decision.firstScore)
@@ -140,6 +143,7 @@ extension JSONWriter: ResultFieldWriter {
     package mutating func string(_ key: StaticString, _ value: String) { field(key, value) }
     package mutating func double(_ key: StaticString, _ value: Double) { field(key, value) }
     package mutating func integer(_ key: StaticString, _ value: Int) { field(key, value) }
+    package mutating func bool(_ key: StaticString, _ value: Bool) { field(key, value) }
     package mutating func date(_ key: StaticString, milliseconds: Int64) {
         field(key, Timestamp(millisecondsSinceEpoch: milliseconds).iso8601)
     }
