@@ -367,7 +367,7 @@ struct ExperimentCommand: AsyncParsableCommand {
                 + "\(input.traffic.total) questions from \(input.sourceDescription), \(base.arrival), simulated on a virtual clock "
                 + "(reproducible by seed), hop \(hopMilliseconds) ms"
             print("retry experiment: " + description)
-            print("overload  quota  retries  backoff ms  re-issues   answered% ± 95%   failed% ± 95%   calls/LLM-q ± 95%   added ms ± 95%")
+            print("overload  quota  retries  backoff ms  re-issues   answered% ± 95%   failed% ± 95%   calls/asking ± 95%  added ms ± 95%")
             let clock = ContinuousClock()
             let started = clock.now
             let points = try await ExperimentCommand.stoppable(kind: "retry", directory: input.outputDirectory, of: combinations,
@@ -388,7 +388,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             var page = HTMLPage(title: "Retry strategy experiment")
             page.paragraph(description + ".")
             page.paragraph(RetryExperiment.explanation)
-            page.table(["overload", "quota", "retries", "backoff ms", "re-issues", "answered %", "failed %", "calls / LLM-decided asking",
+            page.table(["overload", "quota", "retries", "backoff ms", "re-issues", "answered %", "failed %", "LLM calls per asking",
                         "added latency ms"], points.map { p in
                 [String(format: "%.0f %%", p.overloadRate * 100), String(format: "%.0f %%", p.quotaRate * 100), String(p.strategy.retries),
                  String(format: "%.1f", p.strategy.backoffMilliseconds), String(p.strategy.reissues),

@@ -7,7 +7,8 @@ import VeredictoCore
 /// Retry strategies against LLM errors: the offline model's injected overload and quota error
 /// rates × the strategy's parameters (retries in place with their backoff, and the re-issues of
 /// `llm_errors`, `LLM_ERROR_RETRIES`) → share of questions answered and failed, LLM calls per
-/// asking the LLM decided, and the latency the errors add.
+/// asking (every call of the model, failed ones and retries included), and the latency the
+/// errors add.
 ///
 /// Every run is simulated on the virtual clock (`SimulatedPipeline`), so backoff waits, quota
 /// waits and re-issue delays are virtual time and a run is a function of its settings and seed.
@@ -44,6 +45,7 @@ public enum RetryExperiment {
         /// Means over the seeds with their 95 % intervals.
         public var answered: Spread
         public var failed: Spread
+        /// Every call of the model (failed ones and retries included) per asking.
         public var callsPerAsking: Spread
         public var addedLatencyMilliseconds: Spread
         /// Distinct questions per run (mean over the seeds).
@@ -140,7 +142,6 @@ public enum RetryExperiment {
         if !report.completed && Task.isCancelled { throw CancellationError() }
         let m = report.metrics
         let share = { (count: Int) in m.questions == 0 ? 0 : Double(count) / Double(m.questions) }
-        let llmDecided = m.bySource[.score, default: 0] + m.bySource[.failed, default: 0]
         var count: UInt64 = 0
         var sum = 0.0
         for (path, summary) in report.latencyByPath where path != .cached {
@@ -148,12 +149,12 @@ public enum RetryExperiment {
             sum += summary.meanMilliseconds * Double(summary.count)
         }
         return Measure(answered: share(m.accepted + m.forced), failed: share(m.failed),
-                       calls: llmDecided == 0 ? 0 : Double(m.llmCalls) / Double(llmDecided),
+                       calls: m.asked == 0 ? 0 : Double(report.llm.callsMade) / Double(m.asked),
                        latency: count == 0 ? 0 : sum / Double(count), questions: m.questions)
     }
 
     public static let csvHeader = "overload_rate,quota_rate,retries,backoff_ms,reissues,questions,seeds,answered_share,answered_share_ci95,"
-        + "failed_share,failed_share_ci95,llm_calls_per_llm_decided,llm_calls_per_llm_decided_ci95,added_latency_ms,added_latency_ms_ci95"
+        + "failed_share,failed_share_ci95,llm_calls_per_asking,llm_calls_per_asking_ci95,added_latency_ms,added_latency_ms_ci95"
 
     /// One line per point; the same points give the same bytes.
     public static func csv(_ points: [Point]) -> String {
@@ -192,7 +193,7 @@ public enum RetryExperiment {
             grouped[point.scenario, default: []].append(point)
         }
         func describe(_ p: Point) -> String {
-            String(format: "%@ (%.1f %% ± %.1f answered, %.2f ± %.2f calls per LLM-decided asking, +%.1f ± %.1f ms)",
+            String(format: "%@ (%.1f %% ± %.1f answered, %.2f ± %.2f calls per asking, +%.1f ± %.1f ms)",
                    p.strategy.description as NSString, p.answered.mean * 100, p.answered.halfWidth * 100, p.callsPerAsking.mean,
                    p.callsPerAsking.halfWidth, p.addedLatencyMilliseconds.mean, p.addedLatencyMilliseconds.halfWidth)
         }
@@ -236,7 +237,7 @@ public enum RetryExperiment {
         var answered = SVGChart(title: "Retry strategies: share of questions answered", xLabel: xLabel, yLabel: "share answered",
                                 series: series { $0.answered.mean })
         answered.yMinimum = nil
-        let calls = SVGChart(title: "Retry strategies: LLM calls", xLabel: xLabel, yLabel: "LLM calls per LLM-decided asking",
+        let calls = SVGChart(title: "Retry strategies: LLM calls", xLabel: xLabel, yLabel: "LLM calls per asking",
                              series: series { $0.callsPerAsking.mean })
         let latency = SVGChart(title: "Retry strategies: added latency", xLabel: xLabel, yLabel: "added mean latency (ms)",
                                series: series { $0.addedLatencyMilliseconds.mean })
@@ -249,7 +250,8 @@ public enum RetryExperiment {
         retries in place (full-jitter exponential backoff from the given base for overloads, the Retry-After for \
         quota errors), and a call still failing goes to llm_errors, which re-issues it up to the given number of \
         times before the question is stored as failed. Backoff and quota waits are virtual time, so the table is \
-        the same on any machine. Shares are of the distinct questions; calls are per asking the LLM decided; the \
+        the same on any machine. Shares are of the distinct questions; calls are every call of the model (failed ones and retries \
+        included) per asking; the \
         added latency is the mean latency of the askings that went to the LLM minus that of a run of the same seed \
         without errors. A strategy is called best only when its 95 % interval of the share answered lies above the next one's.
         """
