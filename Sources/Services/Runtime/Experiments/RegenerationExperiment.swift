@@ -190,8 +190,11 @@ public enum RegenerationExperiment {
         var perChain = SVGChart(title: "Regeneration: mean final score added per chain", xLabel: "attempt",
                                 yLabel: "score added per chain", series: series { $0.gainPerChain.mean })
         perChain.yMinimum = nil
-        let calls = SVGChart(title: "Regeneration: cost", xLabel: "attempt", yLabel: "LLM calls per chain",
+        var calls = SVGChart(title: "Regeneration: cost", xLabel: "attempt", yLabel: "LLM calls per chain",
                              series: series { $0.callsPerChain.mean })
+        gain.integerX = true
+        perChain.integerX = true
+        calls.integerX = true
         return [gain, perChain, calls]
     }
 

@@ -237,10 +237,14 @@ public enum RetryExperiment {
         var answered = SVGChart(title: "Retry strategies: share of questions answered", xLabel: xLabel, yLabel: "share answered",
                                 series: series { $0.answered.mean })
         answered.yMinimum = nil
-        let calls = SVGChart(title: "Retry strategies: LLM calls", xLabel: xLabel, yLabel: "LLM calls per asking",
+        var calls = SVGChart(title: "Retry strategies: LLM calls", xLabel: xLabel, yLabel: "LLM calls per asking",
                              series: series { $0.callsPerAsking.mean })
-        let latency = SVGChart(title: "Retry strategies: added latency", xLabel: xLabel, yLabel: "added mean latency (ms)",
+        var latency = SVGChart(title: "Retry strategies: added latency", xLabel: xLabel, yLabel: "added mean latency (ms)",
                                series: series { $0.addedLatencyMilliseconds.mean })
+        latency.yMinimum = nil
+        answered.integerX = true
+        calls.integerX = true
+        latency.integerX = true
         return [answered, calls, latency]
     }
 
