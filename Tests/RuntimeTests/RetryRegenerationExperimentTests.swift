@@ -110,6 +110,13 @@ import Testing
         #expect(measure.calls == [1, 0.5, 0.25])
     }
 
+    @Test func theRegenerationCSVReadsBack() {
+        let point = RegenerationExperiment.Point(threshold: 0.65, maxRetries: 5, attempt: 3, reached: Self.spread(0.47, 0.015),
+                                                 gain: Self.spread(0.057, 0.024), gainPerChain: Self.spread(0.027, 0.012),
+                                                 callsPerChain: Self.spread(0.474, 0.015))
+        #expect(RegenerationExperiment.parse(csv: RegenerationExperiment.csv([point])) == [point])
+    }
+
     @Test func aRegenerationGainIsStatedOnlyWhenItsIntervalExcludesZero() {
         func point(_ attempt: Int, gain: Spread) -> RegenerationExperiment.Point {
             .init(threshold: 0.65, maxRetries: 3, attempt: attempt, reached: Self.spread(0.5, 0.02), gain: gain,

@@ -134,6 +134,18 @@ public enum RegenerationExperiment {
         return out
     }
 
+    /// Points back from a CSV file written by `csv` (for the report).
+    public static func parse(csv text: String) -> [Point] {
+        text.split(separator: "\n").dropFirst().compactMap { line in
+            let v = line.split(separator: ",").compactMap { Double($0) }
+            guard v.count == 12 else { return nil }
+            let seeds = Int(v[3])
+            func spread(_ i: Int) -> Spread { Spread(mean: v[i], halfWidth: v[i + 1], count: seeds) }
+            return Point(threshold: v[0], maxRetries: Int(v[1]), attempt: Int(v[2]), reached: spread(4), gain: spread(6),
+                         gainPerChain: spread(8), callsPerChain: spread(10))
+        }
+    }
+
     /// Per setting, one sentence per attempt: a gain is stated only when its 95 % interval lies
     /// wholly above (or below) zero; otherwise it is not significant. The last sentence names the
     /// last attempt of an unbroken run of significant gains from attempt 2.
