@@ -398,6 +398,7 @@ struct ExperimentCommand: AsyncParsableCommand {
                  String(format: "%.3f ± %.3f", p.addedLatencyMilliseconds.mean, p.addedLatencyMilliseconds.halfWidth)]
             })
             for chart in charts { page.chart(chart) }
+            page.paragraph(RetryExperiment.strategyKey(points))
             for line in conclusions { page.paragraph(line) }
             let files = try ExperimentCommand.writeFiles(kind: "retry", directory: input.outputDirectory,
                                                          csv: RetryExperiment.csv(points), charts: charts, page: page)

@@ -218,6 +218,13 @@ public enum RetryExperiment {
         return lines
     }
 
+    /// The strategies' numbers on the charts' x axis: "1 = retries 0, backoff 100 ms, re-issues 0; 2 = ...".
+    public static func strategyKey(_ points: [Point]) -> String {
+        var strategies: [Strategy] = []
+        for point in points where !strategies.contains(point.strategy) { strategies.append(point.strategy) }
+        return "strategies on the x axis: " + strategies.enumerated().map { "\($0.offset + 1) = \($0.element)" }.joined(separator: "; ") + "."
+    }
+
     /// Per error-rate pair: share answered by strategy, then LLM calls and added latency.
     public static func charts(_ points: [Point]) -> [SVGChart] {
         var strategies: [Strategy] = []
@@ -232,8 +239,7 @@ public enum RetryExperiment {
                 })
             }
         }
-        let xLabel = "strategy (" + strategies.enumerated().map { "\($0.offset + 1): \($0.element.retries)r/"
-            + "\(Strategy.number($0.element.backoffMilliseconds))ms/\($0.element.reissues)re" }.joined(separator: ", ") + ")"
+        let xLabel = "retry strategy (numbered as in the key under the charts)"
         var answered = SVGChart(title: "Retry strategies: share of questions answered", xLabel: xLabel, yLabel: "share answered",
                                 series: series { $0.answered.mean })
         answered.yMinimum = nil

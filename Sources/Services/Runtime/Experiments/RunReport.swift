@@ -156,6 +156,7 @@ public enum RunReport {
         experiment("retry", "Retry strategy", parse: RetryExperiment.parse(csv:)) { page, points in
             page.paragraph(RetryExperiment.explanation)
             for chart in RetryExperiment.charts(points) { page.chart(chart) }
+            page.paragraph(RetryExperiment.strategyKey(points))
             for line in RetryExperiment.conclusions(points) { page.paragraph(line) }
         }
         experiment("regeneration", "Regeneration", parse: RegenerationExperiment.parse(csv:)) { page, points in
