@@ -11,7 +11,7 @@ import VeredictoCore
 struct ExperimentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "experiment", abstract: "Run the embedded pipeline once per setting and compare.",
-        subcommands: [Latency.self, Threshold.self, Cache.self, Scale.self])
+        subcommands: [Latency.self, Threshold.self, Cache.self, Scale.self, Retry.self, Regeneration.self])
 
     static func write(_ text: String, to path: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -298,6 +298,197 @@ struct ExperimentCommand: AsyncParsableCommand {
                     + "their first answers came later than live and their hit rates are too low; lower --speedup")
             }
             printError("\(combinations * seeds) runs in \(String(format: "%.1f", ExperimentCommand.seconds(elapsed))) s")
+            print(files)
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Share answered and failed, LLM calls and added latency per LLM error rate and retry strategy.",
+            discussion: """
+                The offline model fails each call with an overload error (--overload-rates) or a quota error (--quota-rates); every strategy (--retries in place × --backoff-ms × --reissues from llm_errors) runs once per seed (--seeds, 5 by default) on a virtual clock, so the same command and seed give the same CSV on any machine. A strategy is called best only when its 95 % interval of the share answered lies above the next one's.
+                """)
+
+        @Option(name: .customLong("overload-rates"), help: "Shares of LLM calls failing with an overload error, comma-separated.")
+        var overloadRates: String = "0.1,0.3,0.6"
+
+        @Option(name: .customLong("quota-rates"), help: "Shares of LLM calls failing with a quota error, comma-separated.")
+        var quotaRates: String = "0,0.3"
+
+        @Option(name: .long, help: "Retries in place after a failed call (LLM_RETRIES), comma-separated.")
+        var retries: String = "0,1,3"
+
+        @Option(name: .customLong("backoff-ms"), help: "First backoff ceiling of the retries in place in ms (LLM_BACKOFF_BASE_MS), comma-separated.")
+        var backoff: String = "100"
+
+        @Option(name: .long, help: "Re-issues of a call that still fails, from llm_errors (LLM_ERROR_RETRIES), comma-separated.")
+        var reissues: String = "0,2"
+
+        @Option(name: .long, help: "Runs per combination, with seeds --seed, --seed + 1, ...")
+        var seeds: Int = 5
+
+        @Option(name: .customLong("hop-ms"), help: "Virtual milliseconds from a message's publication to its reading by the next service.")
+        var hopMilliseconds: Double = 1
+
+        @Option(name: .long, help: "Runs at a time. Default: the number of cores.")
+        var parallel: Int?
+
+        @OptionGroup var input: RunOptions
+        @OptionGroup var options: PipelineOptions
+
+        func run() async throws {
+            JSONLogHandler.bootstrap(level: .error)
+            let rate = { (text: String) -> Double? in Double(text).flatMap { (0...1).contains($0) ? $0 : nil } }
+            let overloads = try ExperimentCommand.list(overloadRates, "overload-rates", expected: "shares from 0 to 1", rate)
+            let quotas = try ExperimentCommand.list(quotaRates, "quota-rates", expected: "shares from 0 to 1", rate)
+            let count = { (text: String) -> Int? in Int(text).flatMap { (0...100).contains($0) ? $0 : nil } }
+            let retryList = try ExperimentCommand.list(retries, "retries", expected: "counts from 0 to 100", count)
+            let backoffList = try ExperimentCommand.list(backoff, "backoff-ms", expected: "milliseconds, 0 or more") {
+                Double($0).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil }
+            }
+            let reissueList = try ExperimentCommand.list(reissues, "reissues", expected: "counts from 0 to 100", count)
+            guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
+            guard hopMilliseconds >= 0, hopMilliseconds.isFinite else { throw ValidationError("--hop-ms must be 0 or more, got \(hopMilliseconds)") }
+            let parallelRuns = parallel ?? ProcessInfo.processInfo.activeProcessorCount
+            guard parallelRuns >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallelRuns)") }
+            guard options.kafka == nil else { throw ValidationError("--kafka is not taken here: the retry experiment is simulated") }
+            let strategies = retryList.flatMap { retry in
+                backoffList.flatMap { backoff in
+                    reissueList.map { RetryExperiment.Strategy(retries: retry, backoffMilliseconds: backoff, reissues: $0) }
+                }
+            }
+            let pairs = overloads.flatMap { o in quotas.filter { o + $0 <= 1 }.map { _ in o } }.count
+            guard pairs > 0 else { throw ValidationError("no overload and quota rate pair adds up to 1 or less") }
+            let questions = try input.loadQuestions()
+            let base = try input.pipelineRun(settings: try options.settings(), questions: questions)
+            let seedList = (0..<seeds).map { input.traffic.seed &+ UInt64($0) }
+            let combinations = pairs * strategies.count
+            let description = "\(combinations) combinations × \(seeds) seeds (\(seedList.first!)...\(seedList.last!)) of "
+                + "\(input.traffic.total) questions from \(input.sourceDescription), \(base.arrival), simulated on a virtual clock "
+                + "(reproducible by seed), hop \(hopMilliseconds) ms"
+            print("retry experiment: " + description)
+            print("overload  quota  retries  backoff ms  re-issues   answered% ± 95%   failed% ± 95%   calls/asking ± 95%  added ms ± 95%")
+            let clock = ContinuousClock()
+            let started = clock.now
+            let points = try await ExperimentCommand.stoppable(kind: "retry", directory: input.outputDirectory, of: combinations,
+                                                               csv: RetryExperiment.csv) { record in
+                try await RetryExperiment.run(base, overloadRates: overloads, quotaRates: quotas, strategies: strategies,
+                                              seeds: seedList, hopMicroseconds: Int64((hopMilliseconds * 1000).rounded()),
+                                              parallel: parallelRuns) { p in
+                    record(p)
+                    print(String(format: "%7.0f%%  %4.0f%%  %7d  %10.1f  %9d   %9.1f %5.1f   %7.1f %5.1f   %11.3f %5.3f   %8.1f %5.1f",
+                                 p.overloadRate * 100, p.quotaRate * 100, p.strategy.retries, p.strategy.backoffMilliseconds,
+                                 p.strategy.reissues, p.answered.mean * 100, p.answered.halfWidth * 100, p.failed.mean * 100,
+                                 p.failed.halfWidth * 100, p.callsPerAsking.mean, p.callsPerAsking.halfWidth,
+                                 p.addedLatencyMilliseconds.mean, p.addedLatencyMilliseconds.halfWidth))
+                }
+            }
+            let charts = RetryExperiment.charts(points)
+            let conclusions = RetryExperiment.conclusions(points)
+            var page = HTMLPage(title: "Retry strategy experiment")
+            page.paragraph(description + ".")
+            page.paragraph(RetryExperiment.explanation)
+            page.table(["overload", "quota", "retries", "backoff ms", "re-issues", "answered %", "failed %", "LLM calls per asking",
+                        "added latency ms"], points.map { p in
+                [String(format: "%.0f %%", p.overloadRate * 100), String(format: "%.0f %%", p.quotaRate * 100), String(p.strategy.retries),
+                 String(format: "%.1f", p.strategy.backoffMilliseconds), String(p.strategy.reissues),
+                 String(format: "%.1f ± %.1f", p.answered.mean * 100, p.answered.halfWidth * 100),
+                 String(format: "%.1f ± %.1f", p.failed.mean * 100, p.failed.halfWidth * 100),
+                 String(format: "%.3f ± %.3f", p.callsPerAsking.mean, p.callsPerAsking.halfWidth),
+                 String(format: "%.3f ± %.3f", p.addedLatencyMilliseconds.mean, p.addedLatencyMilliseconds.halfWidth)]
+            })
+            for chart in charts { page.chart(chart) }
+            page.paragraph(RetryExperiment.strategyKey(points))
+            for line in conclusions { page.paragraph(line) }
+            let files = try ExperimentCommand.writeFiles(kind: "retry", directory: input.outputDirectory,
+                                                         csv: RetryExperiment.csv(points), charts: charts, page: page)
+            for line in conclusions { print(line) }
+            printError("\((combinations + 1) * seeds) runs in \(String(format: "%.1f", ExperimentCommand.seconds(clock.now - started))) s")
+            print(files)
+        }
+    }
+
+    struct Regeneration: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Score gained per regeneration attempt and its cost in LLM calls, per threshold and MAX_RETRIES.",
+            discussion: """
+                Each threshold × MAX_RETRIES value runs once per seed (--seeds, 5 by default) on a virtual clock; every answer the score service scores is recorded by chain and attempt. Per attempt it reports the mean score gained over the previous attempt (on the chains that made it), the share of chains that make it and the LLM calls it takes per chain. A gain is stated only when its 95 % interval excludes zero.
+                """)
+
+        @Option(name: .long, help: "Score thresholds, comma-separated.")
+        var thresholds: String = "0.5,0.65"
+
+        @Option(name: .customLong("max-retries-values"), help: "MAX_RETRIES values (attempts per chain), comma-separated.")
+        var maxRetriesValues: String = "3,5"
+
+        @Option(name: .long, help: "Runs per setting, with seeds --seed, --seed + 1, ...")
+        var seeds: Int = 5
+
+        @Option(name: .customLong("hop-ms"), help: "Virtual milliseconds from a message's publication to its reading by the next service.")
+        var hopMilliseconds: Double = 1
+
+        @Option(name: .long, help: "Runs at a time. Default: the number of cores.")
+        var parallel: Int?
+
+        @OptionGroup var input: RunOptions
+        @OptionGroup var options: PipelineOptions
+
+        func run() async throws {
+            JSONLogHandler.bootstrap(level: .error)
+            let thresholdList = try ExperimentCommand.list(thresholds, "thresholds", expected: "thresholds from 0 to 1") {
+                Double($0).flatMap { (0...1).contains($0) ? $0 : nil }
+            }
+            let capList = try ExperimentCommand.list(maxRetriesValues, "max-retries-values", expected: "attempt counts from 2 to 100") {
+                Int($0).flatMap { (2...100).contains($0) ? $0 : nil }
+            }
+            guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
+            guard hopMilliseconds >= 0, hopMilliseconds.isFinite else { throw ValidationError("--hop-ms must be 0 or more, got \(hopMilliseconds)") }
+            let parallelRuns = parallel ?? ProcessInfo.processInfo.activeProcessorCount
+            guard parallelRuns >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallelRuns)") }
+            guard options.kafka == nil else { throw ValidationError("--kafka is not taken here: the regeneration experiment is simulated") }
+            let questions = try input.loadQuestions()
+            let base = try input.pipelineRun(settings: try options.settings(), questions: questions)
+            let seedList = (0..<seeds).map { input.traffic.seed &+ UInt64($0) }
+            let description = "\(thresholdList.count * capList.count) settings × \(seeds) seeds (\(seedList.first!)...\(seedList.last!)) of "
+                + "\(input.traffic.total) questions from \(input.sourceDescription), \(base.arrival), simulated on a virtual clock "
+                + "(reproducible by seed)"
+            print("regeneration experiment: " + description)
+            print("threshold  MAX_RETRIES  attempt   reached% ± 95%   gain ± 95%       added/chain ± 95%   calls/chain ± 95%")
+            let points = try await ExperimentCommand.stoppable(kind: "regeneration", directory: input.outputDirectory,
+                                                               of: thresholdList.count * capList.count,
+                                                               csv: { (settings: [[RegenerationExperiment.Point]]) in
+                                                                   RegenerationExperiment.csv(settings.flatMap { $0 }) }) { record in
+                let points = try await RegenerationExperiment.run(base, thresholds: thresholdList, maxRetries: capList, seeds: seedList,
+                                                                  hopMicroseconds: Int64((hopMilliseconds * 1000).rounded()),
+                                                                  parallel: parallelRuns) { setting in
+                    record(setting)
+                    for p in setting {
+                        print(String(format: "%9.2f  %11d  %7d   %8.1f %5.1f   %+7.4f %6.4f   %+9.4f %6.4f   %9.3f %5.3f", p.threshold,
+                                     p.maxRetries, p.attempt, p.reached.mean * 100, p.reached.halfWidth * 100, p.gain.mean,
+                                     p.gain.halfWidth, p.gainPerChain.mean, p.gainPerChain.halfWidth, p.callsPerChain.mean,
+                                     p.callsPerChain.halfWidth))
+                    }
+                }
+                return [points]
+            }.flatMap { $0 }
+            let charts = RegenerationExperiment.charts(points)
+            let conclusions = RegenerationExperiment.conclusions(points)
+            var page = HTMLPage(title: "Regeneration experiment")
+            page.paragraph(description + ".")
+            page.paragraph(RegenerationExperiment.explanation)
+            page.table(["threshold", "MAX_RETRIES", "attempt", "chains reaching it %", "score gain", "score added per chain",
+                        "LLM calls per chain"], points.map { p in
+                [String(format: "%.2f", p.threshold), String(p.maxRetries), String(p.attempt),
+                 String(format: "%.1f ± %.1f", p.reached.mean * 100, p.reached.halfWidth * 100),
+                 String(format: "%+.4f ± %.4f", p.gain.mean, p.gain.halfWidth),
+                 String(format: "%+.4f ± %.4f", p.gainPerChain.mean, p.gainPerChain.halfWidth),
+                 String(format: "%.3f ± %.3f", p.callsPerChain.mean, p.callsPerChain.halfWidth)]
+            })
+            for chart in charts { page.chart(chart) }
+            for line in conclusions { page.paragraph(line) }
+            let files = try ExperimentCommand.writeFiles(kind: "regeneration", directory: input.outputDirectory,
+                                                         csv: RegenerationExperiment.csv(points), charts: charts, page: page)
+            for line in conclusions { print(line) }
             print(files)
         }
     }

@@ -159,7 +159,7 @@ extension EmbeddedCommandTests {
             #expect(ScaleExperiment.parse(csv: ScaleExperiment.csv(points)) == points)
             let charts = ScaleExperiment.charts(points)
             #expect(charts[0].title == "Throughput vs. instances")
-            #expect(charts[0].series.map(\.name) == ["1 partitions", "3 partitions"])
+            #expect(charts[0].series.map(\.name) == ["1 partition", "3 partitions"])
             for chart in charts { #expect(chart.pointCount == 4) }
         }
 

@@ -27,8 +27,44 @@ public struct SVGChart: Sendable {
     public var height = 360.0
     public var yMinimum: Double? = 0
     public var logX = false
+    /// Axes that count things (attempts, instances, strategies): ticks at whole numbers only.
+    public var integerX = false
+    public var integerY = false
 
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    /// Okabe and Ito's colour-blind-safe palette (its yellow, too pale on white, left out); each
+    /// series also gets its own marker shape, so no series is told apart by colour alone.
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#888888"]
+
+    enum Marker: CaseIterable { case circle, square, triangle, diamond, invertedTriangle, cross }
+
+    static func marker(_ index: Int) -> Marker { Marker.allCases[index % Marker.allCases.count] }
+
+    /// A marker of `shape` centred on (x, y), filled with `color`.
+    func markerSVG(_ shape: Marker, x: Double, y: Double, color: String) -> String {
+        let r = 3.2
+        switch shape {
+        case .circle:
+            return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(f(r - 0.4))\" fill=\"\(color)\"/>"
+        case .square:
+            return "<polygon points=\"\(f(x - r)),\(f(y - r)) \(f(x + r)),\(f(y - r)) \(f(x + r)),\(f(y + r)) \(f(x - r)),\(f(y + r))\" fill=\"\(color)\"/>"
+        case .triangle:
+            return "<polygon points=\"\(f(x)),\(f(y - r - 0.6)) \(f(x + r + 0.4)),\(f(y + r)) \(f(x - r - 0.4)),\(f(y + r))\" fill=\"\(color)\"/>"
+        case .diamond:
+            return "<polygon points=\"\(f(x)),\(f(y - r - 0.8)) \(f(x + r + 0.8)),\(f(y)) \(f(x)),\(f(y + r + 0.8)) \(f(x - r - 0.8)),\(f(y))\" fill=\"\(color)\"/>"
+        case .invertedTriangle:
+            return "<polygon points=\"\(f(x)),\(f(y + r + 0.6)) \(f(x + r + 0.4)),\(f(y - r)) \(f(x - r - 0.4)),\(f(y - r))\" fill=\"\(color)\"/>"
+        case .cross:
+            return "<polyline points=\"\(f(x - r)),\(f(y - r)) \(f(x + r)),\(f(y + r))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+                + "<polyline points=\"\(f(x - r)),\(f(y + r)) \(f(x + r)),\(f(y - r))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+        }
+    }
+
+    /// Width of the legend drawn to the right of the plot (0 with one series: no legend).
+    var legendWidth: Double {
+        guard series.count > 1 else { return 0 }
+        let longest = series.map(\.name.count).max() ?? 0
+        return min(max(Double(longest) * 6.2 + 34, 90), width * 0.4)
+    }
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series], kind: Kind = .line) {
         self.title = title
@@ -42,7 +78,8 @@ public struct SVGChart: Sendable {
     public var pointCount: Int { series.map(\.points.count).reduce(0, +) }
 
     public func render() -> String {
-        let left = 70.0, right = 20.0, top = 36.0, bottom = 48.0
+        // The legend sits right of the plot, never over the data.
+        let left = 70.0, right = 20.0 + legendWidth, top = 36.0, bottom = 48.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let points = series.flatMap(\.points)
         func tx(_ x: Double) -> Double { logX ? log10(max(x, 1e-12)) : x }
@@ -62,12 +99,12 @@ public struct SVGChart: Sendable {
 
             """
         // Grid and ticks.
-        for tick in Self.ticks(yMin, yMax) {
+        for tick in Self.ticks(yMin, yMax, integer: integerY) {
             let y = py(tick)
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>"
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Self.label(tick))</text>\n"
         }
-        for tick in logX ? Self.logTicks(xMin, xMax) : Self.ticks(xMin, xMax) {
+        for tick in logX ? Self.logTicks(xMin, xMax) : Self.ticks(xMin, xMax, integer: integerX) {
             let x = pxRaw(tick)
             let value = pow(10, tick)
             let text = logX ? Self.label(value >= 1 ? value.rounded() : value) : Self.label(tick)
@@ -96,7 +133,7 @@ public struct SVGChart: Sendable {
                 svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.6\"/>\n"
                 if one.points.count <= 40 {
                     for point in one.points {
-                        svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"2.5\" fill=\"\(color)\"/>"
+                        svg += markerSVG(Self.marker(index), x: px(point.x), y: py(point.y), color: color)
                     }
                     svg += "\n"
                 }
@@ -117,8 +154,14 @@ public struct SVGChart: Sendable {
             for (index, one) in series.enumerated() {
                 let y = top + 8 + Double(index) * 15
                 let color = Self.palette[index % Self.palette.count]
-                svg += "<rect x=\"\(f(left + plotWidth - 150))\" y=\"\(f(y - 8))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>"
-                svg += "<text x=\"\(f(left + plotWidth - 135))\" y=\"\(f(y + 1))\">\(Self.escape(one.name))</text>\n"
+                let x = left + plotWidth + 12
+                if kind == .bars {
+                    svg += "<rect x=\"\(f(x))\" y=\"\(f(y - 8))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>"
+                } else {
+                    svg += "<line x1=\"\(f(x - 2))\" y1=\"\(f(y - 3))\" x2=\"\(f(x + 12))\" y2=\"\(f(y - 3))\" stroke=\"\(color)\" stroke-width=\"1.6\"/>"
+                    svg += markerSVG(Self.marker(index), x: x + 5, y: y - 3, color: color)
+                }
+                svg += "<text x=\"\(f(x + 16))\" y=\"\(f(y + 1))\">\(Self.escape(one.name))</text>\n"
             }
         }
         svg += "</svg>\n"
@@ -144,12 +187,17 @@ public struct SVGChart: Sendable {
         return out.isEmpty ? [low] : out
     }
 
-    static func ticks(_ low: Double, _ high: Double, count: Int = 6) -> [Double] {
+    /// Round ticks from `low` to `high`; with `integer`, whole numbers only (a step of 1 or more
+    /// and never 2.5 times a power of ten).
+    static func ticks(_ low: Double, _ high: Double, count: Int = 6, integer: Bool = false) -> [Double] {
         let span = high - low
         guard span > 0, span.isFinite else { return [low] }
         let raw = span / Double(count)
         let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        if integer {
+            step = [1.0, 2, 5, 10].map { $0 * max(magnitude, 1) }.first { $0 >= raw } ?? max(1, step.rounded(.up))
+        }
         var tick = ceil(low / step) * step
         var out: [Double] = []
         while tick <= high + step * 1e-9 && out.count < 20 {

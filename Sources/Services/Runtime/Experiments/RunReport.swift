@@ -5,7 +5,7 @@ import VeredictoCore
 
 /// The HTML report of the latest run in `data_collected/`: traffic over time, latency CDF and
 /// percentiles, score histograms of the first and the final answer, and the charts of the latest
-/// threshold, cache, latency and scale experiments when there are any. One self-contained file (inline SVG).
+/// threshold, cache, latency, scale, retry and regeneration experiments when there are any. One self-contained file (inline SVG).
 public enum RunReport {
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
@@ -152,6 +152,17 @@ public enum RunReport {
         }
         experiment("scale", "Scale", parse: ScaleExperiment.parse(csv:)) { page, points in
             for chart in ScaleExperiment.charts(points) { page.chart(chart) }
+        }
+        experiment("retry", "Retry strategy", parse: RetryExperiment.parse(csv:)) { page, points in
+            page.paragraph(RetryExperiment.explanation)
+            for chart in RetryExperiment.charts(points) { page.chart(chart) }
+            page.paragraph(RetryExperiment.strategyKey(points))
+            for line in RetryExperiment.conclusions(points) { page.paragraph(line) }
+        }
+        experiment("regeneration", "Regeneration", parse: RegenerationExperiment.parse(csv:)) { page, points in
+            page.paragraph(RegenerationExperiment.explanation)
+            for chart in RegenerationExperiment.charts(points) { page.chart(chart) }
+            for line in RegenerationExperiment.conclusions(points) { page.paragraph(line) }
         }
         return page.render()
     }

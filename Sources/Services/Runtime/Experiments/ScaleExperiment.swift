@@ -89,16 +89,19 @@ public enum ScaleExperiment {
         var partitionCounts: [Int] = []
         for point in points where !partitionCounts.contains(point.partitions) { partitionCounts.append(point.partitions) }
         let series = partitionCounts.map { count in
-            SVGChart.Series(name: "\(count) partitions", points: points.filter { $0.partitions == count }
+            SVGChart.Series(name: count == 1 ? "1 partition" : "\(count) partitions", points: points.filter { $0.partitions == count }
                 .sorted { $0.instances < $1.instances }.map { (x: Double($0.instances), y: $0.sustainedPerSecond) })
         }
-        let throughput = SVGChart(title: "Throughput vs. instances", xLabel: "instances of each service",
+        var throughput = SVGChart(title: "Throughput vs. instances", xLabel: "instances of each service",
                                   yLabel: "questions decided per second", series: series)
-        let latency = SVGChart(title: "p99 latency vs. instances", xLabel: "instances of each service", yLabel: "p99 latency (ms)",
+        var latency = SVGChart(title: "p99 latency vs. instances", xLabel: "instances of each service", yLabel: "p99 latency (ms)",
                                series: partitionCounts.map { count in
-                                   SVGChart.Series(name: "\(count) partitions", points: points.filter { $0.partitions == count }
+                                   SVGChart.Series(name: count == 1 ? "1 partition" : "\(count) partitions", points: points.filter { $0.partitions == count }
                                        .sorted { $0.instances < $1.instances }.map { (x: Double($0.instances), y: $0.p99) })
                                })
+        // Instances are counted: ticks at whole numbers.
+        throughput.integerX = true
+        latency.integerX = true
         return [throughput, latency]
     }
 }

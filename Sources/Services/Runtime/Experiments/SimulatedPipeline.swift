@@ -38,10 +38,20 @@ public struct SimulatedPipeline: Sendable {
         case deliver(OutboundMessage)
     }
 
+    /// One answer the score service scored: its trace, attempt number (1 = the first answer) and
+    /// score, whether it was then regenerated or decided.
+    public struct ScoredAttempt: Sendable, Equatable {
+        public var traceID: String
+        public var attempt: Int
+        public var score: Double
+    }
+
     /// Runs every question to its decision (or until the task is cancelled: the report then says
-    /// it is incomplete). `progress` is called every `progressEvery` decisions.
+    /// it is incomplete). `progress` is called every `progressEvery` decisions, `scored` once per
+    /// answer the score service scored, in order of virtual time.
     public func execute(store: InMemoryResultStore = InMemoryResultStore(), latencies: LatencyRecorder = LatencyRecorder(),
-                        progressEvery: Int = 10_000, progress: @Sendable (Int) -> Void = { _ in }) async throws -> PipelineRun.Report {
+                        progressEvery: Int = 10_000, progress: @Sendable (Int) -> Void = { _ in },
+                        scored: (ScoredAttempt) -> Void = { _ in }) async throws -> PipelineRun.Report {
         guard run.settings.llm.backend == .offline else {
             throw ConfigurationError("a simulated run needs the offline LLM (LLM_BACKEND=offline); use --real-time for another backend")
         }
@@ -102,6 +112,16 @@ public struct SimulatedPipeline: Sendable {
             return (out, clock.microseconds)
         }
 
+        /// `message` as `Stage` would read it, or nil.
+        func decoded<Stage: PipelineStage>(_: Stage.Type, _ message: OutboundMessage) -> Stage.Input? {
+            message.value.withUnsafeBytes { value in
+                let inbound = Stage.decode(RawMessage(topic: message.topic, partition: 0, offset: 0,
+                                                      key: UnsafeRawBufferPointer(start: nil, count: 0), value: value))
+                if case .message(let input) = inbound { return input }
+                return nil
+            }
+        }
+
         while let event = queue.next() {
             if (event.sequence & 1023) == 0 && Task.isCancelled {
                 cancelled = true
@@ -135,6 +155,14 @@ public struct SimulatedPipeline: Sendable {
                 case names.responses:
                     let (out, end) = try await step(score, message, at: event.time)
                     produced += out.map { ($0, end) }
+                    for message in out {
+                        if message.topic == names.validated, let decision = decoded(StoreStage.self, message) {
+                            scored(ScoredAttempt(traceID: decision.traceID, attempt: decision.attempts, score: decision.score))
+                        } else if message.topic == names.regeneration, case .regeneration(let request)? = decoded(CacheStage.self, message),
+                                  let previous = request.previousScore {
+                            scored(ScoredAttempt(traceID: request.traceID, attempt: request.attempts, score: previous))
+                        }
+                    }
                 case names.errors:
                     let (out, end) = try await step(retry, message, at: event.time)
                     produced += out.map { ($0, end) }
