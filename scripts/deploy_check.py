@@ -3,7 +3,7 @@
 
   reconcile   waits until the metrics document has counted every asking the generator logs
               record, then checks what the end-to-end tests check
-              (Tests/IntegrationTests/EndToEndTests.swift): every asked question has exactly one
+              (Tests/ServiceProcessTests/EndToEndTests.swift): every asked question has exactly one
               result, times_asked adds up to the askings, and the metrics document equals the
               sums over `results`. Prints the throughput: askings of the last run divided by the
               time from its first send until the metrics document counted them all (polled
