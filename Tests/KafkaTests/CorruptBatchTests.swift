@@ -54,7 +54,8 @@ struct CorruptBatchTests {
         var transport = KafkaTransport(bootstrapServers: try TestBroker.bootstrapServers())
         transport.sessionTimeout = .seconds(6)
         let stage = RecordingStage(inputTopics: [topic])
-        let consumer = try await transport.makeConsumer(group: TestBroker.uniqueName("corrupt-group"), topics: [topic])
+        let groupID = TestBroker.uniqueName("corrupt-group")
+        let consumer = try await transport.makeConsumer(group: groupID, topics: [topic])
         let producer = try await transport.makeProducer()
         let runner = ServiceRunner(stage: stage, consumer: consumer, producer: producer, deadLetterTopic: dead)
         let deadline = ContinuousClock.now + .seconds(60)
@@ -77,6 +78,24 @@ struct CorruptBatchTests {
         let batch = try await reader.poll(timeout: .seconds(2))
         for message in batch { letters.append(try DeadLetter.decode(message.payload)) }
         try await reader.close()
+
+        // The group's commit is past the batch and the record after it: a new member reads
+        // nothing, neither the batch nor a record again.
+        let next = try TestBroker.consumer(group: groupID, topic: topic)
+        var readAgain: [Int64] = []
+        var skippedAgain: [Int64] = []
+        let againDeadline = ContinuousClock.now + .seconds(30)
+        var assignedAt: ContinuousClock.Instant?
+        while ContinuousClock.now < againDeadline {
+            let batch = try await next.poll(timeout: .milliseconds(500))
+            readAgain += batch.map(\.offset)
+            skippedAgain += batch.corruptPlaces.map(\.offset)
+            if assignedAt == nil, !next.assignedPartitions.isEmpty { assignedAt = .now }
+            if let assignedAt, ContinuousClock.now - assignedAt > .seconds(3) { break }
+        }
+        try await next.close()
+        #expect(assignedAt != nil, "the new member was never given the partition")
+        #expect(readAgain.isEmpty && skippedAgain.isEmpty, "read again: \(readAgain), skipped again: \(skippedAgain)")
 
         #expect(letters.count == 1)
         let letter = try #require(letters.first)
