@@ -16,6 +16,14 @@ public final class KafkaConsumer: Sendable {
     private let blockingCalls: BlockingExecutor
     private let closed = LockedValue(false)
     private let wake = LockedValue(WakeState())
+    /// Per partition, the unreadable batch being stepped over: its base offset and the last
+    /// offset sought to inside it.
+    private let skips = LockedValue([KafkaTopicPartition: CorruptSkip]())
+
+    struct CorruptSkip: Sendable {
+        let base: Int64
+        var sought: Int64
+    }
 
     /// Whether a poll waits for its first message, and whether a wake-up came while none did.
     struct WakeState: Sendable {
@@ -93,9 +101,9 @@ public final class KafkaConsumer: Sendable {
             throw KafkaError(.invalidArgument, "poll(maxMessages:) must be positive, got \(limit)")
         }
         try checkOpen("poll")
-        return try await blockingCalls.run { [client, assignment, logger, wake] in
+        return try await blockingCalls.run { [client, assignment, logger, wake, skips] in
             try Self.pollBlocking(client: client, assignment: assignment, logger: logger, wake: wake,
-                                  limit: limit, timeout: timeout)
+                                  skips: skips, limit: limit, timeout: timeout)
         }
     }
 
@@ -171,17 +179,19 @@ public final class KafkaConsumer: Sendable {
     }
 
     private static func pollBlocking(client: RDKafkaClient, assignment: ConsumerAssignment, logger: Logger,
-                                     wake: LockedValue<WakeState>, limit: Int,
-                                     timeout: Duration) throws -> KafkaMessageBatch {
+                                     wake: LockedValue<WakeState>, skips: LockedValue<[KafkaTopicPartition: CorruptSkip]>,
+                                     limit: Int, timeout: Duration) throws -> KafkaMessageBatch {
         var messages: [RDKafkaMessagePointer] = []
         messages.reserveCapacity(min(limit, 65_536))
+        var corruptPlaces: [KafkaMessageBatch.CorruptPlace] = []
         let deadline = ContinuousClock.now + timeout
         let epochsBeforePoll = assignment.epochs
-        polling: while messages.count < limit {
+        polling: while messages.count + corruptPlaces.count < limit {
             // Wait only for the first message (unless woken meanwhile); then take what is
             // already fetched.
+            let first = messages.isEmpty && corruptPlaces.isEmpty
             var wait: Int32 = 0
-            if messages.isEmpty {
+            if first {
                 let woken = wake.withLock { wake in
                     defer { wake.pending = false }
                     wake.waiting = !wake.pending
@@ -190,10 +200,21 @@ public final class KafkaConsumer: Sendable {
                 if !woken { wait = KafkaProducer.milliseconds(deadline - .now) }
             }
             let polled = client.consumerPoll(milliseconds: wait)
-            if messages.isEmpty { wake.withLock { $0.waiting = false } }
+            if first { wake.withLock { $0.waiting = false } }
             switch polled {
             case .message(let message):
                 messages.append(message)
+            case .corruptBatch(let topic, let partition, let offset, let detail):
+                do {
+                    if let place = try stepOver(client: client, skips: skips, logger: logger, topic: topic,
+                                                partition: partition, base: offset, detail: detail) {
+                        corruptPlaces.append(place)
+                    }
+                } catch {
+                    messages.forEach(RDKafkaMessage.destroy)
+                    throw error
+                }
+                if messages.isEmpty, corruptPlaces.isEmpty, ContinuousClock.now >= deadline { break polling }
             case .nothing:
                 break polling
             case .partitionEnd:
@@ -206,8 +227,35 @@ public final class KafkaConsumer: Sendable {
                 if messages.isEmpty, ContinuousClock.now >= deadline { break polling }
             }
         }
-        return KafkaMessageBatch(client: client, messages: messages, epochsBeforePoll: epochsBeforePoll,
-                                 assignment: assignment)
+        return KafkaMessageBatch(client: client, messages: messages, corruptPlaces: corruptPlaces,
+                                 epochsBeforePoll: epochsBeforePoll, assignment: assignment)
+    }
+
+    /// Moves a partition one offset further into the unreadable batch based at `base`: the
+    /// batch's last offset is not known, so a longer step could pass over valid records of the
+    /// next batch. The batch's offsets already sought to are known to be unreadable (the log
+    /// does not change), so stepping goes on from the furthest of them. Returns the place to
+    /// report the first time a batch is met, nil while stepping over it.
+    private static func stepOver(client: RDKafkaClient, skips: LockedValue<[KafkaTopicPartition: CorruptSkip]>,
+                                 logger: Logger, topic: String, partition: Int32, base: Int64,
+                                 detail: String) throws -> KafkaMessageBatch.CorruptPlace? {
+        let key = KafkaTopicPartition(topic: topic, partition: partition)
+        let (target, isNew) = skips.withLock { skips -> (Int64, Bool) in
+            if var skip = skips[key], skip.base == base {
+                skip.sought += 1
+                skips[key] = skip
+                return (skip.sought, false)
+            }
+            skips[key] = CorruptSkip(base: base, sought: base + 1)
+            return (base + 1, true)
+        }
+        if isNew {
+            logger.error("record batch does not decompress: skipping it", metadata: [
+                "partition": "\(key)", "offset": "\(base)", "detail": "\(detail)",
+            ])
+        }
+        try client.seek(topic: topic, partition: partition, offset: target, timeoutMilliseconds: 10_000)
+        return isNew ? KafkaMessageBatch.CorruptPlace(partition: key, offset: base, detail: detail) : nil
     }
 
     private static func commit(_ batch: KafkaMessageBatch, client: RDKafkaClient,

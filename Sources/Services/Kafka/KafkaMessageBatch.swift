@@ -13,17 +13,30 @@ public final class KafkaMessageBatch: RandomAccessCollection, @unchecked Sendabl
         let epoch: UInt64?
     }
 
+    /// A place where the consumer skipped a record batch it could not read: the batch's base
+    /// offset, and why. Committing the batch moves the partition to `offset + 1` (still inside
+    /// the unreadable batch, so no valid record is passed over).
+    public struct CorruptPlace: Sendable, Equatable {
+        public let partition: KafkaTopicPartition
+        public let offset: Int64
+        public let detail: String
+    }
+
     private let client: RDKafkaClient
     private let messages: [RDKafkaMessagePointer]
+    /// The unreadable batches skipped during the poll, in the order they were met.
+    public let corruptPlaces: [CorruptPlace]
     let positions: [PartitionPosition]
 
     /// `epochsBeforePoll` is the assignment when the poll began: a partition revoked during the
     /// poll keeps its old epoch here, so its commit is refused.
-    init(client: RDKafkaClient, messages: [RDKafkaMessagePointer],
+    init(client: RDKafkaClient, messages: [RDKafkaMessagePointer], corruptPlaces: [CorruptPlace] = [],
          epochsBeforePoll: [KafkaTopicPartition: UInt64], assignment: ConsumerAssignment) {
         self.client = client
         self.messages = messages
-        self.positions = Self.positions(of: messages, epochsBeforePoll: epochsBeforePoll, assignment: assignment)
+        self.corruptPlaces = corruptPlaces
+        self.positions = Self.positions(of: messages, corruptPlaces: corruptPlaces,
+                                        epochsBeforePoll: epochsBeforePoll, assignment: assignment)
     }
 
     deinit {
@@ -53,18 +66,23 @@ public final class KafkaMessageBatch: RandomAccessCollection, @unchecked Sendabl
     }
 
     private static func positions(
-        of messages: [RDKafkaMessagePointer], epochsBeforePoll: [KafkaTopicPartition: UInt64],
-        assignment: ConsumerAssignment
+        of messages: [RDKafkaMessagePointer], corruptPlaces: [CorruptPlace],
+        epochsBeforePoll: [KafkaTopicPartition: UInt64], assignment: ConsumerAssignment
     ) -> [PartitionPosition] {
         var highest: [PartitionKey: Int64] = [:]
         for message in messages {
             let key = PartitionKey(topic: message.pointee.rkt, partition: message.pointee.partition)
             highest[key] = Swift.max(highest[key] ?? -1, message.pointee.offset)
         }
-        let offsets = highest.map { key, offset in
-            (KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: key.topic), partition: key.partition),
-             offset + 1)
+        var byName: [KafkaTopicPartition: Int64] = [:]
+        for (key, offset) in highest {
+            let partition = KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: key.topic), partition: key.partition)
+            byName[partition] = Swift.max(byName[partition] ?? -1, offset)
         }
+        for place in corruptPlaces {
+            byName[place.partition] = Swift.max(byName[place.partition] ?? -1, place.offset)
+        }
+        let offsets = byName.map { partition, offset in (partition, offset + 1) }
         // Partitions first assigned during the poll take their current epoch.
         let epochsNow = assignment.epochs(of: offsets.map(\.0))
         return zip(offsets, epochsNow).map { offset, epochNow in

@@ -111,7 +111,7 @@ final class KafkaGroupConsumer: MessageConsumer {
     func poll<Decoded: Sendable>(maxMessages: Int, timeout: Duration,
                                  _ decode: @escaping @Sendable (RawMessage) -> Decoded) async throws -> [Decoded] {
         let batch = try await consumer.poll(maxMessages: maxMessages, timeout: timeout)
-        guard !batch.isEmpty else { return [] }
+        guard !batch.isEmpty || !batch.corruptPlaces.isEmpty else { return [] }
         // Hop latencies by topic (a batch mixes topics when the stage reads several).
         let now = onHops == nil ? 0 : HopLatencies.nowMilliseconds()
         var hops: [String: [Double]] = [:]
@@ -133,6 +133,14 @@ final class KafkaGroupConsumer: MessageConsumer {
             }
             decoded.append(decode(RawMessage(topic: topic, partition: message.partition, offset: message.offset,
                                              key: key, value: message.payload, rejection: rejection)))
+        }
+        // An unreadable record batch becomes an empty record at its base offset, refused, so the
+        // runner dead-letters the place; its offset is among the batch's commit positions.
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        for place in batch.corruptPlaces {
+            decoded.append(decode(RawMessage(topic: place.partition.topic, partition: place.partition.partition,
+                                             offset: place.offset, key: empty, value: empty,
+                                             rejection: "record batch does not decompress: \(place.detail)")))
         }
         if let onHops { for (topic, values) in hops { onHops(topic, values) } }
         polls.record(batch)

@@ -10,6 +10,10 @@ enum RDKafkaPolled {
     case partitionEnd
     /// An error event: librdkafka retries it by itself unless the client failed fatally.
     case error(KafkaError, fatal: Bool)
+    /// A record batch that cannot be read (it does not decompress, or is malformed) at
+    /// `offset`, the batch's base offset. librdkafka reports it again and again until the
+    /// partition is sought past the batch.
+    case corruptBatch(topic: String, partition: Int32, offset: Int64, detail: String)
 }
 
 /// The consumer's librdkafka calls.
@@ -32,11 +36,42 @@ extension RDKafkaClient {
             let error = message.pointee.err
             if error == RD_KAFKA_RESP_ERR_NO_ERROR { return .message(message) }
             let detail = String(cString: rd_kafka_message_errstr(message))
+            if error == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                rd_kafka_message_destroy(message)
+                return .partitionEnd
+            }
+            if error == RD_KAFKA_RESP_ERR__BAD_COMPRESSION || error == RD_KAFKA_RESP_ERR__BAD_MSG,
+               let topic = message.pointee.rkt, message.pointee.partition >= 0, message.pointee.offset >= 0 {
+                let polled = RDKafkaPolled.corruptBatch(
+                    topic: RDKafkaMessage.topicName(handle: topic), partition: message.pointee.partition,
+                    offset: message.pointee.offset, detail: detail)
+                rd_kafka_message_destroy(message)
+                return polled
+            }
             rd_kafka_message_destroy(message)
-            if error == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .partitionEnd }
             let fatal = rd_kafka_fatal_error(rk, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR
             return .error(fatal ? KafkaError(.fatal, "consumer failed fatally: \(detail)")
                                 : KafkaError(rdKafkaError: error, detail), fatal: fatal)
+        }
+    }
+
+    /// Moves the consumer's fetch position of one partition to `offset`; waits up to
+    /// `timeoutMilliseconds` for librdkafka to apply it.
+    func seek(topic: String, partition: Int32, offset: Int64, timeoutMilliseconds: Int32) throws {
+        let list = RDKafkaTopicPartitionList(capacity: 1)
+        list.add(topic: topic, partition: partition, offset: offset)
+        let error = withHandle { rk -> rd_kafka_resp_err_t in
+            list.withList { pointer in
+                if let failure = rd_kafka_seek_partitions(rk, pointer, timeoutMilliseconds) {
+                    let code = rd_kafka_error_code(failure)
+                    rd_kafka_error_destroy(failure)
+                    return code
+                }
+                return pointer.pointee.cnt > 0 ? pointer.pointee.elems[0].err : RD_KAFKA_RESP_ERR_NO_ERROR
+            }
+        }
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(rdKafkaError: error, "cannot seek \(topic)[\(partition)] to offset \(offset)")
         }
     }
 
