@@ -120,6 +120,37 @@ import VeredictoCore
         #expect(setup.consumer.commits == 0)
         #expect(try await Self.nextMemberReads(setup.bus) == Self.inputs)
     }
+
+    /// A batch whose commit its stage holds (an input set aside) is answered by a later batch;
+    /// stopped while that later batch's delivery is unacknowledged, the runner waits for it and
+    /// commits both, so the next member reads neither again.
+    @Test func aStopCommitsAHeldBatchOnceTheLaterAnswerIsAcknowledged() async throws {
+        let bus = InMemoryBus(partitions: 1)
+        let sender = try await bus.makeProducer()
+        try await sender.send([OutboundMessage(topic: "in", key: "q", value: Array("wait".utf8))])
+        let consumer = CommitRecorder(try await bus.makeConsumer(group: "upper", topics: ["in"]))
+        let producer = HeldProducer()
+        let runner = ServiceRunner(stage: AsideStage(), consumer: consumer, producer: producer,
+                                   pollTimeout: .milliseconds(5), deadLetterTopic: "dead", retryDelay: .milliseconds(1))
+        let running = Task { try await runner.run() }
+        defer { running.cancel() }
+        // The first batch sets "wait" aside: its (empty) delivery is acknowledged, its commit held.
+        try #require(await Self.until { producer.deliveries.count == 1 })
+        #expect(producer.deliveries[0].values.isEmpty)
+        producer.deliveries[0].acknowledgement.acknowledge()
+        try await sender.send([OutboundMessage(topic: "in", key: "q", value: Array("answer".utf8))])
+        // The second batch answers it; its delivery is held while the runner stops.
+        try #require(await Self.until { producer.deliveries.count == 2 })
+        #expect(producer.deliveries[1].values == ["WAIT", "ANSWER"])
+        #expect(consumer.commits == 0)
+        running.cancel()
+        #expect(await Self.until { producer.deliveries[1].acknowledgement.waiters > 0 })
+        producer.deliveries[1].acknowledgement.acknowledge()
+        try await running.value
+        #expect(await runner.counters.consumed == 2)
+        #expect(await bus.backlog(topic: "in") == 0)
+        #expect(try await Self.nextMemberReads(bus).isEmpty)
+    }
 }
 
 /// An acknowledgement that the test gives (`acknowledge`), fails (`fail`) or never gives.
@@ -254,5 +285,42 @@ final class CommitRecorder: MessageConsumer {
     func close() async {
         await inner.close()
         counts.withLock { $0.closed = true }
+    }
+}
+
+/// Sets "wait" aside (holding its batch's commit) until an "answer" arrives, then answers both.
+actor AsideStage: PipelineStage {
+    nonisolated let name = "upper"
+    nonisolated let inputTopics = ["in"]
+    private var aside: CommitHold?
+    private var batchHold: CommitHold?
+    private var answered: [CommitHold] = []
+
+    static func decode(_ raw: RawMessage) -> Inbound<String> { .message(String(decoding: raw.value, as: UTF8.self)) }
+
+    func handle(_ inputs: [String]) async throws -> [OutboundMessage] {
+        var out: [OutboundMessage] = []
+        for input in inputs {
+            if input == "wait" {
+                let hold = CommitHold(outstanding: 1)
+                aside = hold
+                batchHold = hold
+            } else if let hold = aside {
+                out.append(OutboundMessage(topic: "out", key: "q", value: Array("WAIT".utf8)))
+                out.append(OutboundMessage(topic: "out", key: "q", value: Array(input.uppercased().utf8)))
+                hold.answer()
+                answered.append(hold)
+                aside = nil
+            }
+        }
+        return out
+    }
+
+    func takeCommitHolds() async -> CommitHolds {
+        defer {
+            batchHold = nil
+            answered = []
+        }
+        return CommitHolds(held: batchHold, answered: answered)
     }
 }

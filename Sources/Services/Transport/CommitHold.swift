@@ -37,6 +37,14 @@ public final class CommitHold: Sendable {
     /// Messages set aside and not answered yet.
     public var outstanding: Int { state.withLock { $0.outstanding } }
 
+    /// When every message set aside is answered, waits for the answers' acknowledgements (a
+    /// failed one counts as settled, as in `isReleased`); returns whether the hold is released.
+    package func waitForAnswers() async -> Bool {
+        guard let receipts = state.withLock({ $0.outstanding == 0 ? $0.receipts : nil }) else { return false }
+        for receipt in receipts { try? await receipt.wait() }
+        return isReleased
+    }
+
     /// Whether every message set aside is answered and every answer acknowledged.
     public var isReleased: Bool {
         state.withLock { state in

@@ -353,7 +353,11 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 (inFlight[0].receipt, inFlight[0].outputs) = try await enqueueRetrying(first.outputs)
                 continue
             }
-            if let hold = first.hold, !hold.isReleased { break }
+            // Draining or stopping, a batch whose asides are all answered waits for those answers'
+            // acknowledgements (they travel with later batches) rather than staying uncommitted.
+            if let hold = first.hold, !hold.isReleased {
+                guard mode == .all, await hold.waitForAnswers() else { break }
+            }
             inFlight.removeFirst()
             committable = first.checkpoint
             counters.batches += 1
