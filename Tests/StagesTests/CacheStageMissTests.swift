@@ -80,6 +80,35 @@ import Testing
         #expect(later.map(\.source) == [.cache])
     }
 
+    @Test func chainsOfAPartitionMovedAwayAreForgottenAndTheirHoldsAnswered() async throws {
+        let stage = Self.stage(questionPartitions: 4)
+        // Two questions on different partitions, each with a chain in flight and a waiter.
+        let ids = ["q1", "q2", "q3", "q4", "q5", "q6"]
+        let (gone, kept) = try #require(ids.lazy.flatMap { a in ids.lazy.map { (a, $0) } }.first { pair in
+            KeyPartitioner.partition(forKey: pair.0, partitions: 4) != KeyPartitioner.partition(forKey: pair.1, partitions: 4)
+        })
+        _ = try await stage.handle([Self.asking(gone), Self.asking(gone), Self.asking(kept), Self.asking(kept)])
+        let held = try #require(await stage.takeCommitHolds().held)
+        #expect(held.outstanding == 2)
+        let topic = Self.topics.name(.questionsIn)
+        let partition = Int32(KeyPartitioner.partition(forKey: gone, partitions: 4))
+        // Another topic's partitions, or none, change nothing.
+        await stage.partitionsMovedAway([Self.topics.name(.llmRequests): [partition]])
+        #expect(held.outstanding == 2)
+        await stage.partitionsMovedAway([topic: [partition]])
+        #expect(held.outstanding == 1)
+        var counts = await stage.counts
+        #expect(counts.chainsMovedAway == 1 && counts.waiting == 1)
+        // The forgotten chain's decision (it went to the new owner) answers no one here; the
+        // kept one's answers its waiter.
+        #expect(try await stage.handle([Self.decided(gone)]).isEmpty)
+        let answered = try Self.responses(try await stage.handle([Self.decided(kept)]))
+        #expect(answered.map(\.source) == [.coalesced])
+        #expect(held.outstanding == 0)
+        counts = await stage.counts
+        #expect(counts.waiting == 0)
+    }
+
     @Test func aHeldCommitIsReleasedOnlyOnceItsAnswerIsAcknowledged() async throws {
         let hold = CommitHold(outstanding: 0)
         hold.setAside()

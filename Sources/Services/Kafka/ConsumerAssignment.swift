@@ -13,6 +13,10 @@ final class ConsumerAssignment: Sendable {
         var firstAssignment: ContinuousClock.Instant?
         var joined = false
         var pausedTopics: Set<String> = []
+        /// Revoked by the rebalance under way: those the next assignment does not give back moved away.
+        var revokedPending: Set<KafkaTopicPartition> = []
+        /// Given to another member since `takeMovedAway()` was last called.
+        var movedAway: Set<KafkaTopicPartition> = []
     }
 
     private let state = LockedValue(State())
@@ -22,6 +26,10 @@ final class ConsumerAssignment: Sendable {
             for partition in partitions {
                 state.owned[partition] = state.nextEpoch
             }
+            let given = Set(partitions)
+            state.movedAway.formUnion(state.revokedPending.subtracting(given))
+            state.movedAway.subtract(given)
+            state.revokedPending = []
             state.nextEpoch += 1
             state.joined = true
             if !partitions.isEmpty, state.firstAssignment == nil {
@@ -35,11 +43,24 @@ final class ConsumerAssignment: Sendable {
             for partition in partitions {
                 state.owned[partition] = nil
             }
+            state.revokedPending.formUnion(partitions)
         }
     }
 
     func revokeAll() {
-        state.withLock { $0.owned.removeAll() }
+        state.withLock { state in
+            state.revokedPending.formUnion(state.owned.keys)
+            state.owned.removeAll()
+        }
+    }
+
+    /// The partitions a rebalance took from this consumer and gave to another member (revoked
+    /// and not given back by the assignment that followed) since the last call.
+    func takeMovedAway() -> [KafkaTopicPartition] {
+        state.withLock { state in
+            defer { state.movedAway = [] }
+            return state.movedAway.sorted()
+        }
     }
 
     /// Every assigned partition with its epoch.

@@ -69,6 +69,9 @@ public final class KafkaConsumer: Sendable {
     /// The partitions the group currently gives this consumer.
     public var assignedPartitions: [KafkaTopicPartition] { assignment.partitions }
 
+    /// Partitions a rebalance gave to another member since the last call (see `ConsumerAssignment`).
+    public func takeMovedAway() -> [KafkaTopicPartition] { assignment.takeMovedAway() }
+
     /// When the first partitions were assigned (the end of the first group join), if they were.
     package var firstAssignment: ContinuousClock.Instant? { assignment.firstAssignment }
 

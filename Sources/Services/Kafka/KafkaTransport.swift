@@ -167,6 +167,12 @@ final class KafkaGroupConsumer: MessageConsumer {
         consumer.pause(topics: topics)
     }
 
+    func takeMovedAway() async -> [String: Set<Int32>] {
+        var moved: [String: Set<Int32>] = [:]
+        for place in consumer.takeMovedAway() { moved[place.topic, default: []].insert(place.partition) }
+        return moved
+    }
+
     /// Takes the batches polled up to `checkpoint` and keeps those a commit needs: a batch
     /// only for a partition no newer batch covers, since newer batches carry higher offsets
     /// (usually one batch covers them all).

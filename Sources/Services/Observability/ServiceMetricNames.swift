@@ -22,6 +22,7 @@ public enum ServiceMetricNames {
     public static let cacheRerouted = "veredicto_cache_rerouted_total"
     public static let cacheStorageLookupFailures = "veredicto_cache_storage_lookup_failures_total"
     public static let cacheChainTimeouts = "veredicto_cache_chain_timeouts_total"
+    public static let cacheChainsMovedAway = "veredicto_cache_chains_moved_away_total"
     public static let cacheWaiting = "veredicto_cache_waiting_askings"
     public static let scoreDecisions = "veredicto_score_decisions_total"
     public static let storedResults = "veredicto_results_stored_total"

@@ -60,6 +60,8 @@ public actor CacheStage: PipelineStage {
         public var storageLookupFailures = 0
         /// Chains that timed out (their waiters started a new one).
         public var chainTimeouts = 0
+        /// Chains in flight whose partition a rebalance moved to another member (forgotten here).
+        public var chainsMovedAway = 0
         /// Askings waiting now.
         public var waiting = 0
     }
@@ -215,6 +217,21 @@ public actor CacheStage: PipelineStage {
         return out
     }
 
+    /// The chains of questions whose `questions_in` partition moved to another member end here:
+    /// that member reads their waiting askings again (their offsets stay uncommitted here) and
+    /// the decision goes to it (co-partitioned). Their holds are answered with nothing to send,
+    /// so the batches they held commit (the moved partitions' offsets excepted).
+    public func partitionsMovedAway(_ partitions: [String: Set<Int32>]) async {
+        guard let questionPartitions, let moved = partitions[topics.name(.questionsIn)], !moved.isEmpty else { return }
+        for (questionID, chain) in chains
+        where moved.contains(Int32(KeyPartitioner.partition(forKey: questionID, partitions: questionPartitions))) {
+            chains.removeValue(forKey: questionID)
+            for (_, hold) in chain.waiters { hold.answer() }
+            counts.waiting -= chain.waiters.count
+            counts.chainsMovedAway += 1
+        }
+    }
+
     public func takeCommitHolds() async -> CommitHolds {
         defer {
             batchHold = nil
@@ -326,6 +343,8 @@ extension CacheStage {
         registry.declare(ServiceMetricNames.cacheStorageLookupFailures, .counter,
                          help: "Storage lookups that failed or timed out; their misses went to the LLM.")
         registry.declare(ServiceMetricNames.cacheChainTimeouts, .counter, help: "Chains in flight past CHAIN_TIMEOUT.")
+        registry.declare(ServiceMetricNames.cacheChainsMovedAway, .counter,
+                         help: "Chains in flight forgotten because a rebalance gave their partition to another member.")
         registry.declare(ServiceMetricNames.cacheWaiting, .gauge, help: "Askings waiting for a chain in flight.")
     }
 
@@ -342,6 +361,7 @@ extension CacheStage {
         registry.setCounter(ServiceMetricNames.cacheRerouted, to: Double(counts.rerouted))
         registry.setCounter(ServiceMetricNames.cacheStorageLookupFailures, to: Double(counts.storageLookupFailures))
         registry.setCounter(ServiceMetricNames.cacheChainTimeouts, to: Double(counts.chainTimeouts))
+        registry.setCounter(ServiceMetricNames.cacheChainsMovedAway, to: Double(counts.chainsMovedAway))
         registry.set(ServiceMetricNames.cacheWaiting, to: Double(counts.waiting))
     }
 }

@@ -59,6 +59,10 @@ public protocol MessageConsumer: AnyObject, Sendable {
     /// given later) until called again without them; messages not handed out stay in the
     /// transport. Back-pressure for a stage that sets messages aside (`CommitHold`).
     func pause(_ topics: Set<String>) async
+    /// Partitions, by topic, that a rebalance took from this member and gave to another since the
+    /// last call: messages of them polled and not committed go to that member, so a stage drops
+    /// what it set aside of them (`PipelineStage.partitionsMovedAway`).
+    func takeMovedAway() async -> [String: Set<Int32>]
     /// Leaves the group; uncommitted messages go to the next owner of their partitions.
     func close() async
 }
@@ -71,6 +75,8 @@ extension MessageConsumer {
     public func wakeUp() {}
 
     public func pause(_ topics: Set<String>) async {}
+
+    public func takeMovedAway() async -> [String: Set<Int32>] { [:] }
 
     /// Commits the offsets of every message polled so far.
     public func commit() async throws {

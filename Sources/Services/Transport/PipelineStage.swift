@@ -27,6 +27,12 @@ public protocol PipelineStage: MetricsReporting {
     /// before and after them can be committed instead of read again. Default: none.
     func handOffHeld() async -> [OutboundMessage]
 
+    /// Called when a rebalance gave `partitions` (by topic) of the stage's inputs to another
+    /// member: the messages set aside from them will be read again there (their offsets are not
+    /// committed here), so the stage forgets them and answers their holds, letting the batches
+    /// around them commit. Default: nothing.
+    func partitionsMovedAway(_ partitions: [String: Set<Int32>]) async
+
     /// An input as bytes, for the dead letter of an input its stage could not handle for a
     /// reason retrying cannot change (a document the database rejects). Empty by default: the
     /// dead letter's place (topic, partition, offset) still names the record.
@@ -36,5 +42,6 @@ public protocol PipelineStage: MetricsReporting {
 extension PipelineStage {
     public func takeCommitHolds() async -> CommitHolds { .none }
     public func handOffHeld() async -> [OutboundMessage] { [] }
+    public func partitionsMovedAway(_ partitions: [String: Set<Int32>]) async {}
     public static func payload(of input: Input) -> [UInt8] { [] }
 }

@@ -183,6 +183,9 @@ public actor ServiceRunner<Stage: PipelineStage> {
             if let reason = raw.rejection { return (place, Inbound<Stage.Input>.invalid(InvalidMessage(raw, reason: reason))) }
             return (place, Stage.decode(raw))
         }
+        // What a rebalance moved to another member is dropped by the stage before it handles more.
+        let moved = await consumer.takeMovedAway()
+        if !moved.isEmpty { await stage.partitionsMovedAway(moved) }
         // The batch just polled is handled and kept in flight whatever settling does: a later
         // checkpoint covers it, so dropping it here would commit past messages never handled.
         var settleError: (any Error)?
