@@ -121,7 +121,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             let simulated = !realTime
             let firstScoresBox = LockedValue<[Double]>([])
             let points = try await ExperimentCommand.stoppable(kind: "threshold", directory: input.outputDirectory, of: thresholds.count,
-                                                               csv: ThresholdExperiment.csv) { record in
+                                                               csv: { ThresholdExperiment.csv($0, budget: budget) }) { record in
                 let (points, firsts) = try await ThresholdExperiment.run(base, thresholds: thresholds, seeds: seedList,
                                                                          simulated: simulated, parallel: parallelRuns) { p in
                     record(p)
@@ -133,7 +133,7 @@ struct ExperimentCommand: AsyncParsableCommand {
                 return points
             }
             let firstScores = firstScoresBox.withLock { $0 }
-            let charts = ThresholdExperiment.charts(points)
+            let charts = ThresholdExperiment.charts(points, budget: budget)
             let suggestion = ThresholdExperiment.suggestion(points, firstScores: firstScores, budget: budget)
             var page = HTMLPage(title: "Score threshold experiment")
             page.paragraph("\(input.traffic.total) questions per run from \(input.sourceDescription), \(base.arrival), seeds "
@@ -141,7 +141,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             for chart in charts { page.chart(chart) }
             for line in suggestion.split(separator: "\n") { page.paragraph(String(line)) }
             let files = try ExperimentCommand.writeFiles(kind: "threshold", directory: input.outputDirectory,
-                                                         csv: ThresholdExperiment.csv(points), charts: charts, page: page)
+                                                         csv: ThresholdExperiment.csv(points, budget: budget), charts: charts, page: page)
             print(suggestion)
             print(files)
         }
