@@ -150,4 +150,66 @@ import Generator
         let slow = TrafficLog.trafficChart((0..<100).map { Double($0) * 6 })  // 594 s: 10 s bins
         #expect(slow.title.contains("10 s bins"))
     }
+
+    /// The plot's frame: x, y, width and height of the rect without fill.
+    static func frame(_ svg: String) -> (x: Double, y: Double, width: Double, height: Double) {
+        let piece = svg.components(separatedBy: "<rect x=\"").dropFirst().first { $0.contains("fill=\"none\"") }!
+        func value(_ name: String) -> Double { Double(piece.components(separatedBy: "\(name)=\"")[1].prefix { $0 != "\"" })! }
+        return (Double(piece.prefix { $0 != "\"" })!, value("y"), value("width"), value("height"))
+    }
+
+    @Test func ruleLabelsStayOffTheDataAndTheTitle() {
+        var chart = SVGChart(title: "Score threshold: regeneration cost", xLabel: "score threshold", yLabel: "calls", series: [
+            .init(name: "calls", points: [(x: 0.3, y: 1.2), (x: 0.5, y: 1.6), (x: 0.7, y: 2.3)]),
+        ])
+        chart.rules = [.vertical(at: 0.3, "suggested 0.30"), .horizontal(at: 2, "budget 2 calls")]
+        let svg = chart.render()
+        let plot = Self.frame(svg)
+        let texts = Self.texts(in: svg)
+        // The budget's label is right of the plot; the suggestion's above it, clear of the title
+        // (drawn at y 20 in 14 px type).
+        let budget = texts.first { $0.text == "budget 2 calls" }!
+        #expect(budget.x > plot.x + plot.width)
+        let suggestion = texts.first { $0.text == "suggested 0.30" }!
+        #expect(suggestion.y < plot.y && suggestion.y - 10 > 20 + 2, "\(suggestion.y)")
+    }
+
+    @Test func equalValuesOfTwoSeriesOnACountedAxisStayVisible() {
+        var chart = SVGChart(title: "t", xLabel: "attempt", yLabel: "gain", series: [
+            .init(name: "threshold 0.50, MAX_RETRIES 3", points: [(x: 2, y: 0.1), (x: 3, y: 0.05)]),
+            .init(name: "threshold 0.50, MAX_RETRIES 5", points: [(x: 2, y: 0.1), (x: 3, y: 0.05), (x: 4, y: 0.02)]),
+        ])
+        chart.integerX = true
+        let svg = chart.render()
+        // The first series' circles and the second's squares are not drawn on the same spot.
+        let circles = Self.numbers(after: "<circle cx=\"", in: svg).filter { $0 < Self.frame(svg).x + Self.frame(svg).width }
+        let squares = svg.components(separatedBy: "<polygon points=\"").dropFirst().compactMap { Double($0.prefix { $0 != "," }) }
+        #expect(circles.count == 2 && squares.count >= 3)
+        for circle in circles { #expect(squares.allSatisfy { abs(($0 + 3.2) - circle) > 2 }, "\(circles) \(squares)") }
+    }
+
+    @Test func aFittedAxisOfSharesStaysAtZeroOrAbove() {
+        var shares = SVGChart(title: "t", xLabel: "strategy", yLabel: "share answered", series: [
+            .init(name: "a", points: [(x: 1, y: 0.01), (x: 2, y: 1)]),
+        ])
+        shares.yMinimum = nil
+        let labels = Self.texts(in: shares.render()).filter { $0.x == 64 }.compactMap { Double($0.text) }
+        #expect(!labels.isEmpty && labels.allSatisfy { $0 >= 0 }, "\(labels)")
+        // A value just under zero in a span of thousands gets a margin, not a whole step of 2,000 below.
+        var latency = SVGChart(title: "t", xLabel: "strategy", yLabel: "added latency (ms)", series: [
+            .init(name: "a", points: [(x: 1, y: -3), (x: 2, y: 8400)]),
+        ])
+        latency.yMinimum = nil
+        let ticks = Self.texts(in: latency.render()).filter { $0.x == 64 }.map(\.text)
+        #expect(ticks.first == "0", "\(ticks)")
+    }
+
+    @Test func aLatencyAxisCanStartAtZero() {
+        var cdf = SVGChart(title: "t", xLabel: "latency (ms)", yLabel: "fraction", series: [
+            .init(name: "a", points: (0...50).map { (x: 3 + Double($0) * 4, y: Double($0) / 50) }),
+        ])
+        #expect(Self.xTickLabels(cdf).first != "0")
+        cdf.xMinimum = 0
+        #expect(Self.xTickLabels(cdf).first == "0")
+    }
 }

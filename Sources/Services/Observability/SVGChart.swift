@@ -45,6 +45,9 @@ public struct SVGChart: Sendable {
     /// The lowest value the y axis starts from (0 by default); the axis goes lower when a value
     /// does, so nothing is drawn under the plot. nil: fitted to the data.
     public var yMinimum: Double? = 0
+    /// The lowest value the x axis starts from (nil, the default: fitted to the data); a latency
+    /// axis starts at 0 so that its origin is labelled.
+    public var xMinimum: Double?
     /// A log x axis, ticked at the data's own x values (cache sizes 256 and 1,024 get the ticks
     /// 256 and 1,024) when there are few enough of them to label.
     public var logX = false
@@ -89,6 +92,12 @@ public struct SVGChart: Sendable {
         return min(max(Double(longest) * 6.2 + 34, 90), width * 0.4)
     }
 
+    /// Width right of the plot for the labels of horizontal rules (0 without one).
+    var ruleLabelWidth: Double {
+        let longest = rules.filter { $0.axis == .y }.map(\.label.count).max() ?? 0
+        return longest == 0 ? 0 : min(Double(longest) * 5.9 + 14, width * 0.3)
+    }
+
     public init(title: String, xLabel: String, yLabel: String, series: [Series], kind: Kind = .line) {
         self.title = title
         self.xLabel = xLabel
@@ -108,6 +117,7 @@ public struct SVGChart: Sendable {
         let xs = points.map { tx($0.x) } + rules.filter { $0.axis == .x && (!logX || $0.value > 0) }.map { tx($0.value) }
         let ys = points.map(\.y) + rules.filter { $0.axis == .y }.map(\.value)
         var xMin = xs.min() ?? 0, xMax = xs.max() ?? 1
+        if let xMinimum, !logX { xMin = min(xMin, xMinimum) }
         let lowest = ys.min() ?? 0
         var yMin = yMinimum.map { min($0, lowest) } ?? lowest
         var yMax = ys.max() ?? 1
@@ -117,9 +127,13 @@ public struct SVGChart: Sendable {
         let ySpan = yMax - yMin
         yMax += ySpan * 0.05
         if yMinimum == nil || lowest < yMinimum! {
-            yMin -= ySpan * 0.05
-            // Below zero, the axis starts at a tick, so the lowest values are labelled.
-            if yMin < 0 { yMin = floor(yMin / Self.step(yMin, yMax, integer: integerY)) * Self.step(yMin, yMax, integer: integerY) }
+            // A margin under the lowest value, which does not take an axis of values all 0 or more
+            // below zero. Below zero, the axis starts at the tick under the lowest value when that
+            // tick is near (so the lowest values are labelled), else the margin is enough.
+            yMin = lowest >= 0 ? max(0, yMin - ySpan * 0.05) : yMin - ySpan * 0.05
+            let step = Self.step(yMin, yMax, integer: integerY)
+            let tick = floor(lowest / step) * step
+            if lowest < 0 && lowest - tick <= step / 2 { yMin = min(yMin, tick) }
         }
         if kind == .line && series.contains(where: { !$0.points.isEmpty && $0.points.count <= 40 }) {
             let xSpan = xMax - xMin
@@ -148,8 +162,10 @@ public struct SVGChart: Sendable {
     }
 
     public func render() -> String {
-        // The legend sits right of the plot, never over the data.
-        let left = 70.0, right = 20.0 + legendWidth, top = 36.0, bottom = 48.0
+        // The legend and the labels of horizontal rules sit right of the plot, never over the
+        // data; a vertical rule's label needs room above the plot, under the title.
+        let left = 70.0, right = 20.0 + max(legendWidth, ruleLabelWidth), bottom = 48.0
+        let top = rules.contains { $0.axis == .x } ? 48.0 : 36.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let (xMin, xMax, yMin, yMax) = ranges()
         func px(_ x: Double) -> Double { left + (tx(x) - xMin) / (xMax - xMin) * plotWidth }
@@ -179,8 +195,13 @@ public struct SVGChart: Sendable {
         svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
         svg += "<text transform=\"translate(14,\(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
         // Data.
+        // On a counted x axis (attempts, instances, strategies) the series of a line chart are
+        // set a few pixels apart, so equal values of two series do not hide one under the other.
+        let dodge = kind == .line && integerX && series.count > 1 ? min(5, plotWidth / Double(max(pointCount, 1)) / 4) : 0
         for (index, one) in series.enumerated() {
             let color = Self.palette[index % Self.palette.count]
+            let shift = dodge * (Double(index) - Double(series.count - 1) / 2)
+            func px(_ x: Double) -> Double { left + (tx(x) - xMin) / (xMax - xMin) * plotWidth + shift }
             switch kind {
             case .line, .steps:
                 guard !one.points.isEmpty else { continue }
@@ -196,7 +217,10 @@ public struct SVGChart: Sendable {
                 }
                 svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.6\"/>\n"
                 if one.points.count <= 40 {
-                    for point in one.points {
+                    // A step's marker sits in the middle of its step (a histogram's bin), not on its
+                    // left edge; the last point only closes the last step.
+                    let marked = kind == .steps ? zip(one.points, one.points.dropFirst()).map { (x: ($0.x + $1.x) / 2, y: $0.y) } : one.points
+                    for point in marked {
                         svg += markerSVG(Self.marker(index), x: px(point.x), y: py(point.y), color: color)
                     }
                     svg += "\n"
@@ -228,8 +252,10 @@ public struct SVGChart: Sendable {
             case .y:
                 let y = py(rule.value)
                 svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#333\" stroke-width=\"1.2\" stroke-dasharray=\"6,3\"/>"
-                let above = y - top > 16
-                svg += "<text x=\"\(f(left + 5))\" y=\"\(f(above ? y - 4 : y + 13))\" text-anchor=\"start\" \(halo)>\(Self.escape(rule.label))</text>\n"
+                // Right of the plot at the line's height, or under the legend when that is in the way.
+                let legendBottom = series.count > 1 ? top + 8 + Double(series.count) * 15 : top
+                let labelY = series.count > 1 && y + 4 < legendBottom + 10 ? legendBottom + 12 : y + 4
+                svg += "<text x=\"\(f(left + plotWidth + 6))\" y=\"\(f(labelY))\" text-anchor=\"start\" \(halo)>\(Self.escape(rule.label))</text>\n"
             }
         }
         // Legend.

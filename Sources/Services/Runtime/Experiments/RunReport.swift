@@ -106,8 +106,10 @@ public enum RunReport {
         ] + ["mean", "p50", "p90", "p99", "max"].map { String(format: "%.1f ms", number(latency, $0)) }] + byPath)
         let cdf = (document["latency_cdf"] as? [[Double]] ?? []).filter { $0.count == 2 }.map { (x: $0[0], y: $0[1]) }
         if !cdf.isEmpty {
-            page.chart(SVGChart(title: "Latency CDF", xLabel: "end-to-end latency (ms)", yLabel: "fraction of questions",
-                                series: [.init(name: "latency", points: cdf)]))
+            var chart = SVGChart(title: "Latency CDF", xLabel: "end-to-end latency (ms)", yLabel: "fraction of questions",
+                                 series: [.init(name: "latency", points: cdf)])
+            chart.xMinimum = 0
+            page.chart(chart)
         }
 
         page.heading("Scores of the first and the final answer")
