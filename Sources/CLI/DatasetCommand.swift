@@ -17,10 +17,10 @@ struct DatasetCommand: AsyncParsableCommand {
         @Option(name: .customLong("max-questions"), help: "Load at most this many rows.")
         var maxQuestions: Int = Int.max
 
-        @OptionGroup var options: PipelineOptions
+        @OptionGroup var mongo: PipelineOptions.Mongo
 
         func run() async throws {
-            let settings = try options.settings()
+            let settings = try PipelineOptions.settings([mongo])
             let reader = try YahooCSVReader(path: dataset)
             let questions = try PipelineBackends.questions(settings: settings)
             var loaded = 0

@@ -73,7 +73,7 @@ struct ExperimentCommand: AsyncParsableCommand {
     }
 
     /// The embedded bus, or Kafka when the settings say so (--kafka).
-    static func backend(_ options: PipelineOptions, settings: PipelineSettings) async throws -> ExperimentBackend {
+    static func backend(settings: PipelineSettings) async throws -> ExperimentBackend {
         ExperimentBackend(settings: settings)
     }
 
@@ -100,7 +100,10 @@ struct ExperimentCommand: AsyncParsableCommand {
         var parallel: Int?
 
         @OptionGroup var input: RunOptions
-        @OptionGroup var options: PipelineOptions
+        @OptionGroup var cache: PipelineOptions.Cache
+        @OptionGroup var maxRetries: PipelineOptions.MaxRetries
+        @OptionGroup var idfModel: PipelineOptions.IDFModel
+        @OptionGroup var batchSize: PipelineOptions.BatchSize
 
         func run() async throws {
             JSONLogHandler.bootstrap(level: .error)
@@ -112,7 +115,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             let parallelRuns = parallel ?? (realTime ? 1 : ProcessInfo.processInfo.activeProcessorCount)
             guard parallelRuns >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallelRuns)") }
             let questions = try input.loadQuestions()
-            let base = try input.pipelineRun(settings: try options.settings(), questions: questions)
+            let base = try input.pipelineRun(settings: try PipelineOptions.settings([cache, maxRetries, idfModel, batchSize]), questions: questions)
             let seedList = (0..<seeds).map { input.traffic.seed &+ UInt64($0) }
             let mode = realTime ? "real time (not reproducible)" : "simulated on a virtual clock (reproducible by seed)"
             print("threshold experiment: \(thresholds.count) thresholds × \(seeds) seeds of \(input.traffic.total) questions from "
@@ -121,7 +124,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             let simulated = !realTime
             let firstScoresBox = LockedValue<[Double]>([])
             let points = try await ExperimentCommand.stoppable(kind: "threshold", directory: input.outputDirectory, of: thresholds.count,
-                                                               csv: ThresholdExperiment.csv) { record in
+                                                               csv: { ThresholdExperiment.csv($0, budget: budget) }) { record in
                 let (points, firsts) = try await ThresholdExperiment.run(base, thresholds: thresholds, seeds: seedList,
                                                                          simulated: simulated, parallel: parallelRuns) { p in
                     record(p)
@@ -133,7 +136,7 @@ struct ExperimentCommand: AsyncParsableCommand {
                 return points
             }
             let firstScores = firstScoresBox.withLock { $0 }
-            let charts = ThresholdExperiment.charts(points)
+            let charts = ThresholdExperiment.charts(points, budget: budget)
             let suggestion = ThresholdExperiment.suggestion(points, firstScores: firstScores, budget: budget)
             var page = HTMLPage(title: "Score threshold experiment")
             page.paragraph("\(input.traffic.total) questions per run from \(input.sourceDescription), \(base.arrival), seeds "
@@ -141,7 +144,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             for chart in charts { page.chart(chart) }
             for line in suggestion.split(separator: "\n") { page.paragraph(String(line)) }
             let files = try ExperimentCommand.writeFiles(kind: "threshold", directory: input.outputDirectory,
-                                                         csv: ThresholdExperiment.csv(points), charts: charts, page: page)
+                                                         csv: ThresholdExperiment.csv(points, budget: budget), charts: charts, page: page)
             print(suggestion)
             print(files)
         }
@@ -191,7 +194,12 @@ struct ExperimentCommand: AsyncParsableCommand {
         var llmLatency: Double = 0
 
         @OptionGroup var input: RunOptions
-        @OptionGroup var options: PipelineOptions
+        @OptionGroup var kafka: PipelineOptions.Kafka
+        @OptionGroup var partitions: PipelineOptions.Partitions
+        @OptionGroup var threshold: PipelineOptions.Threshold
+        @OptionGroup var maxRetries: PipelineOptions.MaxRetries
+        @OptionGroup var idfModel: PipelineOptions.IDFModel
+        @OptionGroup var batchSize: PipelineOptions.BatchSize
 
         func scenarios(count: Int) throws -> [CacheExperiment.Scenario] {
             let laws = try popularity.map {
@@ -240,7 +248,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             let parallelRuns = parallel ?? (realTime ? 1 : ProcessInfo.processInfo.activeProcessorCount)
             guard parallelRuns >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallelRuns)") }
             guard llmLatency >= 0 else { throw ValidationError("--llm-latency-ms must be 0 or more, got \(llmLatency)") }
-            var settings = try options.settings()
+            var settings = try PipelineOptions.settings([kafka, partitions, threshold, maxRetries, idfModel, batchSize])
             settings.llm.latencyMedianMilliseconds = llmLatency
             let questions = try input.loadQuestions()
             let scenarioList = try scenarios(count: questions.count)
@@ -249,11 +257,11 @@ struct ExperimentCommand: AsyncParsableCommand {
             let mode: CacheExperiment.Mode
             let modeDescription: String
             if realTime {
-                let backend = try await ExperimentCommand.backend(options, settings: settings)
+                let backend = try await ExperimentCommand.backend(settings: settings)
                 mode = .realTime(speedup: speedup, backend: backend)
                 modeDescription = "real time (a load test of this machine, not reproducible), speed-up \(speedup), \(backend.description)"
             } else {
-                guard options.kafka == nil else { throw ValidationError("--kafka needs --real-time: simulated runs use no broker") }
+                guard kafka.kafka == nil else { throw ValidationError("--kafka needs --real-time: simulated runs use no broker") }
                 mode = .simulated(hopMicroseconds: Int64((hopMilliseconds * 1000).rounded()))
                 modeDescription = "simulated on a virtual clock (reproducible by seed), hop \(hopMilliseconds) ms"
             }
@@ -334,7 +342,10 @@ struct ExperimentCommand: AsyncParsableCommand {
         var parallel: Int?
 
         @OptionGroup var input: RunOptions
-        @OptionGroup var options: PipelineOptions
+        @OptionGroup var cache: PipelineOptions.Cache
+        @OptionGroup var threshold: PipelineOptions.Threshold
+        @OptionGroup var maxRetries: PipelineOptions.MaxRetries
+        @OptionGroup var idfModel: PipelineOptions.IDFModel
 
         func run() async throws {
             JSONLogHandler.bootstrap(level: .error)
@@ -351,7 +362,6 @@ struct ExperimentCommand: AsyncParsableCommand {
             guard hopMilliseconds >= 0, hopMilliseconds.isFinite else { throw ValidationError("--hop-ms must be 0 or more, got \(hopMilliseconds)") }
             let parallelRuns = parallel ?? ProcessInfo.processInfo.activeProcessorCount
             guard parallelRuns >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallelRuns)") }
-            guard options.kafka == nil else { throw ValidationError("--kafka is not taken here: the retry experiment is simulated") }
             let strategies = retryList.flatMap { retry in
                 backoffList.flatMap { backoff in
                     reissueList.map { RetryExperiment.Strategy(retries: retry, backoffMilliseconds: backoff, reissues: $0) }
@@ -360,7 +370,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             let pairs = overloads.flatMap { o in quotas.filter { o + $0 <= 1 }.map { _ in o } }.count
             guard pairs > 0 else { throw ValidationError("no overload and quota rate pair adds up to 1 or less") }
             let questions = try input.loadQuestions()
-            let base = try input.pipelineRun(settings: try options.settings(), questions: questions)
+            let base = try input.pipelineRun(settings: try PipelineOptions.settings([cache, threshold, maxRetries, idfModel]), questions: questions)
             let seedList = (0..<seeds).map { input.traffic.seed &+ UInt64($0) }
             let combinations = pairs * strategies.count
             let description = "\(combinations) combinations × \(seeds) seeds (\(seedList.first!)...\(seedList.last!)) of "
@@ -431,7 +441,8 @@ struct ExperimentCommand: AsyncParsableCommand {
         var parallel: Int?
 
         @OptionGroup var input: RunOptions
-        @OptionGroup var options: PipelineOptions
+        @OptionGroup var cache: PipelineOptions.Cache
+        @OptionGroup var idfModel: PipelineOptions.IDFModel
 
         func run() async throws {
             JSONLogHandler.bootstrap(level: .error)
@@ -445,9 +456,8 @@ struct ExperimentCommand: AsyncParsableCommand {
             guard hopMilliseconds >= 0, hopMilliseconds.isFinite else { throw ValidationError("--hop-ms must be 0 or more, got \(hopMilliseconds)") }
             let parallelRuns = parallel ?? ProcessInfo.processInfo.activeProcessorCount
             guard parallelRuns >= 1 else { throw ValidationError("--parallel must be at least 1, got \(parallelRuns)") }
-            guard options.kafka == nil else { throw ValidationError("--kafka is not taken here: the regeneration experiment is simulated") }
             let questions = try input.loadQuestions()
-            let base = try input.pipelineRun(settings: try options.settings(), questions: questions)
+            let base = try input.pipelineRun(settings: try PipelineOptions.settings([cache, idfModel]), questions: questions)
             let seedList = (0..<seeds).map { input.traffic.seed &+ UInt64($0) }
             let description = "\(thresholdList.count * capList.count) settings × \(seeds) seeds (\(seedList.first!)...\(seedList.last!)) of "
                 + "\(input.traffic.total) questions from \(input.sourceDescription), \(base.arrival), simulated on a virtual clock "

@@ -16,14 +16,20 @@ extension ExperimentCommand {
                 """)
 
         @OptionGroup var input: RunOptions
-        @OptionGroup var options: PipelineOptions
+        @OptionGroup var kafka: PipelineOptions.Kafka
+        @OptionGroup var partitions: PipelineOptions.Partitions
+        @OptionGroup var cache: PipelineOptions.Cache
+        @OptionGroup var threshold: PipelineOptions.Threshold
+        @OptionGroup var maxRetries: PipelineOptions.MaxRetries
+        @OptionGroup var idfModel: PipelineOptions.IDFModel
+        @OptionGroup var batchSize: PipelineOptions.BatchSize
 
         @Option(name: .customLong("llm-latency-ms"), help: "Median latency of the offline LLM (LLM_LATENCY_MS when absent).")
         var llmLatency: Double?
 
         func run() async throws {
             JSONLogHandler.bootstrap(level: .error)
-            var settings = try options.settings()
+            var settings = try PipelineOptions.settings([kafka, partitions, cache, threshold, maxRetries, idfModel, batchSize])
             if let llmLatency {
                 guard llmLatency >= 0 else { throw ValidationError("--llm-latency-ms must be 0 or more, got \(llmLatency)") }
                 settings.llm.latencyMedianMilliseconds = llmLatency
@@ -31,7 +37,7 @@ extension ExperimentCommand {
             let questions = try input.loadQuestions()
             var base = try input.pipelineRun(settings: settings, questions: questions)
             if input.traffic.rate == nil && input.traffic.distribution == nil { base.arrival = .poisson(lambda: input.traffic.lambda) }
-            let backend = try await ExperimentCommand.backend(options, settings: settings)
+            let backend = try await ExperimentCommand.backend(settings: settings)
             let stamp = RunFiles.stamp()
             print("latency experiment: \(input.traffic.total) questions from \(input.sourceDescription) (\(questions.count) distinct), "
                 + "\(base.arrival), zipf \(input.traffic.zipf), LLM latency \(settings.llm.latencyMedianMilliseconds) ms, \(backend.description), "

@@ -21,7 +21,14 @@ struct RunCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var input: RunOptions
-    @OptionGroup var options: PipelineOptions
+    @OptionGroup var kafka: PipelineOptions.Kafka
+    @OptionGroup var partitions: PipelineOptions.Partitions
+    @OptionGroup var mongo: PipelineOptions.Mongo
+    @OptionGroup var cache: PipelineOptions.Cache
+    @OptionGroup var threshold: PipelineOptions.Threshold
+    @OptionGroup var maxRetries: PipelineOptions.MaxRetries
+    @OptionGroup var idfModel: PipelineOptions.IDFModel
+    @OptionGroup var batchSize: PipelineOptions.BatchSize
 
     @Flag(name: .long, help: "Print the summary as one JSON object (the metrics.json document) on standard output; the text summary goes to standard error.")
     var json = false
@@ -33,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         JSONLogHandler.bootstrap(level: .error)
-        var settings = try options.settings()
+        var settings = try PipelineOptions.settings([kafka, partitions, mongo, cache, threshold, maxRetries, idfModel, batchSize])
         let questions = try input.loadQuestions()
         let stamp = RunFiles.stamp()
         let directory = (input.outputDirectory as NSString).appendingPathComponent("run_\(stamp)")

@@ -13,26 +13,109 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run one service of the pipeline over Kafka and MongoDB.",
         discussion: """
-            SERVICE is generator, cache, llm, score or store. Settings come from the environment
-            variables (KAFKA_BOOTSTRAP_SERVERS, MONGO_URI, CACHE_POLICY, SCORE_THRESHOLD, ...) and
-            the flags. SIGTERM or SIGINT finishes the batch in hand, commits it and exits 0.
-            """
+            `veredicto serve SERVICE`, SERVICE one of generator, cache, llm, score and store; each
+            lists the flags it takes (`veredicto serve cache --help`). Settings come from the
+            environment variables (KAFKA_BOOTSTRAP_SERVERS, MONGO_URI, CACHE_POLICY, SCORE_THRESHOLD,
+            ...) and the flags. SIGTERM or SIGINT finishes the batch in hand, commits it and exits 0.
+            """,
+        subcommands: [GeneratorService.self, CacheService.self, LLMService.self, ScoreService.self, StoreService.self]
     )
 
-    enum Service: String, ExpressibleByArgument, CaseIterable {
+    enum Service: String, CaseIterable {
         case generator, cache, llm, score, store
     }
 
-    @Argument(help: "generator, cache, llm, score or store.")
-    var service: Service
+    struct GeneratorService: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "generator",
+            abstract: "Publish questions to questions_in at the arrival process of the flags (from --dataset or MongoDB `questions`).")
 
-    @OptionGroup var options: PipelineOptions
-    @OptionGroup var generator: GeneratorOptions
+        @OptionGroup var kafka: PipelineOptions.Kafka
+        @OptionGroup var topicPrefix: PipelineOptions.TopicPrefix
+        @OptionGroup var mongo: PipelineOptions.Mongo
+        @OptionGroup var metrics: PipelineOptions.Metrics
+        @OptionGroup var generator: GeneratorOptions
 
+        func run() async throws {
+            try await ServeCommand.serve(.generator, generator: generator, settings: try PipelineOptions.settings(
+                [kafka, topicPrefix, mongo, metrics]))
+        }
+    }
+
+    struct CacheService: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cache", abstract: "Answer repeated questions from the cache or the stored decisions; send the rest to the LLM.")
+
+        @OptionGroup var kafka: PipelineOptions.Kafka
+        @OptionGroup var topicPrefix: PipelineOptions.TopicPrefix
+        @OptionGroup var mongo: PipelineOptions.Mongo
+        @OptionGroup var cache: PipelineOptions.Cache
+        @OptionGroup var batchSize: PipelineOptions.BatchSize
+        @OptionGroup var metrics: PipelineOptions.Metrics
+
+        func run() async throws {
+            try await ServeCommand.serve(.cache, settings: try PipelineOptions.settings(
+                [kafka, topicPrefix, mongo, cache, batchSize, metrics]))
+        }
+    }
+
+    struct LLMService: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "llm", abstract: "Ask the LLM (LLM_* variables), retry its errors, and re-issue failed calls from llm_errors.")
+
+        @OptionGroup var kafka: PipelineOptions.Kafka
+        @OptionGroup var topicPrefix: PipelineOptions.TopicPrefix
+        @OptionGroup var batchSize: PipelineOptions.BatchSize
+        @OptionGroup var metrics: PipelineOptions.Metrics
+
+        func run() async throws {
+            try await ServeCommand.serve(.llm, settings: try PipelineOptions.settings([kafka, topicPrefix, batchSize, metrics]))
+        }
+    }
+
+    struct ScoreService: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "score", abstract: "Score each answer against the best answer; accept it or ask for a regeneration.")
+
+        @OptionGroup var kafka: PipelineOptions.Kafka
+        @OptionGroup var topicPrefix: PipelineOptions.TopicPrefix
+        @OptionGroup var threshold: PipelineOptions.Threshold
+        @OptionGroup var maxRetries: PipelineOptions.MaxRetries
+        @OptionGroup var idfModel: PipelineOptions.IDFModel
+        @OptionGroup var batchSize: PipelineOptions.BatchSize
+        @OptionGroup var metrics: PipelineOptions.Metrics
+
+        func run() async throws {
+            try await ServeCommand.serve(.score, settings: try PipelineOptions.settings(
+                [kafka, topicPrefix, threshold, maxRetries, idfModel, batchSize, metrics]))
+        }
+    }
+
+    struct StoreService: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "store", abstract: "Store each decision in MongoDB, once per question.")
+
+        @OptionGroup var kafka: PipelineOptions.Kafka
+        @OptionGroup var topicPrefix: PipelineOptions.TopicPrefix
+        @OptionGroup var mongo: PipelineOptions.Mongo
+        @OptionGroup var batchSize: PipelineOptions.BatchSize
+        @OptionGroup var metrics: PipelineOptions.Metrics
+
+        func run() async throws {
+            try await ServeCommand.serve(.store, settings: try PipelineOptions.settings(
+                [kafka, topicPrefix, mongo, batchSize, metrics]))
+        }
+    }
+
+    /// `serve` alone runs nothing: a usage error that names the services.
     func run() async throws {
+        throw ValidationError("give the service to run: " + Service.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+
+    /// Runs `service` until SIGTERM or SIGINT (the generator until it has sent its questions).
+    static func serve(_ service: Service, generator: GeneratorOptions? = nil, settings: PipelineSettings) async throws {
         JSONLogHandler.bootstrap()
         let logger = Logger(label: "veredicto.\(service.rawValue)")
-        let settings = try options.settings()
         logger.info("starting", metadata: ["service": "\(service.rawValue)", "librdkafka": "\(KafkaLibrary.version)",
                                            "kafka": "\(settings.bootstrapServers.joined(separator: ","))"])
         let stop = StopSignal()
@@ -52,7 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { server?.stop() }
-        if service == .generator {
+        if service == .generator, let generator {
             try await generator.run(settings: settings, logger: logger, stop: stop, metrics: registry)
             return
         }

@@ -28,7 +28,9 @@ extension EmbeddedCommandTests {
             #expect(points[0].regenerationRate < points[1].regenerationRate)
             #expect(points[0].llmCallsPerQuestion < points[1].llmCallsPerQuestion)
             #expect(points[1].firstBelow > 0.5)
-            let parsed = ThresholdExperiment.parse(csv: ThresholdExperiment.csv(points))
+            let written = ThresholdExperiment.csv(points, budget: 1.75)
+            #expect(ThresholdExperiment.budget(csv: written) == 1.75)
+            let parsed = ThresholdExperiment.parse(csv: written)
             #expect(parsed.map(\.threshold) == [0.3, 0.65])
             #expect(parsed[1].llmCallsPerQuestion == points[1].llmCallsPerQuestion)
             for chart in ThresholdExperiment.charts(points) { #expect(chart.pointCount > 0) }

@@ -61,7 +61,7 @@ extension EmbeddedCommandTests {
                                                         meanFinalScore: 0.6, meanFirstScore: 0.5, forcedRate: 0.1, firstBelow: 0.4),
                               ThresholdExperiment.Point(threshold: 0.65, questions: 10, regenerationRate: 0.7, llmCallsPerQuestion: 2.4,
                                                         meanFinalScore: 0.61, meanFirstScore: 0.5, forcedRate: 0.4, firstBelow: 0.7)]
-            try ThresholdExperiment.csv(thresholds).write(toFile: directory + "/experiment_threshold_2026-01-01T00-00-00-000.csv",
+            try ThresholdExperiment.csv(thresholds, budget: 2).write(toFile: directory + "/experiment_threshold_2026-01-01T00-00-00-000.csv",
                                                           atomically: true, encoding: .utf8)
             let caches = [CacheExperiment.Point(policy: .lru, size: 64, ttl: 0, popularity: "zipf:1.1", arrival: "constant:2000",
                                                 hitRate: 0.7, llmCallsPerQuestion: 0.2, p50: 0, p90: 1, p99: 3,
@@ -77,6 +77,11 @@ extension EmbeddedCommandTests {
             for (index, svg) in svgs.enumerated() { #expect(Self.hasData(svg), "chart \(index) has no data") }
             #expect(html.contains("Threshold experiment") && html.contains("Cache experiment"))
             #expect(html.contains("thresholds no other beats on both"))
+            // The budget the CSV was written with, and the threshold suggested within it (0.65:
+            // as cheap as 0.50 and better), are drawn as lines.
+            #expect(html.contains(">budget 2 calls</text>"))
+            #expect(html.components(separatedBy: ">suggested 0.65</text>").count - 1 == 3)
+            #expect(html.contains("Score histogram (bins of 0.05)") && html.contains(">threshold 0.65</text>"))
 
             let latencies = [LatencyExperiment.Point(percentile: 0, milliseconds: 0.5), LatencyExperiment.Point(percentile: 50, milliseconds: 2),
                              LatencyExperiment.Point(percentile: 99.9, milliseconds: 9), LatencyExperiment.Point(percentile: 100, milliseconds: 12)]

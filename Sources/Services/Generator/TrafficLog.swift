@@ -101,17 +101,24 @@ public final class TrafficLog: @unchecked Sendable {
         return svgPath
     }
 
-    /// Messages emitted per time bucket (about 60 buckets over the run).
+    /// Messages emitted per time bucket (about 60 buckets over the run); the bin width is in the
+    /// title and the y axis's label.
     public static func trafficChart(_ times: [Double]) -> SVGChart {
         let span = max(times.last ?? 0, 0.001)
         let bucket = Self.niceBucket(span / 60)
         var counts = [Int](repeating: 0, count: max(1, Int((span / bucket).rounded(.up))))  // the last send closes the last bucket
         for time in times { counts[min(counts.count - 1, Int(time / bucket))] += 1 }
         let points = counts.enumerated().map { (x: Double($0.offset) * bucket, y: Double($0.element) / bucket) }
-        var chart = SVGChart(title: "Traffic emitted (\(times.count) questions)", xLabel: "seconds since the first send",
-                             yLabel: "questions per second", series: [.init(name: "emitted", points: points)])
+        let width = Self.bucketText(bucket)
+        var chart = SVGChart(title: "Traffic emitted (\(times.count) questions, \(width) bins)", xLabel: "seconds since the first send",
+                             yLabel: "questions per second, per \(width) bin", series: [.init(name: "emitted", points: points)])
         chart.kind = .steps
         return chart
+    }
+
+    /// A bin width for a label: "50 ms", "2 s".
+    static func bucketText(_ seconds: Double) -> String {
+        seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : "\(Int(seconds.rounded())) s"
     }
 
     static func niceBucket(_ raw: Double) -> Double {

@@ -312,8 +312,10 @@ public enum CacheExperiment {
                                 series: series(\.hitRate))
             hits.logX = true
             hitCharts.append(hits)
+            // A simulated run's latencies are virtual time; a real-time run's, wall-clock time.
+            let clock = points.contains { $0.scenario == scenario && !$0.simulated } ? "wall-clock" : "virtual clock"
             var latency = SVGChart(title: "p99 latency (\(scenario))", xLabel: "cache size (entries, log scale)",
-                                   yLabel: "p99 latency, wall-clock (ms)", series: series(\.p99))
+                                   yLabel: "p99 latency, \(clock) (ms)", series: series(\.p99))
             latency.logX = true
             latencyCharts.append(latency)
         }

@@ -35,7 +35,7 @@ public struct HTMLPage: Sendable {
         body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1500px; }
         h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ddd; }
         table { border-collapse: collapse; margin: 8px 0; } td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
-        th { background: #f3f3f3; } td:first-child { text-align: left; white-space: nowrap; } .chart { display: inline-block; margin: 6px; }
+        th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; white-space: nowrap; } .chart { display: inline-block; margin: 6px; }
         </style></head><body>
         <h1>\(Self.escape(title))</h1>
         \(body)</body></html>

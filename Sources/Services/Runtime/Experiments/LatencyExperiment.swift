@@ -82,8 +82,9 @@ public enum LatencyExperiment {
     /// The CDF (fraction of questions against latency), and the tail: latency against
     /// percentile from the 90th up.
     public static func charts(_ points: [Point], label: String = "latency") -> [SVGChart] {
-        let cdf = SVGChart(title: "End-to-end latency CDF", xLabel: "end-to-end latency (ms)", yLabel: "fraction of questions",
+        var cdf = SVGChart(title: "End-to-end latency CDF", xLabel: "end-to-end latency (ms)", yLabel: "fraction of questions",
                            series: [.init(name: label, points: points.map { (x: $0.milliseconds, y: $0.percentile / 100) })])
+        cdf.xMinimum = 0
         let tail = SVGChart(title: "Latency tail by percentile", xLabel: "percentile", yLabel: "end-to-end latency (ms)",
                             series: [.init(name: label, points: points.filter { $0.percentile >= 90 }
                                 .map { (x: $0.percentile, y: $0.milliseconds) })])

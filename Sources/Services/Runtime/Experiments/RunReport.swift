@@ -106,8 +106,10 @@ public enum RunReport {
         ] + ["mean", "p50", "p90", "p99", "max"].map { String(format: "%.1f ms", number(latency, $0)) }] + byPath)
         let cdf = (document["latency_cdf"] as? [[Double]] ?? []).filter { $0.count == 2 }.map { (x: $0[0], y: $0[1]) }
         if !cdf.isEmpty {
-            page.chart(SVGChart(title: "Latency CDF", xLabel: "end-to-end latency (ms)", yLabel: "fraction of questions",
-                                series: [.init(name: "latency", points: cdf)]))
+            var chart = SVGChart(title: "Latency CDF", xLabel: "end-to-end latency (ms)", yLabel: "fraction of questions",
+                                 series: [.init(name: "latency", points: cdf)])
+            chart.xMinimum = 0
+            page.chart(chart)
         }
 
         page.heading("Scores of the first and the final answer")
@@ -134,8 +136,10 @@ public enum RunReport {
             page.heading("\(title) experiment (\((path as NSString).lastPathComponent))")
             draw(&page, points)
         }
+        let thresholdBudget = latest(in: directory, prefix: "experiment_threshold_", suffix: ".csv")
+            .flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.flatMap(ThresholdExperiment.budget(csv:))
         experiment("threshold", "Threshold", parse: ThresholdExperiment.parse(csv:)) { page, points in
-            for chart in ThresholdExperiment.charts(points) { page.chart(chart) }
+            for chart in ThresholdExperiment.charts(points, budget: thresholdBudget) { page.chart(chart) }
             let frontier = ThresholdExperiment.efficient(points).map { String(format: "%.2f", $0.threshold) }
             page.paragraph("thresholds no other beats on both final score and LLM calls per LLM-decided asking: "
                 + frontier.joined(separator: ", ") + ".")
@@ -167,19 +171,23 @@ public enum RunReport {
         return page.render()
     }
 
-    /// Histograms (20 bins over [0, 1]) of the first and the final scores, as step lines.
-    static func scoreHistogram(first: [Double], final: [Double], threshold: Double) -> SVGChart {
+    /// Histograms (`bins` bins over [0, 1], their width stated on the chart) of the first and the
+    /// final scores, as step lines, with the threshold as a vertical line.
+    static func scoreHistogram(first: [Double], final: [Double], threshold: Double, bins binCount: Int = 20) -> SVGChart {
         func bins(_ values: [Double]) -> [(x: Double, y: Double)] {
-            var counts = [Int](repeating: 0, count: 20)
-            for value in values { counts[min(19, max(0, Int(value * 20)))] += 1 }
-            var points = counts.enumerated().map { (x: Double($0.offset) / 20, y: Double($0.element)) }
-            points.append((x: 1, y: Double(counts[19])))
+            var counts = [Int](repeating: 0, count: binCount)
+            for value in values { counts[min(binCount - 1, max(0, Int(value * Double(binCount))))] += 1 }
+            var points = counts.enumerated().map { (x: Double($0.offset) / Double(binCount), y: Double($0.element)) }
+            points.append((x: 1, y: Double(counts[binCount - 1])))
             return points
         }
-        var chart = SVGChart(title: "Score histogram (threshold \(threshold))", xLabel: "TF-IDF cosine score",
-                             yLabel: "questions", series: [.init(name: "first answer", points: bins(first)),
-                                                           .init(name: "final answer", points: bins(final))])
+        let width = String(format: "%g", 1 / Double(binCount))
+        var chart = SVGChart(title: "Score histogram (bins of \(width))", xLabel: "TF-IDF cosine score",
+                             yLabel: "questions per bin of \(width)", series: [.init(name: "first answer", points: bins(first)),
+                                                                                .init(name: "final answer", points: bins(final))])
         chart.kind = .steps
+        chart.integerY = true
+        chart.rules = [.vertical(at: threshold, String(format: "threshold %g", threshold))]
         return chart
     }
 }

@@ -138,17 +138,26 @@ public enum ThresholdExperiment {
 
     public static let csvHeader = "threshold,questions,regeneration_rate,llm_calls_per_question,mean_final_score,mean_first_score,improvement,"
         + "forced_rate,first_below_threshold,llm_calls_per_llm_decided,accepted_share,seeds,mean_final_score_ci95,"
-        + "llm_calls_per_llm_decided_ci95,accepted_share_ci95,mode"
+        + "llm_calls_per_llm_decided_ci95,accepted_share_ci95,budget,mode"
 
-    public static func csv(_ points: [Point]) -> String {
+    /// One line per point, each with the `budget` of calls the suggestion was made within (so the
+    /// report can draw the budget and the suggested threshold).
+    public static func csv(_ points: [Point], budget: Double) -> String {
         var out = csvHeader + "\n"
         for p in points {
             out += [p.threshold, Double(p.questions), p.regenerationRate, p.llmCallsPerQuestion, p.meanFinalScore, p.meanFirstScore,
                     p.improvement, p.forcedRate, p.firstBelow, p.callsPerAnswered, p.acceptedShare].map { String($0) }.joined(separator: ",")
-                + ",\(p.seeds)," + [p.finalScoreHalfWidth, p.callsHalfWidth, p.acceptedHalfWidth].map { String($0) }.joined(separator: ",")
+                + ",\(p.seeds)," + [p.finalScoreHalfWidth, p.callsHalfWidth, p.acceptedHalfWidth, budget].map { String($0) }.joined(separator: ",")
                 + (p.simulated ? ",simulated" : ",real-time") + "\n"
         }
         return out
+    }
+
+    /// The budget a CSV written by `csv` was suggested within; nil for files of earlier versions.
+    public static func budget(csv text: String) -> Double? {
+        guard let line = text.split(separator: "\n").dropFirst().first else { return nil }
+        let v = line.split(separator: ",").compactMap { Double($0) }
+        return v.count >= 16 && v[15] > 0 ? v[15] : nil
     }
 
     /// Points back from a CSV file written by `csv` (for the report); also reads the 9 columns of
@@ -174,19 +183,43 @@ public enum ThresholdExperiment {
     }
 
     /// Quality per threshold (mean final and first score; share accepted and forced on its own
-    /// axis), and the cost per threshold.
-    public static func charts(_ points: [Point]) -> [SVGChart] {
+    /// axis), and the cost per threshold. With the `budget`, the cost chart draws it as a
+    /// horizontal line and every chart the suggested threshold as a vertical one.
+    public static func charts(_ points: [Point], budget: Double? = nil) -> [SVGChart] {
         func series(_ name: String, _ value: (Point) -> Double) -> SVGChart.Series {
             .init(name: name, points: points.map { (x: $0.threshold, y: value($0)) })
         }
-        let scores = SVGChart(title: "Score threshold: mean scores", xLabel: "score threshold", yLabel: "mean TF-IDF score",
+        var scores = SVGChart(title: "Score threshold: mean scores", xLabel: "score threshold", yLabel: "mean TF-IDF score",
                               series: [series("mean final score", \.meanFinalScore), series("mean first score", \.meanFirstScore)])
-        let shares = SVGChart(title: "Score threshold: shares of questions", xLabel: "score threshold", yLabel: "share of questions",
+        var shares = SVGChart(title: "Score threshold: shares of questions", xLabel: "score threshold", yLabel: "share of questions",
                               series: [series("accepted", \.acceptedShare), series("regenerated", \.regenerationRate),
                                        series("forced", \.forcedRate)])
-        let calls = SVGChart(title: "Score threshold: regeneration cost", xLabel: "score threshold",
+        var calls = SVGChart(title: "Score threshold: regeneration cost", xLabel: "score threshold",
                              yLabel: "LLM calls per LLM-decided asking", series: [series("LLM calls per LLM-decided asking", \.callsPerAnswered)])
+        if let budget {
+            calls.rules.append(.horizontal(at: budget, String(format: "budget %g calls", budget)))
+            if let choice = suggested(points, budget: budget)?.choice {
+                let rule = SVGChart.Rule.vertical(at: choice.threshold, String(format: "suggested %.2f", choice.threshold))
+                scores.rules.append(rule)
+                shares.rules.append(rule)
+                calls.rules.append(rule)
+            }
+        }
         return [scores, shares, calls]
+    }
+
+    /// The threshold suggested within `budget` (see `suggestion`), and the dearer one passed over
+    /// because its gain is not significant; nil when no threshold stays within the budget.
+    public static func suggested(_ points: [Point], budget: Double) -> (choice: Point, passedOver: Point?)? {
+        let affordable = efficient(points).filter { $0.callsPerAnswered <= budget }
+        guard var choice = affordable.max(by: { $0.meanFinalScore < $1.meanFinalScore }) else { return nil }
+        var passedOver: Point?
+        while let cheaper = affordable.last(where: { $0.callsPerAnswered < choice.callsPerAnswered }),
+              !choice.finalScore.isSeparated(above: cheaper.finalScore) {
+            passedOver = choice
+            choice = cheaper
+        }
+        return (choice, passedOver)
     }
 
     /// The thresholds no other beats: none costs no more and scores no less (one strictly).
@@ -224,19 +257,12 @@ public enum ThresholdExperiment {
         }
         let frontier = efficient(points)
         let dominated = points.filter { p in !frontier.contains { $0.threshold == p.threshold } }.sorted { $0.threshold < $1.threshold }
-        let affordable = frontier.filter { $0.callsPerAnswered <= budget }
-        guard var choice = affordable.max(by: { $0.meanFinalScore < $1.meanFinalScore }) else {
+        guard let (choice, notSignificant) = suggested(points, budget: budget) else {
             if let cheapest = frontier.first {
                 lines.append(String(format: "no threshold stays within %.2f LLM calls per LLM-decided asking; the cheapest, %@.",
                                     budget, describe(cheapest) as NSString))
             }
             return lines.joined(separator: "\n")
-        }
-        var notSignificant: Point?
-        while let cheaper = affordable.last(where: { $0.callsPerAnswered < choice.callsPerAnswered }),
-              !choice.finalScore.isSeparated(above: cheaper.finalScore) {
-            notSignificant = choice
-            choice = cheaper
         }
         lines.append("suggested threshold \(describe(choice)): the best final score within the budget of "
             + String(format: "%.2f", budget) + " calls, and no threshold tried costs less for as much quality.")
