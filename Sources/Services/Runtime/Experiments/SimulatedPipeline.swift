@@ -57,6 +57,9 @@ public struct SimulatedPipeline: Sendable {
         }
         var settings = run.settings
         settings.cache.clock = CacheClock { UInt64(max(0, PipelineTime.nowMicroseconds() - Self.startMicroseconds) / 1000) }
+        // The in-memory store answers at once: no wall-clock timeout raced against each lookup
+        // (two child tasks and a timer per cache miss, most of a run's time).
+        settings.cache.storageLookupTimeoutMilliseconds = 0
         let topics = settings.topics
         let applied = LockedValue(0)
         let cache = CacheStage(topics: topics, configuration: settings.cache, storage: store)
