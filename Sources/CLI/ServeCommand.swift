@@ -13,9 +13,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run one service of the pipeline over Kafka and MongoDB.",
         discussion: """
-            `veredicto serve SERVICE`, SERVICE one of generator, cache, llm, score and store; each
-            lists the flags it takes (`veredicto serve cache --help`). Settings come from the
-            environment variables (KAFKA_BOOTSTRAP_SERVERS, MONGO_URI, CACHE_POLICY, SCORE_THRESHOLD,
+            `veredicto serve SERVICE`, SERVICE one of generator, cache, llm, score and store; each \
+            lists the flags it takes (`veredicto serve cache --help`). Settings come from the \
+            environment variables (KAFKA_BOOTSTRAP_SERVERS, MONGO_URI, CACHE_POLICY, SCORE_THRESHOLD, \
             ...) and the flags. SIGTERM or SIGINT finishes the batch in hand, commits it and exits 0.
             """,
         subcommands: [GeneratorService.self, CacheService.self, LLMService.self, ScoreService.self, StoreService.self]

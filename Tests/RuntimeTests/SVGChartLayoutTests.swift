@@ -174,12 +174,12 @@ import Generator
         #expect(suggestion.y < plot.y && suggestion.y - 10 > 20 + 2, "\(suggestion.y)")
     }
 
-    @Test func equalValuesOfTwoSeriesOnACountedAxisStayVisible() {
+    @Test(arguments: [false, true]) func equalValuesOfTwoSeriesStayVisible(logAxis: Bool) {
         var chart = SVGChart(title: "t", xLabel: "attempt", yLabel: "gain", series: [
             .init(name: "threshold 0.50, MAX_RETRIES 3", points: [(x: 2, y: 0.1), (x: 3, y: 0.05)]),
             .init(name: "threshold 0.50, MAX_RETRIES 5", points: [(x: 2, y: 0.1), (x: 3, y: 0.05), (x: 4, y: 0.02)]),
         ])
-        chart.integerX = true
+        if logAxis { chart.logX = true } else { chart.integerX = true }
         let svg = chart.render()
         // The first series' circles and the second's squares are not drawn on the same spot.
         let circles = Self.numbers(after: "<circle cx=\"", in: svg).filter { $0 < Self.frame(svg).x + Self.frame(svg).width }

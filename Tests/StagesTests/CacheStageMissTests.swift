@@ -217,4 +217,34 @@ import Testing
         #expect(Self.requests(out).count == 2)
         #expect(await stage.counts.storageLookupFailures == 1)
     }
+
+    /// A store that knows one decided question and answers its lookups only after a pause.
+    actor SlowStore: ResultStore {
+        func apply(_ decisions: [Decision]) async throws -> ResultLedger.Outcome { ResultLedger.Outcome() }
+        func results(for questionIDs: [String]) async throws -> [String: StoredResult] {
+            try await Task.sleep(for: .milliseconds(200))
+            let decision = Decision(messageID: "m", traceID: "t", questionID: "known", title: "Title", content: "",
+                                    bestAnswer: "Best answer", llmAnswer: "Stored answer", score: 0.9, firstScore: 0.9,
+                                    attempts: 1, status: .accepted, source: .score, createdAt: 0, decidedAt: 1, llmCalls: 1)
+            let result = StoredResult(decision: decision, storedAt: 1, timesAsked: 1, served: [.score: 1], llmCalls: 1, regenerations: 0)
+            return Dictionary(uniqueKeysWithValues: questionIDs.filter { $0 == "known" }.map { ($0, result) })
+        }
+        func metrics() async throws -> PipelineMetrics { PipelineMetrics() }
+    }
+
+    /// A lookup timeout of 0 (the simulated pipeline's) awaits the lookup however long it takes,
+    /// and still counts a failing one and sends its misses to the LLM.
+    @Test func aLookupWithoutTimeoutIsAwaited() async throws {
+        let slow = Self.stage(storage: SlowStore(), lookupTimeout: 0)
+        let out = try await slow.handle([Self.asking("known"), Self.asking("new")])
+        #expect(try Self.responses(out).map(\.source) == [.storage])
+        #expect(try Self.responses(out).first?.llmAnswer == "Stored answer")
+        #expect(Self.requests(out).count == 1)
+        #expect(await slow.counts.storageLookupFailures == 0)
+
+        let broken = Self.stage(storage: BrokenStore(hangs: false), lookupTimeout: 0)
+        let missed = try await broken.handle([Self.asking("known")])
+        #expect(Self.requests(missed).count == 1)
+        #expect(await broken.counts.storageLookupFailures == 1)
+    }
 }

@@ -26,7 +26,8 @@ public struct CacheConfiguration: Equatable, Sendable, CustomStringConvertible {
     /// (`CHAIN_TIMEOUT`, default 300): its decision went to another instance after a rebalance.
     public var chainTimeoutSeconds: Int = 300
     /// Longest wait for the storage lookup of a batch's misses (`STORAGE_LOOKUP_TIMEOUT_MS`,
-    /// default 2000); past it, or when it fails, the misses go to the LLM.
+    /// default 2000); past it, or when it fails, the misses go to the LLM. 0 (in code only, the
+    /// variable takes 1 or more): no timeout, for a store in the process that answers at once.
     public var storageLookupTimeoutMilliseconds: Int = 2000
 
     public static let defaultCapacity = 1024

@@ -195,9 +195,10 @@ public struct SVGChart: Sendable {
         svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
         svg += "<text transform=\"translate(14,\(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(yLabel))</text>\n"
         // Data.
-        // On a counted x axis (attempts, instances, strategies) the series of a line chart are
-        // set a few pixels apart, so equal values of two series do not hide one under the other.
-        let dodge = kind == .line && integerX && series.count > 1 ? min(5, plotWidth / Double(max(pointCount, 1)) / 4) : 0
+        // On a counted x axis (attempts, instances, strategies) or a log one (cache sizes, few
+        // values far apart) the series of a line chart are set a few pixels apart, so equal
+        // values of two series do not hide one under the other.
+        let dodge = kind == .line && (integerX || logX) && series.count > 1 ? min(5, plotWidth / Double(max(pointCount, 1)) / 4) : 0
         for (index, one) in series.enumerated() {
             let color = Self.palette[index % Self.palette.count]
             let shift = dodge * (Double(index) - Double(series.count - 1) / 2)

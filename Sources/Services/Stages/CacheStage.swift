@@ -296,6 +296,14 @@ public actor CacheStage: PipelineStage {
     /// the lookup timeout: the misses then go to the LLM rather than wait for the database.
     private func lookUp(_ questionIDs: [String]) async -> [String: StoredResult] {
         guard let storage else { return [:] }
+        guard configuration.storageLookupTimeoutMilliseconds > 0 else {
+            // No timeout: a store in this process, which answers at once (the simulated pipeline).
+            guard let found = try? await storage.results(for: questionIDs) else {
+                counts.storageLookupFailures += 1
+                return [:]
+            }
+            return found
+        }
         let timeout = Duration.milliseconds(configuration.storageLookupTimeoutMilliseconds)
         let found = await withTaskGroup(of: [String: StoredResult]?.self) { group in
             group.addTask { try? await storage.results(for: questionIDs) }

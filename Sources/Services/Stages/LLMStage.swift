@@ -34,6 +34,13 @@ public struct LLMStage: PipelineStage {
     }
 
     public func handle(_ inputs: [LLMRequest]) async throws -> [OutboundMessage] {
+        // One request, or one at a time: answered here, without the child tasks of a group.
+        if inputs.count == 1 || concurrency == 1 {
+            var out: [OutboundMessage] = []
+            out.reserveCapacity(inputs.count)
+            for request in inputs { out.append(try await answer(request)) }
+            return out
+        }
         var results = [OutboundMessage?](repeating: nil, count: inputs.count)
         try await withThrowingTaskGroup(of: (Int, OutboundMessage).self) { group in
             var next = 0

@@ -35,7 +35,8 @@ public struct SimulatedPipeline: Sendable {
     private enum Payload {
         /// The generator's next question: its sequence number and the dataset row.
         case ask(Int, Int)
-        case deliver(OutboundMessage)
+        /// A message to its topic's readers; `byCache` when the cache service published it.
+        case deliver(OutboundMessage, byCache: Bool)
     }
 
     /// One answer the score service scored: its trace, attempt number (1 = the first answer) and
@@ -57,6 +58,9 @@ public struct SimulatedPipeline: Sendable {
         }
         var settings = run.settings
         settings.cache.clock = CacheClock { UInt64(max(0, PipelineTime.nowMicroseconds() - Self.startMicroseconds) / 1000) }
+        // The in-memory store answers at once: no wall-clock timeout raced against each lookup
+        // (two child tasks and a timer per cache miss, most of a run's time).
+        settings.cache.storageLookupTimeoutMilliseconds = 0
         let topics = settings.topics
         let applied = LockedValue(0)
         let cache = CacheStage(topics: topics, configuration: settings.cache, storage: store)
@@ -129,6 +133,7 @@ public struct SimulatedPipeline: Sendable {
             }
             lastTime = event.time
             var produced: [(OutboundMessage, Int64)] = []
+            var byCache = false
             switch event.payload {
             case .ask(let sequence, let index):
                 let row = run.questions[index]
@@ -138,11 +143,19 @@ public struct SimulatedPipeline: Sendable {
                     createdAt: Timestamp(microsecondsSinceEpoch: event.time))
                 produced.append((question.outbound(topics, key: question.traceID), event.time))
                 scheduleNextAsk()
-            case .deliver(let message):
+            case .deliver(let message, let fromCache):
                 switch message.topic {
                 case names.questions, names.regeneration:
                     let (out, end) = try await step(cache, message, at: event.time)
                     produced += out.map { ($0, end) }
+                    byCache = true
+                case names.validated where fromCache:
+                    // What the cache published itself (a hit, an answer from storage, a waiter
+                    // answered, a remembered failure) teaches it nothing: it reads such a response
+                    // as no decision and skips it. Only the store reads it; the record's offset is
+                    // still used up, so the virtual clocks' seeds stay those of a full delivery.
+                    offset += 1
+                    _ = try await step(storeStage, message, at: event.time)
                 case names.validated:
                     let (out, end) = try await step(cache, message, at: event.time)
                     produced += out.map { ($0, end) }
@@ -170,7 +183,7 @@ public struct SimulatedPipeline: Sendable {
                     deadLetters += 1
                 }
             }
-            for (message, time) in produced { queue.schedule(.deliver(message), at: time + hopMicroseconds) }
+            for (message, time) in produced { queue.schedule(.deliver(message, byCache: byCache), at: time + hopMicroseconds) }
             let decided = applied.withLock { $0 }
             if decided >= nextProgress {
                 progress(decided)
