@@ -15,7 +15,7 @@ struct Bench: AsyncParsableCommand {
         case scoring, pipeline, kafka
     }
 
-    @Option(name: .long, help: "Sections to run: \(Section.allCases.map(\.rawValue).joined(separator: ", ")) (default: scoring, pipeline; kafka is the Kafka layer alone, which pipeline includes).")
+    @Option(name: .long, help: "Sections to run: \(Section.allCases.map(\.rawValue).joined(separator: ", ")); kafka is the Kafka layer alone, which pipeline includes.")
     var section: [Section] = [.scoring, .pipeline]
 
     @Flag(name: .long, help: "Print one JSON object with all figures instead of tables.")

@@ -13,11 +13,11 @@ struct BrokerCPUReport {
         Swift.print("")
         Swift.print("CPU over kafka, measured start to end of each run (broker pid \(first.1.pid), /proc/[pid]/stat; "
             + "\(ProcessInfo.processInfo.activeProcessorCount) cores):")
-        Swift.print("  " + pad("run", 24) + pad("wall s", 8) + pad("broker CPU s", 14) + pad("µs/asking", 11)
+        Swift.print("  " + pad("run", 30) + pad("wall s", 8) + pad("broker CPU s", 14) + pad("µs/asking", 11)
             + pad("cores", 7) + pad("bench CPU s", 13) + pad("µs/asking", 11) + "cores")
         for (run, cpu) in measured {
-            let name = run.store + ", " + (run.load.hasPrefix("max") ? "max rate" : "half rate")
-            Swift.print("  " + pad(name, 24) + pad(KafkaLayerReport.decimal(cpu.wallSeconds), 8)
+            let name = run.store + " store, " + (run.load.hasPrefix("max") ? "max rate" : "half rate")
+            Swift.print("  " + pad(name, 30) + pad(KafkaLayerReport.decimal(cpu.wallSeconds), 8)
                 + pad(KafkaLayerReport.decimal(cpu.brokerCPUSeconds), 14) + pad(String(format: "%.1f", cpu.brokerMicrosecondsPerUnit), 11)
                 + pad(KafkaLayerReport.decimal(cpu.brokerCores), 7) + pad(KafkaLayerReport.decimal(cpu.benchCPUSeconds), 13)
                 + pad(String(format: "%.1f", cpu.benchMicrosecondsPerUnit), 11) + KafkaLayerReport.decimal(cpu.benchCores))
