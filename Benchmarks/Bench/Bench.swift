@@ -10,11 +10,13 @@ struct Bench: AsyncParsableCommand {
         abstract: "Measure Veredicto: figures, and ratios against baselines measured in the same run.")
 
     enum Section: String, ExpressibleByArgument, CaseIterable {
-        case scoring, pipeline
+        /// `kafka`: the Kafka layer alone against confluent-kafka (needs --kafka); the pipeline
+        /// section runs it too, so it is not a default.
+        case scoring, pipeline, kafka
     }
 
-    @Option(name: .long, help: "Sections to run: \(Section.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var section: [Section] = Section.allCases
+    @Option(name: .long, help: "Sections to run: \(Section.allCases.map(\.rawValue).joined(separator: ", ")); kafka is the Kafka layer alone, which pipeline includes.")
+    var section: [Section] = [.scoring, .pipeline]
 
     @Flag(name: .long, help: "Print one JSON object with all figures instead of tables.")
     var json = false
@@ -56,6 +58,10 @@ struct Bench: AsyncParsableCommand {
             help: "Partitions per topic of the pipeline runs over Kafka (one instance per service reads them all).")
     var kafkaPartitions: Int = 1
 
+    @Option(name: .customLong("broker-pid"),
+            help: "Process id of the Kafka broker whose CPU time the runs over Kafka report (default: the process listening on the --kafka port of this machine, found through /proc).")
+    var brokerPID: Int32?
+
     func validate() throws {
         guard pairs >= 100 else { throw ValidationError("--pairs must be at least 100, got \(pairs)") }
         guard seconds > 0 && seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60], got \(seconds)") }
@@ -63,6 +69,8 @@ struct Bench: AsyncParsableCommand {
         guard (1...1000).contains(kafkaPartitions) else { throw ValidationError("--kafka-partitions must be between 1 and 1000") }
         guard distinctQuestions >= 1 else { throw ValidationError("--distinct-questions must be at least 1") }
         if mongo != nil && kafka == nil { throw ValidationError("--mongo needs --kafka (the MongoDB run goes over Kafka)") }
+        if section.contains(.kafka) && kafka == nil { throw ValidationError("--section kafka needs --kafka") }
+        if let brokerPID, brokerPID <= 0 { throw ValidationError("--broker-pid must be a process id, got \(brokerPID)") }
         for name in kernel {
             guard let chosen = ScoringKernel(name: name), chosen.isSupported else {
                 throw ValidationError("--kernel \(name) is not a kernel of this CPU; choose from \(ScoringKernel.supported.map(\.description).joined(separator: ", "))")
@@ -90,13 +98,25 @@ struct Bench: AsyncParsableCommand {
             }
         }
         if section.contains(.pipeline) {
-            let benchmark = PipelineBenchmark(questions: questions, distinct: distinctQuestions, kafka: kafka, mongo: mongo,
+            var benchmark = PipelineBenchmark(questions: questions, distinct: distinctQuestions, kafka: kafka, mongo: mongo,
                                               mongoQuestions: mongoQuestions, partitions: kafkaPartitions)
+            benchmark.brokerPID = brokerPID
             let figures = try await benchmark.run()
             if json {
                 report["pipeline"] = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(figures))
             } else {
                 PipelineReport(figures: figures).print()
+            }
+        }
+        if section.contains(.kafka), !section.contains(.pipeline), let kafka {
+            var benchmark = PipelineBenchmark(questions: questions, distinct: distinctQuestions, kafka: kafka, mongo: nil,
+                                              mongoQuestions: mongoQuestions, partitions: kafkaPartitions)
+            benchmark.brokerPID = brokerPID
+            let figures = try await benchmark.kafkaLayer(kafka)
+            if json {
+                report["kafka"] = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(figures))
+            } else {
+                KafkaLayerReport(figures: figures).print()
             }
         }
         if json {

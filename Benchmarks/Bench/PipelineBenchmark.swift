@@ -25,6 +25,8 @@ struct PipelineBenchmark {
     /// sustained rate from 26,300 to 21,600 questions/s and raised the half-load p99 from 105
     /// to 153 ms). Partitions as the unit of scaling are measured by `experiment scale`.
     var partitions: Int
+    /// The broker whose CPU time the runs over Kafka report (`BrokerCPU`); nil: found by port.
+    var brokerPID: Int32?
 
     struct RunFigures: Codable {
         var transport: String
@@ -42,6 +44,8 @@ struct PipelineBenchmark {
         var paths: [PathFigures] = []
         /// Over Kafka: each topic's hop latency, record timestamp to poll.
         var hops: [HopFigures] = []
+        /// Over Kafka: the broker's CPU time (and the bench's) from the measured start to the end.
+        var broker: BrokerCPU.Figures?
     }
 
     struct PathFigures: Codable {
@@ -73,6 +77,10 @@ struct PipelineBenchmark {
         var pythonConsumeMessagesPerSecond: Double?
         var produceRatio: Double?
         var consumeRatio: Double?
+        /// The broker's CPU time while this project's layer, then confluent-kafka, produced and
+        /// consumed the messages (per message).
+        var broker: BrokerCPU.Figures?
+        var pythonBroker: BrokerCPU.Figures?
     }
 
     struct Figures: Codable {
@@ -115,9 +123,13 @@ struct PipelineBenchmark {
             let kafkaTotal = min(questions, 50_000)
             kafkaSettings.topics = PipelineTopics(prefix: "bench\(UInt32.random(in: 0...UInt32.max))_")
             try await transport.createTopics(Topic.allCases.map { kafkaSettings.topics.name($0) }, partitions: partitions)
-            let kafkaRun = try await runOnce(settings: kafkaSettings, rows: rows, popularity: popularity, total: kafkaTotal,
+            let broker = BrokerCPU.locate(pid: brokerPID, bootstrap: kafka)
+            let brokerStart = LockedValue<BrokerCPU.Start?>(nil)
+            var kafkaRun = try await runOnce(settings: kafkaSettings, rows: rows, popularity: popularity, total: kafkaTotal,
                                              arrival: .constant(rate: 0), transport: transport, store: InMemoryResultStore(),
-                                             names: ("kafka", "in-memory", "max rate"))
+                                             names: ("kafka", "in-memory", "max rate"),
+                                             onMeasuredStart: { brokerStart.withLock { $0 = broker?.begin() } })
+            kafkaRun.broker = broker?.end(brokerStart.withLock { $0 }, units: kafkaRun.questions)
             figures.runs.append(kafkaRun)
             kafkaSettings.topics = PipelineTopics(prefix: "bench\(UInt32.random(in: 0...UInt32.max))_")
             try await transport.createTopics(Topic.allCases.map { kafkaSettings.topics.name($0) }, partitions: partitions)
@@ -127,7 +139,9 @@ struct PipelineBenchmark {
             var halfRun = try await runOnce(
                 settings: kafkaSettings, rows: rows, popularity: popularity, total: min(kafkaTotal, max(1000, Int(kafkaRun.questionsPerSecond * 5))),
                 arrival: .poisson(lambda: kafkaRun.questionsPerSecond / 2), transport: measuredTransport, store: InMemoryResultStore(),
-                names: ("kafka", "in-memory", "poisson at half rate"), onMeasuredStart: { hops.reset() })
+                names: ("kafka", "in-memory", "poisson at half rate"),
+                onMeasuredStart: { hops.reset(); brokerStart.withLock { $0 = broker?.begin() } })
+            halfRun.broker = broker?.end(brokerStart.withLock { $0 }, units: halfRun.questions)
             let prefix = kafkaSettings.topics.prefix
             halfRun.hops = hops.summaries.map { HopFigures(topic: String($0.topic.dropFirst(prefix.count)), latency: $0.summary) }
             figures.runs.append(halfRun)
@@ -179,12 +193,17 @@ struct PipelineBenchmark {
         let messages = 200_000
         var probe = KafkaThroughputProbe(bootstrapServers: [bootstrap], messageCount: messages)
         probe.sessionTimeout = .seconds(6)
+        let broker = BrokerCPU.locate(pid: brokerPID, bootstrap: bootstrap)
+        var brokerStart = broker?.begin()
         let measurement = try await probe.run()
+        let brokerFigures = broker?.end(brokerStart, units: messages)
         var figures = KafkaFigures(messages: messages, produceMessagesPerSecond: measurement.produceMessagesPerSecond,
                                    consumeMessagesPerSecond: measurement.consumeMessagesPerSecond,
-                                   compressionRatio: measurement.compressionRatio)
+                                   compressionRatio: measurement.compressionRatio, broker: brokerFigures)
+        brokerStart = broker?.begin()
         if let numbers = try PythonBaseline.run("kafka_baseline.py", ["--bootstrap", bootstrap, "--messages", "\(messages)"]),
            let produce = numbers["produce_msgs_per_s"], let consume = numbers["consume_msgs_per_s"] {
+            figures.pythonBroker = broker?.end(brokerStart, units: messages)
             figures.pythonProduceMessagesPerSecond = produce
             figures.pythonConsumeMessagesPerSecond = consume
             figures.produceRatio = figures.produceMessagesPerSecond / produce

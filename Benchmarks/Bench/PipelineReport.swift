@@ -27,19 +27,10 @@ struct PipelineReport {
                 + (half.latency.p99Milliseconds < 50 ? "  met" : "  NOT MET"))
             printPaths(of: half)
         }
+        BrokerCPUReport(runs: figures.runs).print()
         if let kafka = figures.kafka {
             Swift.print("")
-            Swift.print("kafka layer alone, \(kafka.messages) messages of ~700 bytes, zstd:")
-            Swift.print("  this project: produce \(number(kafka.produceMessagesPerSecond))/s, consume \(number(kafka.consumeMessagesPerSecond))/s"
-                + (kafka.compressionRatio.map { ", compression ratio \(decimal($0))" } ?? ""))
-            if let produce = kafka.pythonProduceMessagesPerSecond, let consume = kafka.pythonConsumeMessagesPerSecond,
-               let produceRatio = kafka.produceRatio, let consumeRatio = kafka.consumeRatio {
-                Swift.print("  confluent-kafka (Python): produce \(number(produce))/s, consume \(number(consume))/s")
-                Swift.print("  ratio: produce \(decimal(produceRatio))x, consume \(decimal(consumeRatio))x   target ≥ 0.5x"
-                    + (min(produceRatio, consumeRatio) >= 0.5 ? "  met" : "  NOT MET"))
-            } else {
-                Swift.print("  confluent-kafka baseline: not measured (run the bench under scripts/test-env.sh)")
-            }
+            KafkaLayerReport(figures: kafka).print()
         }
         Swift.print("")
     }

@@ -79,4 +79,38 @@ struct MessageSignatureTests {
         #expect(seen["unsigned"] == "unauthenticated: no veredicto-hmac-sha256 header")
         #expect(seen["forged"] == "unauthenticated: the veredicto-hmac-sha256 signature does not match")
     }
+
+    /// Signed records of one batch sent to two topics, interleaved: each is produced by its own
+    /// topic's handle and verifies on the topic it arrives on (the signature covers the topic,
+    /// so a record sent by another topic's handle would be refused).
+    @Test func signedRecordsOfOneBatchVerifyOnEachOfTheirTopics() async throws {
+        let topics = [TestBroker.uniqueName("signed-a"), TestBroker.uniqueName("signed-b")]
+        let admin = try TestBroker.admin()
+        for topic in topics { try await admin.createTopic(topic, partitions: 1) }
+        var signed = KafkaTransport(bootstrapServers: try TestBroker.bootstrapServers())
+        signed.sessionTimeout = .seconds(6)
+        signed.signer = MessageSigner(key: Self.key)
+        let messages = (0..<40).map { index in
+            OutboundMessage(topic: topics[index % 2], key: "q\(index)", value: Array("\(topics[index % 2])/\(index)".utf8))
+        }
+        let producer = try await signed.makeProducer()
+        try await producer.enqueue(messages).wait()
+        await producer.close()
+
+        let consumer = try await signed.makeConsumer(group: TestBroker.uniqueName("signed-group"), topics: topics)
+        var seen: [String: String] = [:]
+        let deadline = ContinuousClock.now + .seconds(60)
+        while seen.count < messages.count, ContinuousClock.now < deadline {
+            let batch = try await consumer.poll(maxMessages: 100, timeout: .milliseconds(250)) { raw in
+                (raw.topic + "/" + String(decoding: raw.value, as: UTF8.self), raw.rejection ?? "accepted")
+            }
+            for (text, verdict) in batch { seen[text] = verdict }
+        }
+        await consumer.close()
+        // Each value names its topic: "<topic>/<topic>/<index>" when it arrived where it was sent.
+        let expected = Dictionary(uniqueKeysWithValues: messages.map {
+            ($0.topic + "/" + String(decoding: $0.value, as: UTF8.self), "accepted")
+        })
+        #expect(seen == expected)
+    }
 }

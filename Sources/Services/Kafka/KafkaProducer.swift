@@ -70,8 +70,8 @@ public final class KafkaProducer: Sendable {
         while true {
             let produced: RDKafkaProduced
             if let header {
-                produced = client.produce(topic: topic, key: key, value: value, header: header, opaque: opaque,
-                                          context: "cannot send to \(topic)")
+                produced = topicHandle.produce(key: key, value: value, header: header, opaque: opaque,
+                                               context: "cannot send to \(topic)")
             } else {
                 produced = topicHandle.produce(key: key, value: value, opaque: opaque, context: "cannot send to \(topic)")
             }

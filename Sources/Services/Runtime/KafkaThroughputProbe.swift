@@ -7,7 +7,8 @@ import VeredictoCore
 
 /// Measures how fast the Kafka layer moves question-sized messages through a broker: produces
 /// `messageCount` synthetic ~700-byte JSON question messages to a fresh one-partition topic
-/// (zstd, the pipeline's producer settings), then reads them back with a new consumer group,
+/// (zstd: `KafkaProducerConfiguration`'s defaults, the settings `scripts/kafka_baseline.py` gives
+/// confluent-kafka; the pipeline's services compress with lz4), then reads them back with a new consumer group,
 /// committing each batch as the pipeline does.
 ///
 /// The first message is sent alone and acknowledged before the clock starts, so that connecting

@@ -23,25 +23,6 @@ extension RDKafkaClient {
     }
 }
 
-extension RDKafkaClient {
-    /// Queues one message with one header (`rd_kafka_producev` by topic name, through the C
-    /// shim: Swift cannot call a variadic function); the key chooses the partition.
-    func produce(topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
-                 header: (name: String, value: [UInt8]), opaque: UnsafeMutableRawPointer?,
-                 context: @autoclosure () -> String) -> RDKafkaProduced {
-        let error = withHandle { rk in
-            header.value.withUnsafeBytes { headerValue in
-                veredicto_produce_with_header(rk, topic, value.baseAddress, value.count, key?.baseAddress,
-                                              key?.count ?? 0, header.name, headerValue.baseAddress,
-                                              headerValue.count, opaque)
-            }
-        }
-        if error == RD_KAFKA_RESP_ERR_NO_ERROR { return .queued }
-        if error == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
-        return .failed(KafkaError(rdKafkaError: error, context()))
-    }
-}
-
 /// What one `rd_kafka_produce` did.
 enum RDKafkaProduced {
     case queued
@@ -63,6 +44,24 @@ extension RDKafkaTopic {
         }
         if result == 0 { return .queued }
         let error = rd_kafka_last_error()
+        if error == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
+        return .failed(KafkaError(rdKafkaError: error, context()))
+    }
+
+    /// Queues one message with one header (`rd_kafka_producev` through the C shim: Swift cannot
+    /// call a variadic function), by this topic handle; the key chooses the partition.
+    func produce(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer, header: (name: String, value: [UInt8]),
+                 opaque: UnsafeMutableRawPointer?, context: @autoclosure () -> String) -> RDKafkaProduced {
+        let error = client.withHandle { rk in
+            withHandle { rkt in
+                header.value.withUnsafeBytes { headerValue in
+                    veredicto_produce_with_header(rk, rkt, value.baseAddress, value.count, key?.baseAddress,
+                                                  key?.count ?? 0, header.name, headerValue.baseAddress,
+                                                  headerValue.count, opaque)
+                }
+            }
+        }
+        if error == RD_KAFKA_RESP_ERR_NO_ERROR { return .queued }
         if error == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
         return .failed(KafkaError(rdKafkaError: error, context()))
     }

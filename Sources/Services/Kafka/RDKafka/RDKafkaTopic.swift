@@ -6,7 +6,7 @@ import CRdKafka
 /// their client alive, since they must be destroyed before it.
 final class RDKafkaTopic: @unchecked Sendable {
     let name: String
-    private let client: RDKafkaClient
+    let client: RDKafkaClient
     private let handle: OpaquePointer
 
     init(client: RDKafkaClient, name: String) throws {
