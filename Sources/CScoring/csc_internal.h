@@ -41,6 +41,9 @@ typedef struct csc_chunk_masks {
 } csc_chunk_masks;
 
 typedef void (*csc_chunk_fn)(const uint8_t *src, uint8_t *dst, csc_chunk_masks *masks);
+// The same for the last `avail` (< 64) bytes of a text, reading and writing no byte past
+// them (AVX-512 masked loads and stores); the masks have no bit at or past `avail`.
+typedef void (*csc_tail_fn)(const uint8_t *src, uint8_t *dst, size_t avail, csc_chunk_masks *masks);
 typedef void (*csc_classify_fn)(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
 
 // Scalar, code point by code point, from `pos` (a code point boundary) until at least
@@ -65,9 +68,10 @@ csc_classify_fn csc_active_classifier(void);
 
 // Runs a SIMD chunk function over pure-ASCII 64-byte chunks and the scalar code point
 // classifier over chunks holding any byte >= 0x80. Inlined into each kernel so the chunk
-// function is inlined with that kernel's target attributes.
+// function is inlined with that kernel's target attributes. The last, partial chunk goes
+// through `tail` when the kernel has one, else through a zero-padded copy.
 static CSC_ALWAYS_INLINE void csc_classify_driver(const uint8_t *src, size_t n, uint8_t *dst,
-                                                  uint64_t *bits, csc_chunk_fn chunk) {
+                                                  uint64_t *bits, csc_chunk_fn chunk, csc_tail_fn tail) {
     memset(bits, 0, ((n + 63) / 64) * sizeof(uint64_t));
     size_t pos = 0;
     while (pos < n) {
@@ -83,6 +87,14 @@ static CSC_ALWAYS_INLINE void csc_classify_driver(const uint8_t *src, size_t n, 
                     const uint64_t sep = ((m.backslash << 1) | after_backslash) & m.letter_n;
                     bits[c] = m.word & ~sep;
                     pos = start + 64;
+                    continue;
+                }
+            } else if (tail) {
+                tail(src + start, dst + start, avail, &m);
+                if (CSC_LIKELY(m.high == 0)) {
+                    const uint64_t sep = ((m.backslash << 1) | after_backslash) & m.letter_n;
+                    bits[c] = m.word & ~sep;
+                    pos = n;
                     continue;
                 }
             } else {
