@@ -136,13 +136,44 @@ static CSC_ALWAYS_INLINE void count_run(void *p, size_t start, size_t len) {
     count_term(&c->table, term);
 }
 
-void csc_arena_count_terms(csc_arena *a, const uint8_t *text, size_t n, uint8_t *lowered, int side) {
-    csc_active_classifier()(text, n, lowered, a->bits);
-    memset(lowered + n, 0, CSC_PAD);
+static CSC_ALWAYS_INLINE void scan_and_count(csc_arena *a, size_t n, uint8_t *lowered, int side) {
     count_run_ctx ctx = {{a->slots, a->entries, a->mask, a->shift, a->entry_count, side}, lowered};
     csc_scan_runs(a->bits, n, &ctx, count_run);
     a->entry_count = ctx.table.count;
     a->entries[0].term = 0;
+}
+
+// The scan and the table are scalar code; with the AVX2 and AVX-512 kernels, on a CPU with
+// BMI1/BMI2 (every one of those in practice), they run as built with BMI1/BMI2 too: bit
+// scans and lowest-bit clears in one instruction, shifts by a register without a flags
+// dependency. The scalar, SSE2 and SSE4.2 kernels keep the baseline build, so forcing them
+// also tests it.
+#if CSC_X86_64
+static CSC_ALWAYS_INLINE int use_bmi2(void) {
+    const int k = csc_kernel_active();
+    return (k == CSC_KERNEL_AVX2 || k == CSC_KERNEL_AVX512) && csc_cpu_has_bmi2();
+}
+#endif
+
+static void scan_and_count_generic(csc_arena *a, size_t n, uint8_t *lowered, int side) {
+    scan_and_count(a, n, lowered, side);
+}
+#if CSC_X86_64
+__attribute__((target("bmi,bmi2"))) static void scan_and_count_bmi2(csc_arena *a, size_t n, uint8_t *lowered, int side) {
+    scan_and_count(a, n, lowered, side);
+}
+#endif
+
+void csc_arena_count_terms(csc_arena *a, const uint8_t *text, size_t n, uint8_t *lowered, int side) {
+    csc_active_classifier()(text, n, lowered, a->bits);
+    memset(lowered + n, 0, CSC_PAD);
+#if CSC_X86_64
+    if (use_bmi2()) {
+        scan_and_count_bmi2(a, n, lowered, side);
+        return;
+    }
+#endif
+    scan_and_count_generic(a, n, lowered, side);
 }
 
 void csc_arena_clear_terms(csc_arena *a) {
@@ -171,11 +202,28 @@ static CSC_ALWAYS_INLINE void collect_run(void *p, size_t start, size_t len) {
     c->count++;
 }
 
+static CSC_ALWAYS_INLINE size_t scan_and_collect(csc_arena *a, size_t n, csc_token *tokens, size_t capacity) {
+    collect_ctx ctx = {a->lowered, tokens, capacity, 0};
+    csc_scan_runs(a->bits, n, &ctx, collect_run);
+    return ctx.count;
+}
+
+static size_t scan_and_collect_generic(csc_arena *a, size_t n, csc_token *tokens, size_t capacity) {
+    return scan_and_collect(a, n, tokens, capacity);
+}
+#if CSC_X86_64
+__attribute__((target("bmi,bmi2"))) static size_t scan_and_collect_bmi2(csc_arena *a, size_t n, csc_token *tokens,
+                                                                         size_t capacity) {
+    return scan_and_collect(a, n, tokens, capacity);
+}
+#endif
+
 size_t csc_tokenize(csc_arena *a, const char *text, size_t n, csc_token *tokens, size_t capacity) {
     if (!csc_arena_reserve(a, n, 0)) return SIZE_MAX;
     csc_active_classifier()((const uint8_t *)text, n, a->lowered, a->bits);
     memset(a->lowered + n, 0, CSC_PAD);
-    collect_ctx ctx = {a->lowered, tokens, capacity, 0};
-    csc_scan_runs(a->bits, n, &ctx, collect_run);
-    return ctx.count;
+#if CSC_X86_64
+    if (use_bmi2()) return scan_and_collect_bmi2(a, n, tokens, capacity);
+#endif
+    return scan_and_collect_generic(a, n, tokens, capacity);
 }

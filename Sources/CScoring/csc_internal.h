@@ -65,6 +65,10 @@ void csc_classify_neon(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bit
 
 /// The classifier of the active kernel.
 csc_classify_fn csc_active_classifier(void);
+#if CSC_X86_64
+/// 1 when the CPU has BMI1 and BMI2 (checked once).
+int csc_cpu_has_bmi2(void);
+#endif
 
 // Runs a SIMD chunk function over pure-ASCII 64-byte chunks and the scalar code point
 // classifier over chunks holding any byte >= 0x80. Inlined into each kernel so the chunk
@@ -212,9 +216,9 @@ static CSC_ALWAYS_INLINE void csc_scan_runs(const uint64_t *bits, size_t n, void
 }
 
 // ---------------------------------------------------------------- arena
-// The term table of a call: an open-addressing index of 32-bit slots (4 bytes a slot, so the
-// index of a typical pair is a few KiB and stays in L1) pointing into a dense array of
-// entries in first-seen order, which the cosine then reads front to back.
+// The term table of a call: an open-addressing index of 32-bit slots (4 KiB for a typical
+// pair, where 16-byte slots took 16 KiB) pointing into a dense array of entries in
+// first-seen order, which the cosine then reads front to back.
 typedef struct csc_term_entry {
     uint64_t term;      // 0 in entry 0, the sentinel an empty slot points to
     uint32_t count[2];  // occurrences in the reference (0) and the answer (1)

@@ -36,11 +36,17 @@ import Testing
     }
 
     @Test func tokensOfRandomWordsAtEveryAlignment() throws {
-        let scorer = try TFIDFScorer()
-        var generator = SplitMix64(seed: 2024)
-        for round in 0..<300 {
-            let (text, expected) = Self.randomText(words: 1 + round % 90, generator: &generator)
-            #expect(scorer.tokens(of: text) == expected, "round \(round): \(text)")
+        // Every kernel: the scalar and SSE kernels also run the scan of the baseline build,
+        // AVX2 and AVX-512 the one built with BMI1/BMI2.
+        defer { try? ScoringKernel.force(nil) }
+        for kernel in ScoringKernel.supported {
+            try ScoringKernel.force(kernel)
+            let scorer = try TFIDFScorer()
+            var generator = SplitMix64(seed: 2024)
+            for round in 0..<300 {
+                let (text, expected) = Self.randomText(words: 1 + round % 90, generator: &generator)
+                #expect(scorer.tokens(of: text) == expected, "\(kernel), round \(round): \(text)")
+            }
         }
     }
 
@@ -118,7 +124,10 @@ import Testing
         return dot / (rr.squareRoot() * qq.squareRoot())
     }
 
-    @Test func pairScoresMatchACountedReferenceAcrossTableSizes() throws {
+    @Test(arguments: ScoringKernel.supported)
+    func pairScoresMatchACountedReferenceAcrossTableSizes(kernel: ScoringKernel) throws {
+        defer { try? ScoringKernel.force(nil) }
+        try ScoringKernel.force(kernel)
         let scorer = try TFIDFScorer()
         var generator = SplitMix64(seed: 5)
         // Lengths from a few words to thousands, in an order that grows and shrinks the
@@ -134,7 +143,7 @@ import Testing
             answer.expected += reference.expected.prefix(answerWords / 2)
             let expected = Self.referenceCosine(reference.expected, answer.expected)
             let got = scorer.score(answer: answer.text, reference: reference.text)
-            #expect(abs(got - expected) < 1e-12, "round \(round): \(got) vs \(expected)")
+            #expect(abs(got - expected) < 1e-12, "\(kernel), round \(round): \(got) vs \(expected)")
         }
     }
 
