@@ -36,6 +36,16 @@ struct ScoringBenchmark {
         var corpusModePairsPerSecond = 0.0
         var allCoresThreads = 0
         var allCoresPairsPerSecond = 0.0
+        /// Text scored or tokenized per second: pairs/s times the mean bytes of a pair.
+        var pairModeBytesPerSecond = 0.0
+        var allCoresBytesPerSecond = 0.0
+        var swiftBaselineBytesPerSecond = 0.0
+        /// csc_tokenize over the batch's texts with the kernel chosen at run time.
+        var tokenizeBytesPerSecond = 0.0
+        /// The same two rates per second of this thread's CPU time: on a machine shared with
+        /// other work, wall-clock rates follow the other jobs, CPU-time rates much less.
+        var pairModePairsPerCPUSecond = 0.0
+        var tokenizeBytesPerCPUSecond = 0.0
         var allocationsPerPair = 0.0
         var allocationCounting = false
         var swiftBaselinePairsPerSecond = 0.0
@@ -112,6 +122,12 @@ struct ScoringBenchmark {
         figures.pairModePairsPerSecond = Measure.bestRate(units: Double(pairs), minimumSeconds: minimumSeconds) {
             pairScorer.score(batch, into: &scores)
         }
+        figures.pairModeBytesPerSecond = figures.pairModePairsPerSecond * figures.meanPairBytes
+        figures.pairModePairsPerCPUSecond = Self.bestCPURate(units: Double(pairs), minimumSeconds: minimumSeconds) {
+            pairScorer.score(batch, into: &scores)
+        }
+        figures.tokenizeBytesPerSecond = try Self.tokenizeRate(batch, minimumSeconds: minimumSeconds)
+        figures.tokenizeBytesPerCPUSecond = try Self.tokenizeRate(batch, minimumSeconds: minimumSeconds, cpuTime: true)
         let model = try IDFModel.build(from: references)
         let corpusScorer = try TFIDFScorer(model: model)
         corpusScorer.score(batch, into: &scores)
@@ -129,6 +145,7 @@ struct ScoringBenchmark {
         figures.allCoresPairsPerSecond = Measure.bestRate(units: Double(pairs), minimumSeconds: minimumSeconds) {
             workers.runAll()
         }
+        figures.allCoresBytesPerSecond = figures.allCoresPairsPerSecond * figures.meanPairBytes
 
         // The pure-Swift baseline, on a slice (it is slow).
         let baseline = SwiftBaselineScorer()
@@ -140,6 +157,8 @@ struct ScoringBenchmark {
             for (reference, answer) in slice { sum += baseline.score(answer: answer, reference: reference) }
             precondition(sum >= 0)
         }
+        let sliceBytes = slice.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count }
+        figures.swiftBaselineBytesPerSecond = figures.swiftBaselinePairsPerSecond * Double(sliceBytes) / Double(baselinePairs)
         figures.speedupOverSwiftBaseline = figures.pairModePairsPerSecond / figures.swiftBaselinePairsPerSecond
 
         try checkParity(&figures, scorer: pairScorer)
@@ -147,27 +166,61 @@ struct ScoringBenchmark {
         return figures
     }
 
-    /// Tokenize (classify, lower, find tokens, term ids) MB/s of the active kernel.
-    static func tokenizeRate(_ batch: ScoringBatch, minimumSeconds: Double) throws -> Double {
+    /// Tokenize (classify, lower, find tokens, term ids) bytes/s of the active kernel: both
+    /// texts of every pair, one csc_tokenize call each, nothing else in the timed loop.
+    static func tokenizeRate(_ batch: ScoringBatch, minimumSeconds: Double, cpuTime: Bool = false) throws -> Double {
         guard let arena = csc_arena_new() else { throw ScoringError(.outOfMemory, "arena") }
         defer { csc_arena_free(arena) }
         var tokens = [csc_token](repeating: csc_token(), count: 1 << 16)
         let count = batch.count
         return batch.bytes.withUnsafeBufferPointer { bytes in
-            tokens.withUnsafeMutableBufferPointer { out in
-                Measure.bestRate(units: Double(bytes.count), minimumSeconds: minimumSeconds) {
-                    var total = 0
-                    for i in 0..<count {
-                        for (offset, length) in [(batch.referenceOffsets[i], batch.referenceLengths[i]),
-                                                 (batch.answerOffsets[i], batch.answerLengths[i])] {
-                            let start = UnsafeRawPointer(bytes.baseAddress! + Int(offset)).assumingMemoryBound(to: CChar.self)
-                            total &+= csc_tokenize(arena, start, Int(length), out.baseAddress, out.count)
+            batch.referenceOffsets.withUnsafeBufferPointer { refOffsets in
+                batch.referenceLengths.withUnsafeBufferPointer { refLengths in
+                    batch.answerOffsets.withUnsafeBufferPointer { ansOffsets in
+                        batch.answerLengths.withUnsafeBufferPointer { ansLengths in
+                            tokens.withUnsafeMutableBufferPointer { out in
+                                let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
+                                let rate = cpuTime ? Self.bestCPURate : Measure.bestRate
+                                return rate(Double(bytes.count), 3, minimumSeconds) {
+                                    var total = 0
+                                    for i in 0..<count {
+                                        total &+= csc_tokenize(arena, base + Int(refOffsets[i]), Int(refLengths[i]),
+                                                               out.baseAddress, out.count)
+                                        total &+= csc_tokenize(arena, base + Int(ansOffsets[i]), Int(ansLengths[i]),
+                                                               out.baseAddress, out.count)
+                                    }
+                                    precondition(total > 0)
+                                }
+                            }
                         }
                     }
-                    precondition(total > 0)
                 }
             }
         }
+    }
+
+    /// Seconds of CPU time this thread has used.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
+    /// Measure.bestRate, timed by this thread's CPU time instead of the wall clock.
+    static func bestCPURate(units: Double, rounds: Int = 3, minimumSeconds: Double = 0.3, _ body: () -> Void) -> Double {
+        var best = 0.0
+        for _ in 0..<rounds {
+            var repetitions = 0
+            let start = threadCPUSeconds()
+            var elapsed = 0.0
+            while elapsed < minimumSeconds {
+                body()
+                repetitions += 1
+                elapsed = threadCPUSeconds() - start
+            }
+            best = max(best, units * Double(repetitions) / elapsed)
+        }
+        return best
     }
 
     /// Classification MB/s of one kernel over large ASCII buffers (1 MiB per call).

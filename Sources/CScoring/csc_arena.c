@@ -1,6 +1,6 @@
 // The arena: lowered text, word bits and the term table, grown to the largest input seen
-// and reused. The term table is emptied by visiting only the slots a call used, so a call
-// costs nothing for the table's size.
+// and reused. A call uses an index sized to its texts, not the largest one seen, and
+// empties only that part, so a call costs nothing for the table's size.
 #include "csc_internal.h"
 
 #include <stdlib.h>
@@ -21,7 +21,7 @@ void csc_arena_free(csc_arena *a) {
     free(a->lowered);
     free(a->bits);
     free(a->slots);
-    free(a->distinct);
+    free(a->entries);
     free(a);
 }
 
@@ -60,18 +60,19 @@ bool csc_arena_reserve(csc_arena *a, size_t ref_len, size_t ans_len) {
         a->allocations++;
     }
     const size_t tokens = max_tokens(ref_len) + max_tokens(ans_len) + 2;
-    if (tokens > a->distinct_cap) {
+    if (tokens > a->entry_cap) {
         const size_t cap = tokens + tokens / 2;
-        uint32_t *p = realloc(a->distinct, cap * sizeof *p);
+        csc_term_entry *p = calloc(cap, sizeof *p);  // zero counts, sentinel term 0
         if (!p) return false;
-        a->distinct = p;
-        a->distinct_cap = cap;
+        free(a->entries);  // empty between calls, nothing to move
+        a->entries = p;
+        a->entry_cap = cap;
         a->allocations++;
     }
     // Load factor at most 1/2 even if every token is distinct.
     const size_t slots_need = next_pow2(2 * tokens);
     if (slots_need > a->slot_cap) {
-        csc_term_slot *p = calloc(slots_need, sizeof *p);
+        uint32_t *p = calloc(slots_need, sizeof *p);
         if (!p) return false;
         free(a->slots);  // empty between calls, nothing to move
         a->slots = p;
@@ -81,56 +82,106 @@ bool csc_arena_reserve(csc_arena *a, size_t ref_len, size_t ans_len) {
     // A table sized to this call keeps the working set small for short texts.
     a->mask = slots_need - 1;
     a->shift = csc_shift_for(slots_need);
-    a->distinct_count = 0;
+    a->entry_count = 1;
     return true;
 }
 
 // The counting state lives in a local struct while a text is scanned: the arena's fields
-// are 64-bit like the term ids stored through `slots`, so the compiler would otherwise
-// reload them after every store, and `distinct_count` would chain every token to the last.
+// are 64-bit like the term ids stored through `entries`, so the compiler would otherwise
+// reload them after every store.
 typedef struct count_ctx {
-    csc_term_slot *slots;
+    uint32_t *slots;
+    csc_term_entry *entries;
     size_t mask;
     unsigned shift;
-    uint32_t *distinct;
-    size_t distinct_count;
-    const uint8_t *lowered;
+    size_t count;
     int side;
 } count_ctx;
 
-static CSC_ALWAYS_INLINE void count_run(void *p, size_t start, size_t len) {
-    count_ctx *ctx = p;
-    const uint64_t term = csc_term_id_padded(ctx->lowered + start, len);
-    csc_term_slot *slots = ctx->slots;
-    size_t i = csc_home_slot(term, ctx->shift);
-    // At the table's low load the first probe almost always finds the term or an empty
-    // slot, so this loop is predicted; the found/new outcome (unpredictable in text) is
-    // handled without a branch.
-    while (slots[i].term != term && slots[i].term != 0) i = (i + 1) & ctx->mask;
-    csc_term_slot *s = &slots[i];
-    const size_t is_new = s->term == 0;
-    s->term = term;
-    s->count[ctx->side]++;
-    ctx->distinct[ctx->distinct_count] = (uint32_t)i;
-    ctx->distinct_count += is_new;
+static CSC_ALWAYS_INLINE void count_term(count_ctx *c, uint64_t term) {
+    uint32_t *slots = c->slots;
+    csc_term_entry *entries = c->entries;
+    size_t i = csc_home_slot(term, c->shift);
+    // An empty slot holds 0, and entry 0 is given the term looked for: one comparison ends
+    // the probe both on the term and on an empty slot, with no branch on which it was (as
+    // unpredictable as the text). At the index's low load the first probe almost always
+    // ends it, so this loop is predicted.
+    entries[0].term = term;
+    uint32_t e;
+    for (;;) {
+        e = slots[i];
+        if (entries[e].term == term) break;
+        i = (i + 1) & c->mask;
+    }
+    const size_t is_new = e == 0;
+    const size_t at = is_new ? c->count : e;
+    slots[i] = (uint32_t)at;
+    entries[at].term = term;
+    entries[at].count[c->side]++;
+    c->count += is_new;
 }
+
+typedef struct count_run_ctx {
+    count_ctx table;
+    const uint8_t *lowered;
+} count_run_ctx;
+
+static CSC_ALWAYS_INLINE void count_run(void *p, size_t start, size_t len) {
+    count_run_ctx *c = p;
+    const uint8_t *token = c->lowered + start;
+    // Both tests are rare outcomes in text (one code point of 2-4 bytes, a word longer
+    // than 8 bytes), so they are predicted.
+    if (CSC_UNLIKELY(csc_lead_length[token[0] >> 3] == len)) return;
+    const uint64_t term = CSC_LIKELY(len <= 8) ? csc_term_id_short(token, len) : csc_term_id_long(token, len);
+    count_term(&c->table, term);
+}
+
+static CSC_ALWAYS_INLINE void scan_and_count(csc_arena *a, size_t n, uint8_t *lowered, int side) {
+    count_run_ctx ctx = {{a->slots, a->entries, a->mask, a->shift, a->entry_count, side}, lowered};
+    csc_scan_runs(a->bits, n, &ctx, count_run);
+    a->entry_count = ctx.table.count;
+    a->entries[0].term = 0;
+}
+
+// The scan and the table are scalar code; with the AVX2 and AVX-512 kernels, on a CPU with
+// BMI1/BMI2 (every one of those in practice), they run as built with BMI1/BMI2 too: bit
+// scans and lowest-bit clears in one instruction, shifts by a register without a flags
+// dependency. The scalar, SSE2 and SSE4.2 kernels keep the baseline build, so forcing them
+// also tests it.
+#if CSC_X86_64
+static CSC_ALWAYS_INLINE int use_bmi2(void) {
+    const int k = csc_kernel_active();
+    return (k == CSC_KERNEL_AVX2 || k == CSC_KERNEL_AVX512) && csc_cpu_has_bmi2();
+}
+#endif
+
+static void scan_and_count_generic(csc_arena *a, size_t n, uint8_t *lowered, int side) {
+    scan_and_count(a, n, lowered, side);
+}
+#if CSC_X86_64
+__attribute__((target("bmi,bmi2"))) static void scan_and_count_bmi2(csc_arena *a, size_t n, uint8_t *lowered, int side) {
+    scan_and_count(a, n, lowered, side);
+}
+#endif
 
 void csc_arena_count_terms(csc_arena *a, const uint8_t *text, size_t n, uint8_t *lowered, int side) {
     csc_active_classifier()(text, n, lowered, a->bits);
     memset(lowered + n, 0, CSC_PAD);
-    count_ctx ctx = {a->slots, a->mask, a->shift, a->distinct, a->distinct_count, lowered, side};
-    csc_scan_runs(a->bits, lowered, n, &ctx, count_run);
-    a->distinct_count = ctx.distinct_count;
+#if CSC_X86_64
+    if (use_bmi2()) {
+        scan_and_count_bmi2(a, n, lowered, side);
+        return;
+    }
+#endif
+    scan_and_count_generic(a, n, lowered, side);
 }
 
 void csc_arena_clear_terms(csc_arena *a) {
-    for (size_t k = 0; k < a->distinct_count; k++) {
-        csc_term_slot *s = &a->slots[a->distinct[k]];
-        s->term = 0;
-        s->count[0] = 0;
-        s->count[1] = 0;
+    for (size_t e = 1; e < a->entry_count; e++) {
+        a->entries[e].count[0] = 0;
+        a->entries[e].count[1] = 0;
     }
-    a->distinct_count = 0;
+    csc_arena_clear_index(a);
 }
 
 typedef struct collect_ctx {
@@ -141,19 +192,38 @@ typedef struct collect_ctx {
 } collect_ctx;
 
 static CSC_ALWAYS_INLINE void collect_run(void *p, size_t start, size_t len) {
-    collect_ctx *ctx = p;
-    if (ctx->count < ctx->capacity) {
-        ctx->tokens[ctx->count] = (csc_token){(uint32_t)start, (uint32_t)len,
-                                              csc_term_id_padded(ctx->lowered + start, len)};
+    collect_ctx *c = p;
+    const uint8_t *token = c->lowered + start;
+    if (CSC_UNLIKELY(csc_lead_length[token[0] >> 3] == len)) return;
+    if (CSC_LIKELY(c->count < c->capacity)) {
+        const uint64_t term = CSC_LIKELY(len <= 8) ? csc_term_id_short(token, len) : csc_term_id_long(token, len);
+        c->tokens[c->count] = (csc_token){(uint32_t)start, (uint32_t)len, term};
     }
-    ctx->count++;
+    c->count++;
 }
+
+static CSC_ALWAYS_INLINE size_t scan_and_collect(csc_arena *a, size_t n, csc_token *tokens, size_t capacity) {
+    collect_ctx ctx = {a->lowered, tokens, capacity, 0};
+    csc_scan_runs(a->bits, n, &ctx, collect_run);
+    return ctx.count;
+}
+
+static size_t scan_and_collect_generic(csc_arena *a, size_t n, csc_token *tokens, size_t capacity) {
+    return scan_and_collect(a, n, tokens, capacity);
+}
+#if CSC_X86_64
+__attribute__((target("bmi,bmi2"))) static size_t scan_and_collect_bmi2(csc_arena *a, size_t n, csc_token *tokens,
+                                                                         size_t capacity) {
+    return scan_and_collect(a, n, tokens, capacity);
+}
+#endif
 
 size_t csc_tokenize(csc_arena *a, const char *text, size_t n, csc_token *tokens, size_t capacity) {
     if (!csc_arena_reserve(a, n, 0)) return SIZE_MAX;
     csc_active_classifier()((const uint8_t *)text, n, a->lowered, a->bits);
     memset(a->lowered + n, 0, CSC_PAD);
-    collect_ctx ctx = {a->lowered, tokens, capacity, 0};
-    csc_scan_runs(a->bits, a->lowered, n, &ctx, collect_run);
-    return ctx.count;
+#if CSC_X86_64
+    if (use_bmi2()) return scan_and_collect_bmi2(a, n, tokens, capacity);
+#endif
+    return scan_and_collect_generic(a, n, tokens, capacity);
 }

@@ -77,6 +77,19 @@ static csc_classify_fn classifier_for(int kernel) {
 
 csc_classify_fn csc_active_classifier(void) { return classifier_for(csc_kernel_active()); }
 
+#if CSC_X86_64
+static _Atomic int has_bmi2 = -1;
+
+int csc_cpu_has_bmi2(void) {
+    int v = atomic_load_explicit(&has_bmi2, memory_order_relaxed);
+    if (CSC_UNLIKELY(v < 0)) {
+        v = (__builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2")) ? 1 : 0;
+        atomic_store_explicit(&has_bmi2, v, memory_order_relaxed);
+    }
+    return v;
+}
+#endif
+
 int csc_classify(int kernel, const uint8_t *text, size_t n, uint8_t *lower, uint64_t *word_bits) {
     if (kernel == CSC_KERNEL_AUTO) kernel = csc_kernel_active();
     if (!csc_kernel_supported(kernel)) return -1;

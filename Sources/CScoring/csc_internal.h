@@ -41,6 +41,9 @@ typedef struct csc_chunk_masks {
 } csc_chunk_masks;
 
 typedef void (*csc_chunk_fn)(const uint8_t *src, uint8_t *dst, csc_chunk_masks *masks);
+// The same for the last `avail` (< 64) bytes of a text, reading and writing no byte past
+// them (AVX-512 masked loads and stores); the masks have no bit at or past `avail`.
+typedef void (*csc_tail_fn)(const uint8_t *src, uint8_t *dst, size_t avail, csc_chunk_masks *masks);
 typedef void (*csc_classify_fn)(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
 
 // Scalar, code point by code point, from `pos` (a code point boundary) until at least
@@ -62,12 +65,17 @@ void csc_classify_neon(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bit
 
 /// The classifier of the active kernel.
 csc_classify_fn csc_active_classifier(void);
+#if CSC_X86_64
+/// 1 when the CPU has BMI1 and BMI2 (checked once).
+int csc_cpu_has_bmi2(void);
+#endif
 
 // Runs a SIMD chunk function over pure-ASCII 64-byte chunks and the scalar code point
 // classifier over chunks holding any byte >= 0x80. Inlined into each kernel so the chunk
-// function is inlined with that kernel's target attributes.
+// function is inlined with that kernel's target attributes. The last, partial chunk goes
+// through `tail` when the kernel has one, else through a zero-padded copy.
 static CSC_ALWAYS_INLINE void csc_classify_driver(const uint8_t *src, size_t n, uint8_t *dst,
-                                                  uint64_t *bits, csc_chunk_fn chunk) {
+                                                  uint64_t *bits, csc_chunk_fn chunk, csc_tail_fn tail) {
     memset(bits, 0, ((n + 63) / 64) * sizeof(uint64_t));
     size_t pos = 0;
     while (pos < n) {
@@ -83,6 +91,14 @@ static CSC_ALWAYS_INLINE void csc_classify_driver(const uint8_t *src, size_t n, 
                     const uint64_t sep = ((m.backslash << 1) | after_backslash) & m.letter_n;
                     bits[c] = m.word & ~sep;
                     pos = start + 64;
+                    continue;
+                }
+            } else if (tail) {
+                tail(src + start, dst + start, avail, &m);
+                if (CSC_LIKELY(m.high == 0)) {
+                    const uint64_t sep = ((m.backslash << 1) | after_backslash) & m.letter_n;
+                    bits[c] = m.word & ~sep;
+                    pos = n;
                     continue;
                 }
             } else {
@@ -128,6 +144,14 @@ static CSC_ALWAYS_INLINE uint64_t csc_term_id_padded(const uint8_t *token, size_
     return csc_term_id_long(token, len);
 }
 
+// Term id of a token of 2 to 8 bytes followed by at least 8 readable bytes
+// (csc_term_id_padded without the length test).
+static CSC_ALWAYS_INLINE uint64_t csc_term_id_short(const uint8_t *token, size_t len) {
+    uint64_t v;
+    memcpy(&v, token, 8);
+    return (v & (~0ULL >> (64 - 8 * len))) * 0x9E3779B97F4A7C15ULL;
+}
+
 // Home slot of a term in a table of 2^(64 - shift) slots.
 static CSC_ALWAYS_INLINE size_t csc_home_slot(uint64_t term, unsigned shift) { return (size_t)(term >> shift); }
 
@@ -147,13 +171,15 @@ static CSC_ALWAYS_INLINE bool csc_is_token(const uint8_t *text, size_t start, si
     return (len >= 2) & (csc_lead_length[text[start] >> 3] != len);
 }
 
-// Calls emit(ctx, start, length) for every maximal run of set bits that is a token.
-// Per 64-bit word of bits, the masks of run starts and run ends are computed at once and
-// walked in step (a start, then its end), so a token costs two bit scans.
+// Calls emit(ctx, start, length) for every maximal run of set bits of two bytes or more
+// (the caller drops a run that is a single code point, csc_is_token). Per 64-bit word of
+// bits, the masks of run starts and run ends are computed at once; runs of one byte (one
+// ASCII character, never a token) are dropped from both masks, so the loop walks the
+// remaining starts and ends in step (s1 < e1 < s2 < e2 ...), two bit scans a token, and
+// single letters ("a", "I") cost no mispredicted branch.
 typedef void (*csc_run_fn)(void *ctx, size_t start, size_t length);
 
-static CSC_ALWAYS_INLINE void csc_scan_runs(const uint64_t *bits, const uint8_t *text, size_t n, void *ctx,
-                                            csc_run_fn emit) {
+static CSC_ALWAYS_INLINE void csc_scan_runs(const uint64_t *bits, size_t n, void *ctx, csc_run_fn emit) {
     const size_t words = (n + 63) / 64;
     size_t open = 0;          // start of a run still open at the previous word's end
     bool is_open = false;
@@ -164,47 +190,52 @@ static CSC_ALWAYS_INLINE void csc_scan_runs(const uint64_t *bits, const uint8_t 
         uint64_t starts = x & ~((x << 1) | carry);
         uint64_t ends = x & ~((x >> 1) | (next_first << 63));  // last byte of each run
         carry = x >> 63;
+        const uint64_t single = starts & ends;  // runs of one byte
+        starts ^= single;
+        ends ^= single;
         const size_t base = w * 64;
         if (is_open) {
             if (!ends) continue;  // the run covers this whole word
             const size_t end = base + (size_t)__builtin_ctzll(ends) + 1;
             ends &= ends - 1;
-            if (csc_is_token(text, open, end - open)) emit(ctx, open, end - open);
+            emit(ctx, open, end - open);
             is_open = false;
         }
-        while (starts) {
+        while (ends) {
             const size_t start = base + (size_t)__builtin_ctzll(starts);
-            starts &= starts - 1;
-            if (!ends) {  // runs on into the next word
-                open = start;
-                is_open = true;
-                break;
-            }
             const size_t end = base + (size_t)__builtin_ctzll(ends) + 1;
+            starts &= starts - 1;
             ends &= ends - 1;
-            if (csc_is_token(text, start, end - start)) emit(ctx, start, end - start);
+            emit(ctx, start, end - start);
+        }
+        if (starts) {  // runs on into the next word
+            open = base + (size_t)__builtin_ctzll(starts);
+            is_open = true;
         }
     }
 }
 
 // ---------------------------------------------------------------- arena
-typedef struct csc_term_slot {
-    uint64_t term;      // 0 = empty
+// The term table of a call: an open-addressing index of 32-bit slots (4 KiB for a typical
+// pair, where 16-byte slots took 16 KiB) pointing into a dense array of entries in
+// first-seen order, which the cosine then reads front to back.
+typedef struct csc_term_entry {
+    uint64_t term;      // 0 in entry 0, the sentinel an empty slot points to
     uint32_t count[2];  // occurrences in the reference (0) and the answer (1)
-} csc_term_slot;
+} csc_term_entry;
 
 struct csc_arena {
-    uint8_t *lowered;     // lowered text of side 0, then side 1, each followed by CSC_PAD bytes
+    uint8_t *lowered;        // lowered text of side 0, then side 1, each followed by CSC_PAD bytes
     size_t lowered_cap;
-    uint64_t *bits;       // word bits of the text being tokenized
-    size_t bits_cap;      // in words
-    csc_term_slot *slots; // open-addressing term table; all empty between calls
-    size_t slot_cap;      // power of two
-    size_t mask;          // slot mask in use for the current call
-    unsigned shift;       // home slot = term >> shift, for the current call
-    uint32_t *distinct;   // slot index of each distinct term, in first-seen order
-    size_t distinct_count;
-    size_t distinct_cap;
+    uint64_t *bits;          // word bits of the text being tokenized
+    size_t bits_cap;         // in words
+    uint32_t *slots;         // index: 0 = empty, else the term's entry; all 0 between calls
+    size_t slot_cap;         // power of two
+    size_t mask;             // slot mask in use for the current call
+    unsigned shift;          // home slot = term >> shift, for the current call
+    csc_term_entry *entries; // entry 0 is the sentinel; terms from 1 on; counts 0 between calls
+    size_t entry_count;      // 1 + the distinct terms of the current call
+    size_t entry_cap;
     uint64_t allocations;
 };
 
@@ -213,7 +244,12 @@ bool csc_arena_reserve(csc_arena *arena, size_t ref_len, size_t ans_len);
 // Lowers, classifies and counts the terms of `text` into side `side` of the term table.
 // The arena must have been reserved for it; `lowered` is where its lowered copy goes.
 void csc_arena_count_terms(csc_arena *arena, const uint8_t *text, size_t n, uint8_t *lowered, int side);
-// Empties the slots used by the current call.
+// Empties the index of the current call (the caller has zeroed the counts it read).
+static inline void csc_arena_clear_index(csc_arena *a) {
+    memset(a->slots, 0, (a->mask + 1) * sizeof *a->slots);
+    a->entry_count = 1;
+}
+// Empties the term table of the current call.
 void csc_arena_clear_terms(csc_arena *arena);
 
 // ---------------------------------------------------------------- model

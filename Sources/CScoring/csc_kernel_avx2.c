@@ -38,6 +38,6 @@ static CSC_ALWAYS_INLINE CSC_AVX2 void chunk_avx2(const uint8_t *src, uint8_t *d
 }
 
 CSC_AVX2 void csc_classify_avx2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
-    csc_classify_driver(src, n, dst, bits, chunk_avx2);
+    csc_classify_driver(src, n, dst, bits, chunk_avx2, NULL);
 }
 #endif

@@ -36,6 +36,6 @@ static CSC_ALWAYS_INLINE void chunk_neon(const uint8_t *src, uint8_t *dst, csc_c
 }
 
 void csc_classify_neon(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
-    csc_classify_driver(src, n, dst, bits, chunk_neon);
+    csc_classify_driver(src, n, dst, bits, chunk_neon, NULL);
 }
 #endif

@@ -35,6 +35,6 @@ static CSC_ALWAYS_INLINE void chunk_sse2(const uint8_t *src, uint8_t *dst, csc_c
 }
 
 void csc_classify_sse2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
-    csc_classify_driver(src, n, dst, bits, chunk_sse2);
+    csc_classify_driver(src, n, dst, bits, chunk_sse2, NULL);
 }
 #endif

@@ -31,6 +31,6 @@ static CSC_ALWAYS_INLINE CSC_SSE42 void chunk_sse42(const uint8_t *src, uint8_t 
 }
 
 CSC_SSE42 void csc_classify_sse42(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
-    csc_classify_driver(src, n, dst, bits, chunk_sse42);
+    csc_classify_driver(src, n, dst, bits, chunk_sse42, NULL);
 }
 #endif

@@ -86,12 +86,12 @@ int csc_model_builder_add(csc_model_builder *b, csc_arena *a, const char *text, 
     if (!csc_arena_reserve(a, n, 0)) return CSC_ERR_NOMEM;
     csc_arena_count_terms(a, (const uint8_t *)text, n, a->lowered, 0);
     int status = CSC_OK;
-    for (size_t k = 0; k < a->distinct_count; k++) {
+    for (size_t e = 1; e < a->entry_count; e++) {
         if ((b->used + 1) * 2 > b->cap && !builder_grow(b)) {
             status = CSC_ERR_NOMEM;
             break;
         }
-        const uint64_t term = a->slots[a->distinct[k]].term;
+        const uint64_t term = a->entries[e].term;
         const size_t i = builder_find(b->slots, b->cap - 1, term);
         if (b->slots[i].term == 0) {
             b->slots[i].term = term;

@@ -1,5 +1,5 @@
 // TF-IDF cosine of two texts through one shared term table: each distinct term holds its
-// count in both texts, so the sparse dot product is the sum over the table's used slots,
+// count in both texts, so the sparse dot product is one pass over the table's entries,
 // with no sorting and no per-pair allocation.
 #include "csc_internal.h"
 
@@ -10,10 +10,10 @@
 // one-sided norms are integers, computed exactly.
 static double cosine_pair(csc_arena *a) {
     uint64_t dot = 0, ref_shared = 0, ans_shared = 0, ref_all = 0, ans_all = 0;
-    csc_term_slot *slots = a->slots;
-    for (size_t k = 0; k < a->distinct_count; k++) {
-        csc_term_slot *s = &slots[a->distinct[k]];
-        const uint64_t r = s->count[0], q = s->count[1];
+    csc_term_entry *entries = a->entries;
+    const size_t count = a->entry_count;
+    for (size_t e = 1; e < count; e++) {
+        const uint64_t r = entries[e].count[0], q = entries[e].count[1];
         // Branch-free: whether a term is shared is as unpredictable as the text.
         const uint64_t shared = (uint64_t)((r != 0) & (q != 0));
         dot += r * q;
@@ -21,12 +21,11 @@ static double cosine_pair(csc_arena *a) {
         ans_all += q * q;
         ref_shared += shared * r * r;
         ans_shared += shared * q * q;
-        // Empty the slot on the way (the table must be empty between calls).
-        s->term = 0;
-        s->count[0] = 0;
-        s->count[1] = 0;
+        // Zero the counts on the way (they must be zero between calls).
+        entries[e].count[0] = 0;
+        entries[e].count[1] = 0;
     }
-    a->distinct_count = 0;
+    csc_arena_clear_index(a);
     const uint64_t ref_only = ref_all - ref_shared, ans_only = ans_all - ans_shared;
     if (ref_all == 0 || ans_all == 0) return 0.0;
     const double idf1 = 1.0 + log(1.5);
@@ -39,24 +38,22 @@ static double cosine_pair(csc_arena *a) {
 // Corpus mode: IDF of each distinct term from the model. The model's slots are prefetched
 // for all terms first, so their cache misses overlap.
 static double cosine_corpus(csc_arena *a, const csc_model *m) {
-    const csc_term_slot *slots = a->slots;
-    for (size_t k = 0; k < a->distinct_count; k++) {
-        __builtin_prefetch(&m->slots[csc_home_slot(slots[a->distinct[k]].term, m->shift)]);
+    csc_term_entry *entries = a->entries;
+    const size_t count = a->entry_count;
+    for (size_t e = 1; e < count; e++) {
+        __builtin_prefetch(&m->slots[csc_home_slot(entries[e].term, m->shift)]);
     }
     double dot = 0, ref_sq = 0, ans_sq = 0;
-    csc_term_slot *used = a->slots;
-    for (size_t k = 0; k < a->distinct_count; k++) {
-        csc_term_slot *s = &used[a->distinct[k]];
-        const double idf = csc_model_find(m, s->term)->idf;
-        const double r = (double)s->count[0] * idf, q = (double)s->count[1] * idf;
+    for (size_t e = 1; e < count; e++) {
+        const double idf = csc_model_find(m, entries[e].term)->idf;
+        const double r = (double)entries[e].count[0] * idf, q = (double)entries[e].count[1] * idf;
         dot += r * q;
         ref_sq += r * r;
         ans_sq += q * q;
-        s->term = 0;
-        s->count[0] = 0;
-        s->count[1] = 0;
+        entries[e].count[0] = 0;
+        entries[e].count[1] = 0;
     }
-    a->distinct_count = 0;
+    csc_arena_clear_index(a);
     if (ref_sq == 0 || ans_sq == 0) return 0.0;
     return dot / (sqrt(ref_sq) * sqrt(ans_sq));
 }

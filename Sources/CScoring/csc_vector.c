@@ -51,14 +51,14 @@ size_t csc_vectorize(csc_arena *a, const csc_model *m, const char *text, size_t 
     out->count = 0;
     if (!csc_arena_reserve(a, n, 0)) return SIZE_MAX;
     csc_arena_count_terms(a, (const uint8_t *)text, n, a->lowered, 0);
-    const size_t distinct = a->distinct_count;
+    const size_t distinct = a->entry_count - 1;
     if (distinct > out->capacity) {
         csc_arena_clear_terms(a);
         return distinct;
     }
     double norm_sq = 0;
     for (size_t k = 0; k < distinct; k++) {
-        const csc_term_slot *s = &a->slots[a->distinct[k]];
+        const csc_term_entry *s = &a->entries[k + 1];
         const double w = (double)s->count[0] * csc_model_find(m, s->term)->idf;
         out->terms[k] = s->term;
         out->weights[k] = w;
