@@ -4,7 +4,7 @@ Veredicto-sized question messages through a broker, with no pipeline around it.
 
 Produces N JSON question messages (~700 bytes each, text generated
 deterministically) to a fresh single-partition topic with the pipeline's
-producer settings (zstd, linger.ms=5, batch.size=1000000, key = trace_id),
+producer settings (zstd, linger.ms=5, batch.size=1000000, idempotent, key = trace_id),
 then reads them all back with a consumer group, and prints one JSON line:
 
   {"produce_msgs_per_s": ..., "consume_msgs_per_s": ..., "messages": N,
@@ -154,6 +154,8 @@ def produce(bootstrap, topic, keys, values, deadline):
         "compression.codec": "zstd",
         "linger.ms": 5,
         "batch.size": 1_000_000,
+        # As veredicto's producer: idempotent (acks=all, no duplicates on a retried request).
+        "enable.idempotence": True,
         "on_delivery": on_delivery,
     })
     t0 = time.perf_counter()

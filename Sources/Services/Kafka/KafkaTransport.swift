@@ -17,11 +17,12 @@ public struct KafkaTransport: MessageTransport {
     /// Producer linger: a stage publishes a whole batch at once, so a short linger still
     /// fills record batches, and each hop adds at most this much latency.
     public var linger: Duration = .milliseconds(1)
-    /// Record-batch compression of the services' producers. lz4, not the producer's default
-    /// zstd: a stage publishes small batches (a linger of 1 ms), and over Kafka zstd took 23 %
-    /// of the pipeline process's CPU (compressing in the producers, decompressing in the
-    /// consumers), the largest single cost of a message; lz4 costs a fraction of that per byte.
-    public var compression: KafkaCompression = .lz4
+    /// Record-batch compression of the services' producers (`KAFKA_COMPRESSION`): zstd, the
+    /// smallest batches on the wire and on the broker's disk. Over Kafka it is also the largest
+    /// single CPU cost of a message (23 % of the pipeline process's CPU, compressing in the
+    /// producers and decompressing in the consumers); lz4 trades bytes for that CPU
+    /// (docs/benchmarks.md, "Kafka layer, round two").
+    public var compression: KafkaCompression = .zstd
     /// Called with each polled batch's hop latencies by topic (milliseconds from the record's
     /// produce timestamp to the poll): `veredicto run` keeps them per topic, `serve` exports
     /// them as a histogram. Nil: not measured.

@@ -13,6 +13,7 @@ import VeredictoCore
 /// | KAFKA_BOOTSTRAP_SERVERS | localhost:9092 | brokers, comma-separated |
 /// | KAFKA_SESSION_TIMEOUT_MS | 45000 | consumer-group session timeout |
 /// | KAFKA_LINGER_MS | 1 | producer linger: latency added per hop against fewer, larger produce requests |
+/// | KAFKA_COMPRESSION | zstd | record-batch compression: zstd, lz4, snappy, gzip or none |
 /// | KAFKA_CONFIG | (none) | extra librdkafka properties, `key=value,key=value` (SASL/SSL) |
 /// | KAFKA_CONFIG_FILE | (none) | a file of extra librdkafka properties, one `key=value` a line (values may hold commas); KAFKA_CONFIG wins |
 /// | TOPIC_PREFIX | (none) | prefix of every topic name |
@@ -38,6 +39,7 @@ public struct PipelineSettings: Sendable {
     /// The shared key of the message signatures (PIPELINE_SIGNING_KEY or _FILE); nil: off.
     public var signingKey: [UInt8]?
     public var linger: Duration = .milliseconds(1)
+    public var compression: KafkaCompression = .zstd
     public var topics = PipelineTopics()
     public var partitions = 6
     /// Which transport and store a command runs on (`PipelineBackends` makes them).
@@ -73,6 +75,13 @@ public struct PipelineSettings: Sendable {
         }
         sessionTimeout = .milliseconds(try reader.integer("KAFKA_SESSION_TIMEOUT_MS", default: 45_000, in: 1_000...3_600_000))
         linger = .milliseconds(try reader.integer("KAFKA_LINGER_MS", default: 1, in: 0...10_000))
+        let codec = reader.string("KAFKA_COMPRESSION", default: KafkaCompression.zstd.rawValue)
+        guard let compression = KafkaCompression(rawValue: codec.trimmingBlanks().lowercased()) else {
+            throw ConfigurationError(variable: "KAFKA_COMPRESSION",
+                                     expectation: "one of " + KafkaCompression.allCases.map(\.rawValue).joined(separator: ", "),
+                                     value: codec)
+        }
+        self.compression = compression
         if let path = reader.raw("KAFKA_CONFIG_FILE") {
             kafkaProperties = try Self.kafkaProperties(file: path)
         }
@@ -176,6 +185,7 @@ public struct PipelineSettings: Sendable {
         transport.extra = kafkaProperties
         transport.signer = signingKey.map { MessageSigner(key: $0) }
         transport.linger = linger
+        transport.compression = compression
         transport.maxMessageBytes = maxMessageBytes
         return transport
     }
