@@ -1,5 +1,6 @@
 import Testing
 
+import Kafka
 @testable import Runtime
 @testable import VeredictoCore
 
@@ -38,6 +39,16 @@ import Testing
         let set = try PipelineSettings(environment: ["SCORE_THRESHOLD": "0.5", "MAX_RETRIES": "5", "LLM_ERROR_RETRIES": "0",
                                                      "BATCH_SIZE": "64"])
         #expect(set.scoreThreshold == 0.5 && set.maxRetries == 5 && set.llmErrorRetries == 0 && set.batchSize == 64)
+    }
+
+    @Test func compressionIsZstdUnlessSetAndABadCodecNamesTheVariable() throws {
+        #expect(try PipelineSettings(environment: [:]).kafka.compression == .zstd)
+        #expect(try PipelineSettings(environment: ["KAFKA_COMPRESSION": "LZ4"]).kafka.compression == .lz4)
+        #expect(try PipelineSettings(environment: ["KAFKA_COMPRESSION": "none"]).kafka.compression == KafkaCompression.none)
+        let error = #expect(throws: ConfigurationError.self) {
+            try PipelineSettings(environment: ["KAFKA_COMPRESSION": "brotli"])
+        }
+        #expect(error?.description == "KAFKA_COMPRESSION must be one of none, gzip, snappy, lz4, zstd (got 'brotli')")
     }
 
     @Test func aBadLingerNamesTheVariable() {
