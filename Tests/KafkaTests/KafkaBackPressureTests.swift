@@ -4,7 +4,7 @@ import TestSupport
 import Kafka
 
 /// A full local queue makes `send` wait for deliveries, and give up after `enqueueTimeout`.
-@Suite("Kafka producer back-pressure", .timeLimit(.minutes(2)))
+@Suite("Kafka producer back-pressure", .timeLimit(.minutes(5)))
 struct KafkaBackPressureTests {
     /// No broker listens on this loopback port, so nothing is ever delivered.
     func unreachableProducer(maxQueuedMessages: Int) throws -> KafkaProducer {

@@ -4,7 +4,7 @@ import TestSupport
 @testable import Mongo
 
 /// Reads, aggregation, indexes and drops against the server of scripts/test-env.sh.
-@Suite(.timeLimit(.minutes(1))) struct QueryIntegrationTests {
+@Suite(.timeLimit(.minutes(5))) struct QueryIntegrationTests {
     @Test func pingAnswers() async throws {
         let pool = try MongoClientPool(uri: TestMongoServer.uri(), threadCount: 1)
         defer { pool.close() }

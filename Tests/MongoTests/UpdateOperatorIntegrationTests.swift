@@ -5,7 +5,7 @@ import TestSupport
 
 /// The update operators and filters the store service relies on, against the server of
 /// scripts/test-env.sh.
-@Suite(.timeLimit(.minutes(1))) struct UpdateOperatorIntegrationTests {
+@Suite(.timeLimit(.minutes(5))) struct UpdateOperatorIntegrationTests {
     /// One update-one of `update` on `_id` "x" (upserting), then the document.
     static func update(
         _ db: MongoDatabase, filter: sending BSONDocument = BSONDocument(["_id": "x"]), _ update: sending BSONDocument,

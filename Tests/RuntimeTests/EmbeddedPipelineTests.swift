@@ -19,7 +19,7 @@ import Testing
         return rows
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func everyQuestionDecidedOnceWithRegenerationsAndCacheHits() async throws {
         var settings = PipelineSettings()
         settings.llm.overloadRate = 0.05  // some in-place retries and some llm_errors

@@ -17,7 +17,7 @@ extension EmbeddedCommandTests {
             return run
         }
 
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(5)))
         func higherThresholdsRegenerateMoreOverTheSameStream() async throws {
             let (points, firstScores) = try await ThresholdExperiment.run(try Self.base(total: 300, arrival: .constant(rate: 0)),
                                                                           thresholds: [0.3, 0.65])
@@ -39,7 +39,7 @@ extension EmbeddedCommandTests {
             #expect(text.contains("under 0.65"))
         }
 
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(5)))
         func cacheCombinationsEachGetAPoint() async throws {
             let points = try await CacheExperiment.run(try Self.base(total: 400, arrival: .constant(rate: 2000)),
                                                        policies: [.lru, .fifo], sizes: [16, 512], ttls: [0])
@@ -55,7 +55,7 @@ extension EmbeddedCommandTests {
             for chart in charts { #expect(chart.pointCount == 4) }
         }
 
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(5)))
         func cacheScenariosCoverBothPopularityLawsAndArrivalProcesses() async throws {
             let base = try Self.base(total: 300, arrival: .constant(rate: 1000))
             let count = base.questions.count
@@ -88,7 +88,7 @@ extension EmbeddedCommandTests {
         /// faster last 1 s of wall time, in which a 1 s TTL would expire almost nothing on the
         /// wall clock. (A stronger compression leaves a busy machine too little time to decide
         /// first answers before their repeats, and the hit rates stop meaning anything.)
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(5)))
         func cacheTTLCountsInTheReplayedTime() async throws {
             let base = try Self.base(total: 400, arrival: .constant(rate: 100))
             let points = try await CacheExperiment.run(base, policies: [.lru], sizes: [1024], ttls: [0, 1], speedup: 4)
@@ -134,7 +134,7 @@ extension EmbeddedCommandTests {
             #expect(ArrivalProcess.uniform(low: 1, high: 3).compressed(by: 2) == .uniform(low: 0.5, high: 1.5))
         }
 
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(5)))
         func latencyPercentilesRiseAndRoundTripThroughTheCSV() async throws {
             let outcome = try await LatencyExperiment.run(try Self.base(total: 400, arrival: .poisson(lambda: 2000)))
             #expect(outcome.report.completed)
@@ -152,7 +152,7 @@ extension EmbeddedCommandTests {
             #expect(charts[1].pointCount == points.filter { $0.percentile >= 90 }.count)
         }
 
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(5)))
         func scaleRunsEveryConfigurationWithItsInstances() async throws {
             let points = try await ScaleExperiment.run(try Self.base(total: 400, arrival: .constant(rate: 0)), partitions: [1, 3],
                                                        instances: [1, 2], backend: { .embedded(partitions: $0) })

@@ -145,7 +145,7 @@ import Testing
         #expect(bad?.description == "metrics server: invalid IPv4 address not-an-address")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func servicesFeedTheScrapedCounters() async throws {
         var settings = PipelineSettings()
         settings.batchSize = 100

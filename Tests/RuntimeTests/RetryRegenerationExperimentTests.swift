@@ -17,7 +17,7 @@ import Testing
         Spread(mean: mean, halfWidth: halfWidth, count: count)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func theRetryExperimentGivesTheSameCSVForTheSameSeeds() async throws {
         let base = try Self.base(total: 400)
         let strategies = [RetryExperiment.Strategy(retries: 0, backoffMilliseconds: 100, reissues: 0),
@@ -33,7 +33,7 @@ import Testing
         #expect(try await csv([21, 22, 23], parallel: 2) != first)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func retriesAnswerMoreUnderOverloadForMoreCalls() async throws {
         let points = try await RetryExperiment.run(
             try Self.base(total: 400), overloadRates: [0.6], quotaRates: [0],
@@ -81,7 +81,7 @@ import Testing
         #expect(RetryExperiment.parse(csv: RetryExperiment.csv([point])) == [point])
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func theRegenerationExperimentGivesTheSameCSVForTheSameSeeds() async throws {
         let base = try Self.base(total: 400)
         func run(_ seeds: [UInt64], parallel: Int) async throws -> [RegenerationExperiment.Point] {

@@ -19,7 +19,7 @@ extension EmbeddedCommandTests {
             try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
         }
 
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(5)))
         func embeddedRunWritesFilesThatAddUp() async throws {
             let questions = try EmbeddedPipelineTests.sampleQuestions()
             let total = 400

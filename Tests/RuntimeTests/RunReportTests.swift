@@ -28,7 +28,7 @@ extension EmbeddedCommandTests {
             }
         }
 
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(5)))
         func everyChartOfTheReportHasData() async throws {
             let directory = RunFilesTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -13,7 +13,7 @@ extension EmbeddedCommandTests {
     /// service counted, through regenerations, errors re-issued from `llm_errors` and chains
     /// that end failed.
     @Suite struct RunTokensTests {
-        @Test(.timeLimit(.minutes(2)))
+        @Test(.timeLimit(.minutes(5)))
         func theMetricsDocumentsTokensAreTheLLMServicesTotals() async throws {
             let questions = try EmbeddedPipelineTests.sampleQuestions()
             var settings = PipelineSettings()

@@ -23,7 +23,7 @@ import Testing
             + "\(m.llmCalls) \(report.latency) \(report.latencyByPath.map { "\($0.path.label) \($0.summary)" })"
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func theSameSeedGivesTheSameRunEvenWithTheCoresBusy() async throws {
         var run = try Self.base(total: 3000)
         run.settings.cache = CacheConfiguration(policy: .lru, capacity: 64, ttlSeconds: 1)
@@ -53,7 +53,7 @@ import Testing
         #expect(Self.fingerprint(other) != Self.fingerprint(idle))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func llmLatencyAndHopsRunOnTheVirtualClock() async throws {
         var run = try Self.base(total: 500)
         run.settings.llm.latencyMedianMilliseconds = 200
@@ -70,7 +70,7 @@ import Testing
         #expect(firstAttempt.p50Milliseconds >= 203 && firstAttempt.p50Milliseconds <= 205)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func latencyIsMeasuredInMicroseconds() async throws {
         // Hops of 250 µs: a cache hit crosses two, 0.5 ms, which whole milliseconds cannot show.
         let report = try await SimulatedPipeline(try Self.base(total: 300), hopMicroseconds: 250).execute()
@@ -80,7 +80,7 @@ import Testing
         #expect(firstAttempt.p50Milliseconds == 1)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func aTTLExpiresOnTheVirtualClock() async throws {
         // 4,000 questions at 2,000/s: 2 s of virtual time. A TTL of 1 s expires entries that
         // no TTL keeps, so fewer repeats hit.

@@ -37,7 +37,7 @@ import Testing
         #expect(ThresholdExperiment.suggestion(apart, firstScores: [], budget: 1.6).contains("suggested threshold 0.50"))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func theCostIsCountedPerLLMDecidedAsking() async throws {
         // All askings at once: every repeat misses the cache and runs its own chain, which costs
         // between 1 call and MAX_RETRIES (3) calls.

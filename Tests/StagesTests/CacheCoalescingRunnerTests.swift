@@ -7,7 +7,7 @@ import Testing
 
 /// The cache service's waiting askings through the runner and the in-memory bus: their batch
 /// stays uncommitted until they are answered, so a crash redelivers them.
-@Suite(.timeLimit(.minutes(1))) struct CacheCoalescingRunnerTests {
+@Suite(.timeLimit(.minutes(5))) struct CacheCoalescingRunnerTests {
     static let topics = PipelineTopics()
 
     /// A cache instance, and its consumer (closing it is a crash: the group member leaves with

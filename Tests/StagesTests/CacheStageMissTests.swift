@@ -9,7 +9,7 @@ import Testing
 /// The cache service's handling of misses: one LLM chain per question (askings of a question in
 /// flight wait for its decision), failures remembered briefly, misplaced questions routed to
 /// their partition, and misses sent to the LLM when the storage lookup fails.
-@Suite(.timeLimit(.minutes(1))) struct CacheStageMissTests {
+@Suite(.timeLimit(.minutes(5))) struct CacheStageMissTests {
     static let topics = PipelineTopics()
 
     static func stage(clock: ManualClock = ManualClock(), storage: (any ResultStore)? = nil, failureTTL: Int = 5,

@@ -3,7 +3,7 @@ import Testing
 @testable import Transport
 @testable import VeredictoCore
 
-@Suite(.timeLimit(.minutes(1))) struct InMemoryBusBackPressureTests {
+@Suite(.timeLimit(.minutes(5))) struct InMemoryBusBackPressureTests {
     @Test func aPollReturnsToCommitWhileAProducerWaitsForRoom() async throws {
         let bus = InMemoryBus(partitions: 1, capacity: 10)
         let consumer = try await bus.makeConsumer(group: "g", topics: ["t"])
