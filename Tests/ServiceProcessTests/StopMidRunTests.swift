@@ -57,9 +57,9 @@ import Testing
         for (process, port) in running.values {
             #expect(await ScalingTests.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
         }
-        // 24 s of traffic: enough for the four stops and restarts in turn on a busy machine, each
-        // of which must catch its victim mid-batch while questions still arrive.
-        let total = 3600
+        // 48 s of traffic: enough for the four stops and restarts in turn on a machine busy with
+        // the whole suite, each of which must catch its victim mid-batch while questions arrive.
+        let total = 7200
         let generator = try ServiceProcess(
             name: "generator",
             arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
