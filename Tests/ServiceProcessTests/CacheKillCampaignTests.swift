@@ -25,7 +25,9 @@ import Testing
         for (process, port) in caches + others {
             #expect(await ScalingTests.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
         }
-        let total = 3000
+        // 40 s of traffic: both kills and restarts in turn must find their victim mid-batch
+        // while questions arrive, on a machine busy with the whole suite.
+        let total = 6000
         let generator = try ServiceProcess(
             name: "generator",
             arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
