@@ -14,14 +14,15 @@ import Testing
     /// meanwhile (MongoDB aborts such a transaction without touching them), which would test the
     /// stand-in server rather than the store.
     static func killStoreBetweenApplyAndCommit(_ process: ServiceProcess, port: Int) async -> Int {
-        // The moment is short; when 30 s pass without it, the victim is killed with polled
-        // messages uncommitted instead (the test still checks that they were read again).
-        let deadline = ContinuousClock.now + .seconds(30)
+        // The moment is short; when 3 s of traffic pass without it, the victim is killed with
+        // polled messages uncommitted instead (the test still checks they were read again).
+        var deadline = ContinuousClock.now + .seconds(60)
         var polled = 0.0
         while ContinuousClock.now < deadline {
             let applied = ScalingTests.scrape(port, ServiceMetricNames.storeApplied) ?? 0
             let consumed = ScalingTests.scrape(port, ServiceMetricNames.consumed) ?? 0
             polled = ScalingTests.scrape(port, ServiceMetricNames.polled) ?? 0
+            if consumed >= 200 && deadline - ContinuousClock.now > .seconds(3) { deadline = ContinuousClock.now + .seconds(3) }
             if consumed >= 200 && applied > consumed {
                 kill(process.process.processIdentifier, SIGKILL)
                 process.process.waitUntilExit()
@@ -30,7 +31,7 @@ import Testing
             }
             try? await Task.sleep(for: .milliseconds(2))
         }
-        return await ScalingTests.killMidBatch(process, port: port)
+        return await ScalingTests.killMidBatch(process, port: port, after: 200)
     }
 
     @Test(.timeLimit(.minutes(4)), arguments: ["store", "cache", "llm"])
