@@ -7,33 +7,6 @@ import Testing
 /// victim read but had not committed is read again (the test checks that this happened), and
 /// MongoDB still holds exactly one effect per asking.
 @Suite(.serialized) struct KillMidRunTests {
-    /// Kills the store once it has applied decisions to MongoDB whose offsets it has not
-    /// committed (applied ahead of consumed): they must be read again and count once. Not in the
-    /// middle of a MongoDB transaction: the test server, when a killed client's open transaction
-    /// reaches its lifetime limit, has been seen to undo other clients' committed writes made
-    /// meanwhile (MongoDB aborts such a transaction without touching them), which would test the
-    /// stand-in server rather than the store.
-    static func killStoreBetweenApplyAndCommit(_ process: ServiceProcess, port: Int) async -> Int {
-        // The moment is short; when 3 s of traffic pass without it, the victim is killed with
-        // polled messages uncommitted instead (the test still checks they were read again).
-        var deadline = ContinuousClock.now + .seconds(60)
-        var polled = 0.0
-        while ContinuousClock.now < deadline {
-            let applied = ScalingTests.scrape(port, ServiceMetricNames.storeApplied) ?? 0
-            let consumed = ScalingTests.scrape(port, ServiceMetricNames.consumed) ?? 0
-            polled = ScalingTests.scrape(port, ServiceMetricNames.polled) ?? 0
-            if consumed >= 200 && deadline - ContinuousClock.now > .seconds(3) { deadline = ContinuousClock.now + .seconds(3) }
-            if consumed >= 200 && applied > consumed {
-                kill(process.process.processIdentifier, SIGKILL)
-                process.process.waitUntilExit()
-                print("store killed with \(Int(applied - consumed)) decisions applied and not committed")
-                return Int(polled)
-            }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        return await ScalingTests.killMidBatch(process, port: port, after: 200)
-    }
-
     @Test(.timeLimit(.minutes(4)), arguments: ["store", "cache", "llm"])
     func aServiceKilledMidBatchIsReplacedAndNothingCountsTwice(kind: String) async throws {
         let deployment = try await EndToEndTests.deploy("kill_\(kind)", extra: ["BATCH_SIZE": "100", "LLM_LATENCY_MS": "5"])
@@ -54,9 +27,7 @@ import Testing
             environment: deployment.environment, logDirectory: deployment.directory)
 
         let (victim, victimPort) = services[kind]!
-        let polledByVictim = kind == "store"
-            ? await Self.killStoreBetweenApplyAndCommit(victim, port: victimPort)
-            : await ScalingTests.killMidBatch(victim, port: victimPort)
+        let polledByVictim = await ScalingTests.killMidBatch(victim, port: victimPort)
         #expect(polledByVictim > 0, "\(victim.name) got no work")
         let replacement = try ScalingTests.start(kind, instance: "2", deployment: deployment)
         services[kind] = replacement
