@@ -14,7 +14,8 @@ import Testing
 
     static func stage(clock: ManualClock = ManualClock(), storage: (any ResultStore)? = nil, failureTTL: Int = 5,
                       maxWaiters: Int = 100, perQuestion: Int = 100, lookupTimeout: Int = 2000,
-                      questionPartitions: Int? = nil, chainTimeout: Int = 300) -> CacheStage {
+                      questionPartitions: Int? = nil, chainTimeout: Int = 300,
+                      warn: @escaping @Sendable (String) -> Void = { _ in }) -> CacheStage {
         var configuration = CacheConfiguration(policy: .lru, capacity: 100, ttlSeconds: 0)
         configuration.clock = clock.cacheClock
         configuration.failureTTLSeconds = failureTTL
@@ -22,7 +23,8 @@ import Testing
         configuration.maxWaitersPerQuestion = perQuestion
         configuration.storageLookupTimeoutMilliseconds = lookupTimeout
         configuration.chainTimeoutSeconds = chainTimeout
-        return CacheStage(topics: topics, configuration: configuration, storage: storage, questionPartitions: questionPartitions)
+        return CacheStage(topics: topics, configuration: configuration, storage: storage, questionPartitions: questionPartitions,
+                          warn: warn)
     }
 
     static func asking(_ questionID: String) -> CacheStage.Input {
@@ -210,12 +212,19 @@ import Testing
 
     @Test(arguments: [false, true]) func aFailingStorageLookupSendsMissesToTheLLM(hangs: Bool) async throws {
         let clock = ManualClock()
-        let stage = Self.stage(clock: clock, storage: BrokenStore(hangs: hangs), lookupTimeout: 50)
+        let warnings = LockedValue<[String]>([])
+        let stage = Self.stage(clock: clock, storage: BrokenStore(hangs: hangs), lookupTimeout: 50,
+                               warn: { message in warnings.withLock { $0.append(message) } })
         _ = try await stage.handle([Self.decided("known")])
         let out = try await stage.handle([Self.asking("known"), Self.asking("new1"), Self.asking("new2")])
         #expect(try Self.responses(out).map(\.source) == [.cache])
         #expect(Self.requests(out).count == 2)
         #expect(await stage.counts.storageLookupFailures == 1)
+        // The operator is told, once per failed lookup, why these questions cost LLM calls.
+        let told = warnings.withLock { $0 }
+        #expect(told.count == 1)
+        #expect(told.first?.contains(hangs ? "took longer than STORAGE_LOOKUP_TIMEOUT_MS (50 ms)" : "database unreachable") == true,
+                "\(told)")
     }
 
     /// A store that knows one decided question and answers its lookups only after a pause.

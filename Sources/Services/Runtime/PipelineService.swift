@@ -37,7 +37,7 @@ public enum PipelineService: String, CaseIterable, Sendable {
             try await transport.checkCoPartitioned(inputs, for: "cache")
             let questionPartitions = try await transport.partitionCounts(of: [inputs[0]])[inputs[0]]
             return [try await runner(CacheStage(topics: topics, configuration: settings.cache, storage: store,
-                                                questionPartitions: questionPartitions))]
+                                                questionPartitions: questionPartitions, warn: onError))]
         case .llm:
             let backend = settings.llm.makeBackend()
             return [

@@ -81,9 +81,13 @@ public actor CacheStage: PipelineStage {
     private var batchHold: CommitHold?
     private var answeredHolds: [ObjectIdentifier: CommitHold] = [:]
     private var lastTimeoutScan: UInt64 = 0
+    /// Where a failed storage lookup is reported (the service's log): each one may cost LLM
+    /// calls, so an operator sees when and why.
+    private let warn: @Sendable (String) -> Void
 
     public init(topics: PipelineTopics, configuration: CacheConfiguration, storage: (any ResultStore)?,
-                questionPartitions: Int? = nil) {
+                questionPartitions: Int? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.warn = warn
         self.topics = topics
         self.inputTopics = [topics.name(.questionsIn), topics.name(.regenerationRequests), topics.name(.validatedResponses)]
         self.configuration = configuration
@@ -298,15 +302,19 @@ public actor CacheStage: PipelineStage {
         guard let storage else { return [:] }
         guard configuration.storageLookupTimeoutMilliseconds > 0 else {
             // No timeout: a store in this process, which answers at once (the simulated pipeline).
-            guard let found = try? await storage.results(for: questionIDs) else {
+            do {
+                return try await storage.results(for: questionIDs)
+            } catch {
                 counts.storageLookupFailures += 1
+                warn("storage lookup of \(questionIDs.count) questions failed (\(error)): they go to the LLM")
                 return [:]
             }
-            return found
         }
         let timeout = Duration.milliseconds(configuration.storageLookupTimeoutMilliseconds)
-        let found = await withTaskGroup(of: [String: StoredResult]?.self) { group in
-            group.addTask { try? await storage.results(for: questionIDs) }
+        let found = await withTaskGroup(of: Result<[String: StoredResult], any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await storage.results(for: questionIDs)) } catch { return .failure(error) }
+            }
             group.addTask {
                 try? await Task.sleep(for: timeout)
                 return nil
@@ -315,11 +323,18 @@ public actor CacheStage: PipelineStage {
             group.cancelAll()
             return first
         }
-        guard let found else {
+        switch found {
+        case .success(let results):
+            return results
+        case .failure(let error):
             counts.storageLookupFailures += 1
-            return [:]
+            warn("storage lookup of \(questionIDs.count) questions failed (\(error)): they go to the LLM")
+        case nil:
+            counts.storageLookupFailures += 1
+            warn("storage lookup of \(questionIDs.count) questions took longer than STORAGE_LOOKUP_TIMEOUT_MS "
+                + "(\(configuration.storageLookupTimeoutMilliseconds) ms): they go to the LLM")
         }
-        return found
+        return [:]
     }
 
     static func response(_ question: QuestionMessage, answer: String, score: Double, status: ValidatedResponse.Status,
