@@ -9,7 +9,12 @@ import Testing
 @Suite(.serialized) struct KillMidRunTests {
     @Test(.timeLimit(.minutes(4)), arguments: ["store", "cache", "llm"])
     func aServiceKilledMidBatchIsReplacedAndNothingCountsTwice(kind: String) async throws {
-        let deployment = try await EndToEndTests.deploy("kill_\(kind)", extra: ["BATCH_SIZE": "100", "LLM_LATENCY_MS": "5"])
+        // A 300 ms model keeps the cache's askings waiting for chains (their batches held) and
+        // the llm's batches in hand long enough that the kill finds its victim mid-batch even on
+        // a loaded machine; at 5 ms a busy run once had the cache read everything between two
+        // looks at its counters.
+        let latency = kind == "store" ? "5" : "300"
+        let deployment = try await EndToEndTests.deploy("kill_\(kind)", extra: ["BATCH_SIZE": "100", "LLM_LATENCY_MS": latency])
         defer { deployment.mongo.close() }
         var services: [String: (ServiceProcess, Int)] = [:]
         for name in ["cache", "llm", "score", "store"] {
@@ -18,7 +23,7 @@ import Testing
         for (process, port) in services.values {
             #expect(await ScalingTests.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
         }
-        let total = 1200
+        let total = 1800
         let generator = try ServiceProcess(
             name: "generator",
             arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",

@@ -15,7 +15,11 @@ import VeredictoCore
         let runner: ServiceRunner<UpperStage>
     }
 
-    static func setUp(stopGrace: Duration = .seconds(8)) async throws -> Setup {
+    /// A grace far longer than any test: under the whole suite the test's own task can wait many
+    /// seconds for a thread, and the runner must still be waiting when it acknowledges.
+    static let longGrace: Duration = .seconds(300)
+
+    static func setUp(stopGrace: Duration = longGrace) async throws -> Setup {
         let bus = InMemoryBus(partitions: 1)
         try await bus.makeProducer().send(inputs.map { OutboundMessage(topic: "in", key: $0, value: Array($0.utf8)) })
         let consumer = CommitRecorder(try await bus.makeConsumer(group: "upper", topics: ["in"]))
@@ -131,7 +135,8 @@ import VeredictoCore
         let consumer = CommitRecorder(try await bus.makeConsumer(group: "upper", topics: ["in"]))
         let producer = HeldProducer()
         let runner = ServiceRunner(stage: AsideStage(), consumer: consumer, producer: producer,
-                                   pollTimeout: .milliseconds(5), deadLetterTopic: "dead", retryDelay: .milliseconds(1))
+                                   pollTimeout: .milliseconds(5), deadLetterTopic: "dead", retryDelay: .milliseconds(1),
+                                   stopGrace: Self.longGrace)
         let running = Task { try await runner.run() }
         defer { running.cancel() }
         // The first batch sets "wait" aside: its (empty) delivery is acknowledged, its commit held.
