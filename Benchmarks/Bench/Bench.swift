@@ -58,6 +58,10 @@ struct Bench: AsyncParsableCommand {
             help: "Partitions per topic of the pipeline runs over Kafka (one instance per service reads them all).")
     var kafkaPartitions: Int = 1
 
+    @Option(name: .customLong("kafka-rounds"),
+            help: "Alternated rounds of the Kafka layer and confluent-kafka; the ratios are the medians of the rounds'.")
+    var kafkaRounds: Int = 3
+
     @Option(name: .customLong("broker-pid"),
             help: "Process id of the Kafka broker whose CPU time the runs over Kafka report (default: the process listening on the --kafka port of this machine, found through /proc).")
     var brokerPID: Int32?
@@ -67,6 +71,7 @@ struct Bench: AsyncParsableCommand {
         guard seconds > 0 && seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60], got \(seconds)") }
         guard questions >= 100 else { throw ValidationError("--questions must be at least 100, got \(questions)") }
         guard (1...1000).contains(kafkaPartitions) else { throw ValidationError("--kafka-partitions must be between 1 and 1000") }
+        guard (1...20).contains(kafkaRounds) else { throw ValidationError("--kafka-rounds must be between 1 and 20") }
         guard distinctQuestions >= 1 else { throw ValidationError("--distinct-questions must be at least 1") }
         if mongo != nil && kafka == nil { throw ValidationError("--mongo needs --kafka (the MongoDB run goes over Kafka)") }
         if section.contains(.kafka) && kafka == nil { throw ValidationError("--section kafka needs --kafka") }
@@ -101,6 +106,7 @@ struct Bench: AsyncParsableCommand {
             var benchmark = PipelineBenchmark(questions: questions, distinct: distinctQuestions, kafka: kafka, mongo: mongo,
                                               mongoQuestions: mongoQuestions, partitions: kafkaPartitions)
             benchmark.brokerPID = brokerPID
+            benchmark.kafkaRounds = kafkaRounds
             let figures = try await benchmark.run()
             if json {
                 report["pipeline"] = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(figures))
@@ -112,6 +118,7 @@ struct Bench: AsyncParsableCommand {
             var benchmark = PipelineBenchmark(questions: questions, distinct: distinctQuestions, kafka: kafka, mongo: nil,
                                               mongoQuestions: mongoQuestions, partitions: kafkaPartitions)
             benchmark.brokerPID = brokerPID
+            benchmark.kafkaRounds = kafkaRounds
             let figures = try await benchmark.kafkaLayer(kafka)
             if json {
                 report["kafka"] = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(figures))

@@ -51,6 +51,15 @@ import Kafka
         #expect(error?.description == "KAFKA_COMPRESSION must be one of none, gzip, snappy, lz4, zstd (got 'brotli')")
     }
 
+    @Test func theFaultPauseIsOffUnlessSetAndBounded() throws {
+        #expect(try PipelineSettings(environment: [:]).pauseAfterPoll == .zero)
+        #expect(try PipelineSettings(environment: ["FAULT_PAUSE_AFTER_POLL_MS": "40"]).pauseAfterPoll == .milliseconds(40))
+        let error = #expect(throws: ConfigurationError.self) {
+            try PipelineSettings(environment: ["FAULT_PAUSE_AFTER_POLL_MS": "20000"])
+        }
+        #expect(error?.description.contains("FAULT_PAUSE_AFTER_POLL_MS") == true)
+    }
+
     @Test func aBadLingerNamesTheVariable() {
         let error = #expect(throws: ConfigurationError.self) { try PipelineSettings(environment: ["KAFKA_LINGER_MS": "soon"]) }
         #expect(error?.description.contains("KAFKA_LINGER_MS") == true)

@@ -24,7 +24,7 @@ import Transport
                                  // A lookup that times out sends its misses to the LLM by design: the
                                  // test server, loaded by the whole suite, was seen taking over the
                                  // 2 s default, and those chains would hide the ones a move explains.
-                                 "STORAGE_LOOKUP_TIMEOUT_MS": "60000"])
+                                 "STORAGE_LOOKUP_TIMEOUT_MS": "60000", "FAULT_PAUSE_AFTER_POLL_MS": "50"])
         defer { deployment.mongo.close() }
         var caches: [(ServiceProcess, Int)] = []
         var others: [(ServiceProcess, Int)] = []

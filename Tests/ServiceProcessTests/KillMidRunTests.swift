@@ -14,7 +14,8 @@ import Testing
         // a loaded machine; at 5 ms a busy run once had the cache read everything between two
         // looks at its counters.
         let latency = kind == "store" ? "5" : "300"
-        let deployment = try await EndToEndTests.deploy("kill_\(kind)", extra: ["BATCH_SIZE": "100", "LLM_LATENCY_MS": latency])
+        let deployment = try await EndToEndTests.deploy("kill_\(kind)", extra: ["BATCH_SIZE": "100", "LLM_LATENCY_MS": latency,
+                                                                                        "FAULT_PAUSE_AFTER_POLL_MS": "50"])
         defer { deployment.mongo.close() }
         var services: [String: (ServiceProcess, Int)] = [:]
         for name in ["cache", "llm", "score", "store"] {

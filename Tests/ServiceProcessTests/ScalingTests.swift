@@ -43,7 +43,9 @@ import Testing
 
     /// Waits (at most a minute) until the process behind `port` has committed `after`
     /// messages and holds messages it polled but has not had acknowledged (its live `polled`
-    /// counter ahead of `consumed`). Returns the `polled` count read last (at most what it has
+    /// counter ahead of `consumed`). The tests that use it run their services with
+    /// `FAULT_PAUSE_AFTER_POLL_MS`, so that this moment lasts long enough to be seen from
+    /// outside on a loaded machine. Returns the `polled` count read last (at most what it has
     /// polled) and whether that moment came.
     static func waitMidBatch(port: Int, after: Double = 200) async -> (polled: Int, midBatch: Bool) {
         let deadline = ContinuousClock.now + .seconds(60)
@@ -69,7 +71,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(6)))
     func twoScoresAndTwoCachesSurviveAKilledScoreInstance() async throws {
-        let deployment = try await EndToEndTests.deploy("scale", extra: ["TOPIC_PARTITIONS": "4", "BATCH_SIZE": "100"])
+        let deployment = try await EndToEndTests.deploy("scale", extra: ["TOPIC_PARTITIONS": "4", "BATCH_SIZE": "100",
+                                                                                   "FAULT_PAUSE_AFTER_POLL_MS": "50"])
         defer { deployment.mongo.close() }
         var services: [(ServiceProcess, Int)] = []
         for (name, instance) in [("cache", "1"), ("cache", "2"), ("llm", "1"), ("score", "1"), ("score", "2"), ("store", "1")] {

@@ -48,7 +48,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(6)))
     func eachServiceStoppedMidRunCommitsWhatItHandled() async throws {
-        let deployment = try await EndToEndTests.deploy("stop", extra: ["BATCH_SIZE": "100", "LLM_LATENCY_MS": "5"])
+        let deployment = try await EndToEndTests.deploy("stop", extra: ["BATCH_SIZE": "100", "LLM_LATENCY_MS": "5",
+                                                                         "FAULT_PAUSE_AFTER_POLL_MS": "50"])
         defer { deployment.mongo.close() }
         let kinds = ["cache", "llm", "score", "store"]
         var running: [String: (ServiceProcess, Int)] = [:]

@@ -19,14 +19,14 @@ import VeredictoCore
     /// seconds for a thread, and the runner must still be waiting when it acknowledges.
     static let longGrace: Duration = .seconds(300)
 
-    static func setUp(stopGrace: Duration = longGrace) async throws -> Setup {
+    static func setUp(stopGrace: Duration = longGrace, pauseAfterPoll: Duration = .zero) async throws -> Setup {
         let bus = InMemoryBus(partitions: 1)
         try await bus.makeProducer().send(inputs.map { OutboundMessage(topic: "in", key: $0, value: Array($0.utf8)) })
         let consumer = CommitRecorder(try await bus.makeConsumer(group: "upper", topics: ["in"]))
         let producer = HeldProducer()
         let runner = ServiceRunner(stage: UpperStage(failures: FailureBudget(0)), consumer: consumer, producer: producer,
                                    pollTimeout: .milliseconds(5), deadLetterTopic: "dead", retryDelay: .milliseconds(1),
-                                   stopGrace: stopGrace)
+                                   stopGrace: stopGrace, pauseAfterPoll: pauseAfterPoll)
         return Setup(bus: bus, consumer: consumer, producer: producer, runner: runner)
     }
 
@@ -121,6 +121,21 @@ import VeredictoCore
         running.cancel()
         try await running.value  // returns once the grace is over, the acknowledgement never given
         #expect(setup.consumer.closed)
+        #expect(setup.consumer.commits == 0)
+        #expect(try await Self.nextMemberReads(setup.bus) == Self.inputs)
+    }
+
+    /// FAULT_PAUSE_AFTER_POLL_MS: the batch is polled and held in hand, not handled, for the
+    /// pause; a stop then (its grace over) leaves all of it to the next member.
+    @Test func aPauseAfterThePollKeepsTheBatchInHandAndUncommitted() async throws {
+        let setup = try await Self.setUp(stopGrace: .milliseconds(50), pauseAfterPoll: .seconds(300))
+        let running = Task { try await setup.runner.run() }
+        defer { running.cancel() }
+        try #require(await Self.until { await setup.runner.counters.polled == 3 })
+        #expect(setup.producer.deliveries.isEmpty)
+        #expect(await setup.runner.counters.consumed == 0)
+        running.cancel()
+        try await running.value
         #expect(setup.consumer.commits == 0)
         #expect(try await Self.nextMemberReads(setup.bus) == Self.inputs)
     }

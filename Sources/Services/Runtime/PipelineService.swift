@@ -29,7 +29,7 @@ public enum PipelineService: String, CaseIterable, Sendable {
                                                                      topics: stage.inputTopics),
                           producer: try await transport.makeProducer(), batchSize: settings.batchSize,
                           deadLetterTopic: deadLetters, maxMessageBytes: settings.maxMessageBytes, metrics: metrics,
-                          onError: onError)
+                          pauseAfterPoll: settings.pauseAfterPoll, onError: onError)
         }
         switch self {
         case .cache:

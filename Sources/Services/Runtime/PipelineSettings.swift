@@ -30,6 +30,7 @@ import VeredictoCore
 /// | METRICS_PORT | 9464 | port of /metrics and /health, 0 = no metrics server |
 /// | METRICS_HOST | 0.0.0.0 | IPv4 address the metrics server binds |
 /// | READY_STALL_S | 60 | seconds with messages waiting and no progress before a service is not ready |
+/// | FAULT_PAUSE_AFTER_POLL_MS | 0 | fault injection: pause between polling a batch and handling it |
 /// | CACHE_POLICY, CACHE_SIZE, CACHE_TTL | lru, 1024, 3600 | see `CacheConfiguration` |
 /// | LLM_* | | see `LLMConfiguration` |
 public struct PipelineSettings: Sendable {
@@ -53,6 +54,9 @@ public struct PipelineSettings: Sendable {
     public var idfModelPath: String?
     public var llmErrorRetries = 3
     public var batchSize = 1000
+    /// Fault injection (`FAULT_PAUSE_AFTER_POLL_MS`): each service holds every batch it polls this
+    /// long before handling it, so a stop or kill lands mid-batch. Zero in any real deployment.
+    public var pauseAfterPoll: Duration = .zero
     /// The largest record value the services read or publish (`MAX_MESSAGE_BYTES`).
     public var maxMessageBytes = MessageDomain.defaultMaximumMessageBytes
     /// Port of the metrics and health server of `veredicto serve` (0: none).
@@ -110,6 +114,7 @@ public struct PipelineSettings: Sendable {
         }
         llmErrorRetries = try reader.integer("LLM_ERROR_RETRIES", default: 3, in: 0...100)
         batchSize = try reader.integer("BATCH_SIZE", default: 1000, in: 1...100_000)
+        pauseAfterPoll = .milliseconds(try reader.integer("FAULT_PAUSE_AFTER_POLL_MS", default: 0, in: 0...10_000))
         maxMessageBytes = try reader.integer("MAX_MESSAGE_BYTES", default: MessageDomain.defaultMaximumMessageBytes,
                                              in: 524_288...100_000_000)
         metricsPort = try reader.integer("METRICS_PORT", default: 9464, in: 0...65_535)

@@ -31,6 +31,8 @@ public actor ServiceRunner<Stage: PipelineStage> {
     private let pollTimeout: Duration
     private let deadLetterTopic: String
     private let retryDelay: Duration
+    /// A pause between polling a batch and handling it: fault injection for tests (zero otherwise).
+    private let pauseAfterPoll: Duration
     private let maxInFlight: Int
     /// The largest record value read or published; a larger input is a dead letter, and so is
     /// an output that would be larger (with its size and first bytes).
@@ -67,7 +69,9 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 pollTimeout: Duration = .milliseconds(50), deadLetterTopic: String,
                 retryDelay: Duration = .milliseconds(500), maxInFlight: Int = 8,
                 maxMessageBytes: Int = MessageDomain.defaultMaximumMessageBytes, metrics: MetricsRegistry? = nil,
-                stopGrace: Duration = .seconds(8), onError: @escaping @Sendable (String) -> Void = { _ in }) {
+                stopGrace: Duration = .seconds(8), pauseAfterPoll: Duration = .zero,
+                onError: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.pauseAfterPoll = pauseAfterPoll
         self.stage = stage
         self.consumer = consumer
         self.producer = producer
@@ -206,6 +210,9 @@ public actor ServiceRunner<Stage: PipelineStage> {
         }
         counters.polled += polled.count
         metrics?.increment(ServiceMetricNames.polled, labels: ["stage": stage.name], by: Double(polled.count))
+        // Fault injection (FAULT_PAUSE_AFTER_POLL_MS): the batch stays in hand, polled and not
+        // handled, so a test's SIGTERM or SIGKILL can land mid-batch on a machine of any speed.
+        if pauseAfterPoll > .zero { try? await Task.sleep(for: pauseAfterPoll) }
         var inputs: [Stage.Input] = []
         var places: [RecordPlace] = []
         inputs.reserveCapacity(polled.count)
