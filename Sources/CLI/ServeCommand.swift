@@ -107,9 +107,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// `serve` alone runs nothing: a usage error that names the services.
+    /// `serve` alone runs nothing: a usage error that names the services, with serve's own
+    /// usage line (an error thrown here would be printed under the top-level usage).
     func run() async throws {
-        throw ValidationError("give the service to run: " + Service.allCases.map(\.rawValue).joined(separator: ", "))
+        let services = Service.allCases.map(\.rawValue).joined(separator: ", ")
+        FileHandle.standardError.write(Data(("Error: give the service to run: \(services)\n"
+            + "Usage: veredicto serve <service> [<options>]\n"
+            + "  See 'veredicto serve --help' for more information.\n").utf8))
+        throw ExitCode(64)
     }
 
     /// Runs `service` until SIGTERM or SIGINT (the generator until it has sent its questions).

@@ -105,6 +105,14 @@ import Testing
         #expect(Self.flags(inHelp: help) == ["--kafka", "--output", "--speedup"])
     }
 
+    @Test func serveAloneNamesTheServicesAndItsOwnUsage() throws {
+        let serve = try CLITests.run(["serve"])
+        #expect(serve.status == 64)
+        #expect(serve.stderr.contains("give the service to run: generator, cache, llm, score, store"), "\(serve.stderr)")
+        #expect(serve.stderr.contains("Usage: veredicto serve <service>"), "\(serve.stderr)")
+        #expect(!serve.stderr.contains("Usage: veredicto <subcommand>"), "\(serve.stderr)")
+    }
+
     @Test func aNegativeNumberReachesItsOption() throws {
         // Rejected by the option's own check, which names the value, not as a missing value.
         let total = try CLITests.run(["run", "--total", "-5"])
