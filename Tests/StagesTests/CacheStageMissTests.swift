@@ -117,7 +117,20 @@ import Testing
         #expect(!hold.isReleased)
         hold.answer()
         let acknowledged = LockedValue(false)
-        hold.attach(DeliveryReceipt(wait: {}, isSettled: { acknowledged.withLock { $0 } }, whenSettled: { _ in }))
+        hold.attach(DeliveryReceipt(wait: {}, isSettled: { acknowledged.withLock { $0 } }, whenSettled: { _ in }), batch: 1)
+        #expect(!hold.isReleased)
+        acknowledged.withLock { $0 = true }
+        #expect(hold.isReleased)
+    }
+
+    @Test func aFailedDeliveryHoldsUntilItsResendIsAcknowledged() {
+        let hold = CommitHold(outstanding: 1)
+        hold.answer()
+        hold.attach(DeliveryReceipt(wait: { throw TransportError("refused") }, isSettled: { true }, whenSettled: { $0() },
+                                    hasFailed: { true }), batch: 7)
+        #expect(!hold.isReleased)
+        let acknowledged = LockedValue(false)
+        hold.reattach(batch: 7, DeliveryReceipt(wait: {}, isSettled: { acknowledged.withLock { $0 } }, whenSettled: { _ in }))
         #expect(!hold.isReleased)
         acknowledged.withLock { $0 = true }
         #expect(hold.isReleased)

@@ -171,6 +171,41 @@ import VeredictoCore
         #expect(await bus.backlog(topic: "in") == 0)
         #expect(try await Self.nextMemberReads(bus).isEmpty)
     }
+
+    /// The answer of a held batch travels with a later batch whose delivery fails: the held
+    /// batch stays uncommitted until the answer's second delivery is acknowledged (a failed
+    /// delivery is not an answer given), so a crash meanwhile redelivers the waiting message.
+    @Test func aHeldBatchWaitsForTheResentAnswerWhenItsFirstDeliveryFails() async throws {
+        let bus = InMemoryBus(partitions: 1)
+        let sender = try await bus.makeProducer()
+        try await sender.send([OutboundMessage(topic: "in", key: "q", value: Array("wait".utf8))])
+        let consumer = CommitRecorder(try await bus.makeConsumer(group: "upper", topics: ["in"]))
+        let producer = HeldProducer()
+        let runner = ServiceRunner(stage: AsideStage(), consumer: consumer, producer: producer,
+                                   pollTimeout: .milliseconds(5), deadLetterTopic: "dead", retryDelay: .milliseconds(1),
+                                   stopGrace: Self.longGrace)
+        let running = Task { try await runner.run() }
+        defer { running.cancel() }
+        try #require(await Self.until { producer.deliveries.count == 1 })
+        producer.deliveries[0].acknowledgement.acknowledge()
+        try await sender.send([OutboundMessage(topic: "in", key: "q", value: Array("answer".utf8))])
+        try #require(await Self.until { producer.deliveries.count == 2 })
+        #expect(producer.deliveries[1].values == ["WAIT", "ANSWER"])
+        producer.deliveries[1].acknowledgement.fail()
+        // The answer is sent again; until that is acknowledged nothing is committed.
+        try #require(await Self.until { producer.deliveries.count == 3 })
+        #expect(producer.deliveries[2].values == ["WAIT", "ANSWER"])
+        let pollsAfterResend = consumer.polls
+        #expect(await Self.until { consumer.polls >= pollsAfterResend + 20 })
+        #expect(consumer.commits == 0, "a batch was committed while the answer it waited for was undelivered")
+        #expect(await bus.backlog(topic: "in") == 2)
+        producer.deliveries[2].acknowledgement.acknowledge()
+        #expect(await Self.until { await bus.backlog(topic: "in") == 0 })
+        #expect(await runner.counters.consumed == 2)
+        running.cancel()
+        try await running.value
+        #expect(try await Self.nextMemberReads(bus).isEmpty)
+    }
 }
 
 /// An acknowledgement that the test gives (`acknowledge`), fails (`fail`) or never gives.
@@ -193,7 +228,8 @@ final class HeldAcknowledgement: Sendable {
                                 return false
                             }
                             if now { body() }
-                        })
+                        },
+                        hasFailed: { self.state.withLock { $0.outcome == false } })
     }
 
     /// Tasks waiting for it now.

@@ -234,7 +234,8 @@ final class KafkaAcknowledgedProducer: MessageProducer {
         let wait = self.wait
         return DeliveryReceipt(wait: { try await group.wait(timeout: wait) },
                                isSettled: { group.isSettled },
-                               whenSettled: { group.whenSettled($0) })
+                               whenSettled: { group.whenSettled($0) },
+                               hasFailed: { group.firstFailure != nil })
     }
 
     func close() async {

@@ -11,7 +11,8 @@ import VeredictoCore
 public final class CommitHold: Sendable {
     private struct State: Sendable {
         var outstanding: Int
-        var receipts: [DeliveryReceipt] = []
+        /// The receipts the answers travel with, by the runner's number of the batch that carries them.
+        var receipts: [(batch: UInt64, receipt: DeliveryReceipt)] = []
     }
     private let state: LockedValue<State>
 
@@ -29,27 +30,39 @@ public final class CommitHold: Sendable {
         state.withLock { $0.outstanding = max(0, $0.outstanding - count) }
     }
 
-    /// The answers given since the last `attach` travel with `receipt`.
-    package func attach(_ receipt: DeliveryReceipt) {
-        state.withLock { $0.receipts.append(receipt) }
+    /// The answers given since the last `attach` travel with `receipt`, the delivery of the
+    /// runner's batch number `batch`.
+    package func attach(_ receipt: DeliveryReceipt, batch: UInt64) {
+        state.withLock { $0.receipts.append((batch, receipt)) }
+    }
+
+    /// Batch `batch`'s delivery failed and its messages were sent again: the answers now travel
+    /// with `receipt`.
+    package func reattach(batch: UInt64, _ receipt: DeliveryReceipt) {
+        state.withLock { state in
+            state.receipts.removeAll { $0.batch == batch }
+            state.receipts.append((batch, receipt))
+        }
     }
 
     /// Messages set aside and not answered yet.
     public var outstanding: Int { state.withLock { $0.outstanding } }
 
-    /// When every message set aside is answered, waits for the answers' acknowledgements (a
-    /// failed one counts as settled, as in `isReleased`); returns whether the hold is released.
+    /// When every message set aside is answered, waits for the answers' acknowledgements;
+    /// returns whether the hold is released (not when a delivery failed: its batch is sent
+    /// again and `reattach`ed first).
     package func waitForAnswers() async -> Bool {
         guard let receipts = state.withLock({ $0.outstanding == 0 ? $0.receipts : nil }) else { return false }
-        for receipt in receipts { try? await receipt.wait() }
+        for (_, receipt) in receipts { try? await receipt.wait() }
         return isReleased
     }
 
-    /// Whether every message set aside is answered and every answer acknowledged.
+    /// Whether every message set aside is answered and every answer acknowledged. A failed
+    /// delivery is not an answer given: it holds until the runner's resend is acknowledged.
     public var isReleased: Bool {
         state.withLock { state in
             guard state.outstanding == 0 else { return false }
-            state.receipts.removeAll { $0.isSettled }
+            state.receipts.removeAll { $0.receipt.isSettled && !$0.receipt.hasFailed }
             return state.receipts.isEmpty
         }
     }

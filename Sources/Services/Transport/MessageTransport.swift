@@ -110,14 +110,18 @@ public struct DeliveryReceipt: Sendable {
     private let waitBody: @Sendable () async throws -> Void
     private let settledBody: @Sendable () -> Bool
     private let notifyBody: @Sendable (@escaping @Sendable () -> Void) -> Void
+    private let failedBody: @Sendable () -> Bool
 
     /// `whenSettled` registers a closure to call once, from any thread, when the set is settled
-    /// (at once if it is already).
+    /// (at once if it is already); `hasFailed` tells whether it settled by a failure (a
+    /// transport that cannot fail leaves it false).
     public init(wait: @escaping @Sendable () async throws -> Void, isSettled: @escaping @Sendable () -> Bool,
-                whenSettled: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void) {
+                whenSettled: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+                hasFailed: @escaping @Sendable () -> Bool = { false }) {
         waitBody = wait
         settledBody = isSettled
         notifyBody = whenSettled
+        failedBody = hasFailed
     }
 
     /// A receipt for messages acknowledged already.
@@ -133,6 +137,9 @@ public struct DeliveryReceipt: Sendable {
 
     /// Whether waiting would return at once.
     public var isSettled: Bool { settledBody() }
+
+    /// Whether a message of the set failed (waiting would throw at once).
+    public var hasFailed: Bool { failedBody() }
 }
 
 /// Where services read and write: Kafka, or the in-memory bus of the embedded mode.

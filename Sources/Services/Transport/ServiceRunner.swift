@@ -52,11 +52,16 @@ public actor ServiceRunner<Stage: PipelineStage> {
         let consumedByTopic: [String: Int]
         /// Messages the stage set aside to answer later: the batch is committed only after.
         let hold: CommitHold?
+        /// This runner's number of the batch (what the holds it answers know its delivery by).
+        var serial: UInt64 = 0
+        /// Holds of earlier batches (or this one) whose answers travel with this batch's outputs.
+        var answered: [CommitHold] = []
 
         /// Acknowledged, and nothing set aside is still unanswered.
         var isSettled: Bool { receipt.isSettled && (hold?.isReleased ?? true) }
     }
     private var inFlight: [InFlight] = []
+    private var nextSerial: UInt64 = 0
     /// Acknowledged but not yet committed: commits are spaced by `commitInterval` (each is a
     /// broker round trip), and always made when the runner drains or stops.
     private var pendingCommit: CommitCheckpoint?
@@ -139,13 +144,13 @@ public actor ServiceRunner<Stage: PipelineStage> {
         guard !handed.isEmpty else { return }
         do {
             let (receipt, sent) = try await enqueueRetrying(boundingSizes(handed))
-            for answered in await stage.takeCommitHolds().answered {
-                answered.attach(receipt)
-            }
+            nextSerial += 1
+            let answered = await stage.takeCommitHolds().answered
+            for hold in answered { hold.attach(receipt, batch: nextSerial) }
             // Acknowledged before the last settle, which then finds the holds released.
             try await receipt.wait()
             inFlight.append(InFlight(outputs: sent, receipt: receipt, checkpoint: consumer.checkpoint(),
-                                     consumed: 0, consumedByTopic: [:], hold: nil))
+                                     consumed: 0, consumedByTopic: [:], hold: nil, serial: nextSerial, answered: answered))
             onError("\(stage.name): stopping: \(handed.count) messages set aside handed to the next owner")
         } catch {
             onError("\(stage.name): stopping: could not hand off \(handed.count) messages set aside (\(error)); "
@@ -238,8 +243,9 @@ public actor ServiceRunner<Stage: PipelineStage> {
         }
         let (receipt, sent) = try await enqueueRetrying(boundingSizes(outbound))
         let holds = inputs.isEmpty ? .none : await stage.takeCommitHolds()
+        nextSerial += 1
         for answered in holds.answered {
-            answered.attach(receipt)
+            answered.attach(receipt, batch: nextSerial)
             receipt.whenSettled { [consumer] in consumer.wakeUp() }
         }
         if let pause = holds.paused, pause != paused {
@@ -247,7 +253,8 @@ public actor ServiceRunner<Stage: PipelineStage> {
             await consumer.pause(pause)
         }
         inFlight.append(InFlight(outputs: sent, receipt: receipt, checkpoint: consumer.checkpoint(),
-                                 consumed: polled.count, consumedByTopic: consumedByTopic.counts, hold: holds.held))
+                                 consumed: polled.count, consumedByTopic: consumedByTopic.counts, hold: holds.held,
+                                 serial: nextSerial, answered: holds.answered))
         if let settleError { throw settleError }
         return polled.count
     }
@@ -289,6 +296,26 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 failures += 1
             }
         }
+    }
+
+    /// Sends the outputs of the batch at `index`, whose delivery failed with `error`, again (in
+    /// halves, dead-lettering what the transport refuses for good, when the failure is
+    /// permanent), and ties the holds its outputs answer to the new delivery.
+    private func redeliver(at index: Int, after error: any Error) async throws {
+        countRetry()
+        let batch = inFlight[index]
+        if error.isPermanentFailure {
+            onError("\(stage.name): delivery failed for good, sending the batch's \(batch.outputs.count) messages again in halves to find the cause: \(error)")
+            inFlight[index].outputs = try await sendIsolating(batch.outputs[...])
+            inFlight[index].receipt = .acknowledged
+        } else {
+            onError("\(stage.name): delivery failed, sending the batch's \(batch.outputs.count) messages again: \(error)")
+            try await Task.sleep(for: retryDelay)
+            (inFlight[index].receipt, inFlight[index].outputs) = try await enqueueRetrying(batch.outputs)
+        }
+        let receipt = inFlight[index].receipt
+        for hold in batch.answered { hold.reattach(batch: batch.serial, receipt) }
+        if !batch.answered.isEmpty { receipt.whenSettled { [consumer] in consumer.wakeUp() } }
     }
 
     /// Counts a batch handled or sent again after an error (`veredicto_batches_retried_total`).
@@ -343,6 +370,16 @@ public actor ServiceRunner<Stage: PipelineStage> {
     /// Takes acknowledged batches in order (waiting as `mode` says) and commits up to the last
     /// of them, stopping at a batch whose commit the stage holds. A failed delivery is sent again.
     private func settle(_ mode: Settling) async throws {
+        // A failed delivery that carries answers is sent again at once, wherever it stands: the
+        // earlier batches whose holds wait for those answers come first in the commit order.
+        for index in inFlight.indices where !inFlight[index].answered.isEmpty && inFlight[index].receipt.hasFailed {
+            do {
+                try await inFlight[index].receipt.wait()
+            } catch {
+                if stop.isRequested { throw error }
+                try await redeliver(at: index, after: error)
+            }
+        }
         var committable: CommitCheckpoint?
         var mustWait = mode != .available
         while let first = inFlight.first, mustWait || first.isSettled {
@@ -351,16 +388,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
                 try await first.receipt.wait()
             } catch {
                 if stop.isRequested { throw error }
-                countRetry()
-                if error.isPermanentFailure {
-                    onError("\(stage.name): delivery failed for good, sending the batch's \(first.outputs.count) messages again in halves to find the cause: \(error)")
-                    inFlight[0].outputs = try await sendIsolating(first.outputs[...])
-                    inFlight[0].receipt = .acknowledged
-                    continue
-                }
-                onError("\(stage.name): delivery failed, sending the batch's \(first.outputs.count) messages again: \(error)")
-                try await Task.sleep(for: retryDelay)
-                (inFlight[0].receipt, inFlight[0].outputs) = try await enqueueRetrying(first.outputs)
+                try await redeliver(at: 0, after: error)
                 continue
             }
             // Draining or stopping, a batch whose asides are all answered waits for those answers'
