@@ -36,12 +36,8 @@ import Transport
         // 40 s of traffic: both kills and restarts in turn must find their victim mid-batch
         // while questions arrive, on a machine busy with the whole suite.
         let total = 6000
-        let generator = try ServiceProcess(
-            name: "generator",
-            arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
-                        "--rate", "150", "--zipf", "1.1", "--seed", "11", "--log-dir", deployment.directory.path,
-                        "--metrics-port", "0"],
-            environment: deployment.environment, logDirectory: deployment.directory)
+        let generator = try ServiceProcess.generator(total: total, rate: 150, seed: 11,
+            environment: deployment.environment, directory: deployment.directory)
 
         // Each instance in turn dies holding askings it has not committed; a new one takes its place.
         var kills: [Double] = []

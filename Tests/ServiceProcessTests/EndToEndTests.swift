@@ -60,11 +60,8 @@ import TestSupport
         let total = 2000
         var latest: BSONDocument?
         for wave in 0..<2 {
-            let generator = try ServiceProcess(
-                name: "generator-\(wave)",
-                arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total / 2)",
-                            "--rate", "0", "--zipf", "1.1", "--seed", "\(11 + wave)", "--log-dir", deployment.directory.path],
-                environment: deployment.environment, logDirectory: deployment.directory)
+            let generator = try ServiceProcess.generator(name: "generator-\(wave)", total: total / 2, rate: 0, seed: 11 + wave,
+                environment: deployment.environment, directory: deployment.directory)
             #expect(await generator.waitForExit(timeout: .seconds(120)) == 0, "generator: \(generator.output)")
             latest = try await Self.waitForMetrics(deployment, asked: (wave + 1) * total / 2, timeout: .seconds(180))
         }

@@ -207,12 +207,8 @@ import TestSupport
         for (process, port) in services.values {
             #expect(await ScalingTests.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
         }
-        let generator = try ServiceProcess(
-            name: "generator",
-            arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
-                        "--rate", "\(rate)", "--zipf", "1.1", "--seed", "13", "--log-dir", servers.directory.path,
-                        "--metrics-port", "0"],
-            environment: servers.environment, logDirectory: servers.directory)
+        let generator = try ServiceProcess.generator(total: total, rate: rate, seed: 13,
+            environment: servers.environment, directory: servers.directory)
         defer { if generator.isRunning { kill(generator.process.processIdentifier, SIGKILL) } }
         func storeApplied() -> Double { ScalingTests.scrape(services["store"]!.1, ServiceMetricNames.storeApplied) ?? 0 }
         var progress = 0.0

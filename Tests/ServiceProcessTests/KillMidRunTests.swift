@@ -25,12 +25,8 @@ import Testing
             #expect(await ScalingTests.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
         }
         let total = 1800
-        let generator = try ServiceProcess(
-            name: "generator",
-            arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
-                        "--rate", "150", "--zipf", "1.1", "--seed", "9", "--log-dir", deployment.directory.path,
-                        "--metrics-port", "0"],
-            environment: deployment.environment, logDirectory: deployment.directory)
+        let generator = try ServiceProcess.generator(total: total, rate: 150, seed: 9,
+            environment: deployment.environment, directory: deployment.directory)
 
         let (victim, victimPort) = services[kind]!
         let polledByVictim = await ScalingTests.killMidBatch(victim, port: victimPort)

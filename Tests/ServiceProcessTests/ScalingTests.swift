@@ -82,12 +82,8 @@ import Testing
             #expect(await Self.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
         }
         let total = 1500
-        let generator = try ServiceProcess(
-            name: "generator",
-            arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
-                        "--rate", "150", "--zipf", "1.1", "--seed", "5", "--log-dir", deployment.directory.path,
-                        "--metrics-port", "0"],
-            environment: deployment.environment, logDirectory: deployment.directory)
+        let generator = try ServiceProcess.generator(total: total, rate: 150, seed: 5,
+            environment: deployment.environment, directory: deployment.directory)
 
         // Mid-run, once it is working: one score instance dies holding messages it has not
         // committed, another takes its place.

@@ -26,6 +26,19 @@ final class ServiceProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// `veredicto serve generator` asking `total` questions of the bundled sample at `rate` a
+    /// second (0: as fast as it can), Zipf 1.1 popularity, seeded; its traffic log goes to
+    /// `directory`, where `ResultChecks.askedQuestions` reads it.
+    static func generator(name: String = "generator", total: Int, rate: Int, seed: Int,
+                          environment: [String: String], directory: URL) throws -> ServiceProcess {
+        try ServiceProcess(
+            name: name,
+            arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
+                        "--rate", "\(rate)", "--zipf", "1.1", "--seed", "\(seed)", "--log-dir", directory.path,
+                        "--metrics-port", "0"],
+            environment: environment, logDirectory: directory)
+    }
+
     var isRunning: Bool { process.isRunning }
 
     /// Sends SIGTERM and waits up to `timeout` for the exit; returns the exit status (nil if

@@ -61,12 +61,8 @@ import Testing
         // 48 s of traffic: enough for the four stops and restarts in turn on a machine busy with
         // the whole suite, each of which must catch its victim mid-batch while questions arrive.
         let total = 7200
-        let generator = try ServiceProcess(
-            name: "generator",
-            arguments: ["serve", "generator", "--dataset", "data/sample/yahoo_sample.csv", "--total", "\(total)",
-                        "--rate", "150", "--zipf", "1.1", "--seed", "7", "--log-dir", deployment.directory.path,
-                        "--metrics-port", "0"],
-            environment: deployment.environment, logDirectory: deployment.directory)
+        let generator = try ServiceProcess.generator(total: total, rate: 150, seed: 7,
+            environment: deployment.environment, directory: deployment.directory)
 
         // Each kind in turn, while it holds a batch not yet acknowledged: SIGTERM, a clean
         // exit, a new instance.
