@@ -231,22 +231,43 @@ __attribute__((target("bmi,bmi2"))) static void scan_and_count_bmi2(csc_arena *a
 #endif
 
 #if CSC_X86_64
-CSC_VBMI2 static void scan_and_count_vbmi2(csc_arena *a, size_t n, uint8_t *lowered, int side) {
+// The token loop of the listed runs. When the text has no byte >= 0x80 (`ascii`), no run
+// is a single code point and the test is left out; the side is a constant of each copy.
+static CSC_ALWAYS_INLINE void count_listed(count_run_ctx *ctx, const uint16_t *starts, const uint16_t *ends,
+                                           size_t runs, bool ascii, int side) {
+    ctx->table.side = side;
+    for (size_t k = 0; k < runs; k++) {
+        const size_t start = starts[k], len = (size_t)(ends[k] - starts[k]);
+        const uint8_t *token = ctx->lowered + start;
+        const uint64_t v = csc_load_word(token);
+        if (!ascii && CSC_UNLIKELY(csc_is_single_code_point(v, len))) continue;
+        const uint64_t term = CSC_LIKELY(len <= 8) ? csc_term_id_word(v, len) : csc_term_id_long(token, len);
+        count_term(&ctx->table, term);
+    }
+}
+
+CSC_VBMI2 static void scan_and_count_vbmi2(csc_arena *a, size_t n, uint8_t *lowered, int side, bool high) {
     count_run_ctx ctx = {{a->slots, a->entries, a->mask, a->shift, a->entry_count, side}, lowered};
     const uint16_t *starts = a->run_starts, *ends = a->run_ends;
     const size_t runs = csc_list_runs_vbmi2(a->bits, n, a->run_starts, a->run_ends);
-    for (size_t k = 0; k < runs; k++) count_run(&ctx, starts[k], (size_t)(ends[k] - starts[k]));
+    if (high) {
+        if (side == 0) count_listed(&ctx, starts, ends, runs, false, 0);
+        else count_listed(&ctx, starts, ends, runs, false, 1);
+    } else {
+        if (side == 0) count_listed(&ctx, starts, ends, runs, true, 0);
+        else count_listed(&ctx, starts, ends, runs, true, 1);
+    }
     a->entry_count = ctx.table.count;
     a->entries[0].term = 0;
 }
 #endif
 
 void csc_arena_count_terms(csc_arena *a, const uint8_t *text, size_t n, uint8_t *lowered, int side) {
-    csc_active_classifier()(text, n, lowered, a->bits);
+    const bool high = csc_active_classifier()(text, n, lowered, a->bits);
     memset(lowered + n, 0, CSC_PAD);
 #if CSC_X86_64
     if (n <= CSC_LIST_MAX && use_vbmi2()) {
-        scan_and_count_vbmi2(a, n, lowered, side);
+        scan_and_count_vbmi2(a, n, lowered, side, high);
         return;
     }
     if (use_bmi2()) {
@@ -301,21 +322,37 @@ __attribute__((target("bmi,bmi2"))) static size_t scan_and_collect_bmi2(csc_aren
 #endif
 
 #if CSC_X86_64
-CSC_VBMI2 static size_t scan_and_collect_vbmi2(csc_arena *a, size_t n, csc_token *tokens, size_t capacity) {
-    collect_ctx ctx = {a->lowered, tokens, capacity, 0};
+CSC_VBMI2 static size_t scan_and_collect_vbmi2(csc_arena *a, size_t n, csc_token *tokens, size_t capacity, bool high) {
     const uint16_t *starts = a->run_starts, *ends = a->run_ends;
     const size_t runs = csc_list_runs_vbmi2(a->bits, n, a->run_starts, a->run_ends);
-    for (size_t k = 0; k < runs; k++) collect_run(&ctx, starts[k], (size_t)(ends[k] - starts[k]));
-    return ctx.count;
+    if (high) {
+        collect_ctx ctx = {a->lowered, tokens, capacity, 0};
+        for (size_t k = 0; k < runs; k++) collect_run(&ctx, starts[k], (size_t)(ends[k] - starts[k]));
+        return ctx.count;
+    }
+    // No byte >= 0x80: every run is a token, so their number is known and the output's
+    // room is checked once; start and length go out as one 64-bit store.
+    const size_t out = runs < capacity ? runs : capacity;
+    const uint8_t *lowered = a->lowered;
+    for (size_t k = 0; k < out; k++) {
+        const size_t start = starts[k], len = (size_t)(ends[k] - starts[k]);
+        const uint8_t *token = lowered + start;
+        const uint64_t v = csc_load_word(token);
+        const uint64_t term = CSC_LIKELY(len <= 8) ? csc_term_id_word(v, len) : csc_term_id_long(token, len);
+        const uint64_t where = (uint64_t)start | (uint64_t)len << 32;
+        memcpy(&tokens[k], &where, sizeof where);
+        tokens[k].term = term;
+    }
+    return runs;
 }
 #endif
 
 size_t csc_tokenize(csc_arena *a, const char *text, size_t n, csc_token *tokens, size_t capacity) {
     if (!csc_arena_reserve(a, n, 0)) return SIZE_MAX;
-    csc_active_classifier()((const uint8_t *)text, n, a->lowered, a->bits);
+    const bool high = csc_active_classifier()((const uint8_t *)text, n, a->lowered, a->bits);
     memset(a->lowered + n, 0, CSC_PAD);
 #if CSC_X86_64
-    if (n <= CSC_LIST_MAX && use_vbmi2()) return scan_and_collect_vbmi2(a, n, tokens, capacity);
+    if (n <= CSC_LIST_MAX && use_vbmi2()) return scan_and_collect_vbmi2(a, n, tokens, capacity, high);
     if (use_bmi2()) return scan_and_collect_bmi2(a, n, tokens, capacity);
 #endif
     return scan_and_collect_generic(a, n, tokens, capacity);

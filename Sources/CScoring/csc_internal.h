@@ -44,7 +44,9 @@ typedef void (*csc_chunk_fn)(const uint8_t *src, uint8_t *dst, csc_chunk_masks *
 // The same for the last `avail` (< 64) bytes of a text, reading and writing no byte past
 // them (AVX-512 masked loads and stores); the masks have no bit at or past `avail`.
 typedef void (*csc_tail_fn)(const uint8_t *src, uint8_t *dst, size_t avail, csc_chunk_masks *masks);
-typedef void (*csc_classify_fn)(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+// Returns false when the text has no byte >= 0x80 (then no run is a single multi-byte code
+// point), true when it has or may have one.
+typedef bool (*csc_classify_fn)(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
 
 // Scalar, code point by code point, from `pos` (a code point boundary) until at least
 // `limit`; sets word bits (the caller zeroed them) and writes lowered bytes. Returns the
@@ -52,15 +54,15 @@ typedef void (*csc_classify_fn)(const uint8_t *src, size_t n, uint8_t *dst, uint
 size_t csc_classify_code_points(const uint8_t *src, size_t n, size_t pos, size_t limit,
                                 uint8_t *dst, uint64_t *bits);
 
-void csc_classify_scalar(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_scalar(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
 #if CSC_X86_64
-void csc_classify_sse2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
-void csc_classify_sse42(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
-void csc_classify_avx2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
-void csc_classify_avx512(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_sse2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_sse42(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_avx2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_avx512(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
 #endif
 #if CSC_ARM64
-void csc_classify_neon(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_neon(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
 #endif
 
 /// The classifier of the active kernel.
@@ -76,10 +78,11 @@ int csc_cpu_has_vbmi2(void);
 // classifier over chunks holding any byte >= 0x80. Inlined into each kernel so the chunk
 // function is inlined with that kernel's target attributes. The last, partial chunk goes
 // through `tail` when the kernel has one, else through a zero-padded copy.
-static CSC_ALWAYS_INLINE void csc_classify_driver(const uint8_t *src, size_t n, uint8_t *dst,
+static CSC_ALWAYS_INLINE bool csc_classify_driver(const uint8_t *src, size_t n, uint8_t *dst,
                                                   uint64_t *bits, csc_chunk_fn chunk, csc_tail_fn tail) {
     memset(bits, 0, ((n + 63) / 64) * sizeof(uint64_t));
     size_t pos = 0;
+    bool high = false;  // a chunk went through the code point classifier
     while (pos < n) {
         const size_t c = pos >> 6;
         const size_t start = c << 6;
@@ -120,7 +123,9 @@ static CSC_ALWAYS_INLINE void csc_classify_driver(const uint8_t *src, size_t n, 
         }
         const size_t limit = start + (avail < 64 ? avail : 64);
         pos = csc_classify_code_points(src, n, pos, limit, dst, bits);
+        high = true;
     }
+    return high;
 }
 
 // ---------------------------------------------------------------- term ids
