@@ -135,7 +135,9 @@ static CSC_ALWAYS_INLINE void count_term(count_ctx *c, uint64_t term) {
     const size_t is_new = e == 0;
     const size_t at = is_new ? c->count : e;
     slots[i] = (uint32_t)at;
-    entries[at].term = term;
+    // The term goes to the next free entry either way (kept only when new), so no store
+    // address but the count's waits for the probe's loads.
+    entries[c->count].term = term;
     entries[at].count[c->side]++;
     c->count += is_new;
 }
