@@ -36,10 +36,10 @@ uint64_t csc_arena_allocations(const csc_arena *a) { return a->allocations; }
 
 const uint8_t *csc_arena_lowered(const csc_arena *a) { return a->lowered; }
 
+// The smallest power of two >= x, at least 64 (one bit scan: this runs for every pair).
 static size_t next_pow2(size_t x) {
-    size_t p = 64;
-    while (p < x) p <<= 1;
-    return p;
+    if (x <= 64) return 64;
+    return (size_t)1 << (64 - __builtin_clzll((unsigned long long)(x - 1)));
 }
 
 // Upper bound of the tokens in n bytes: a token has two bytes at least, and two tokens
