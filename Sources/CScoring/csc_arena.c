@@ -5,6 +5,11 @@
 
 #include <stdlib.h>
 
+#if CSC_X86_64
+#include <immintrin.h>
+#define CSC_VBMI2 __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi,bmi2")))
+#endif
+
 csc_arena *csc_arena_new(void) {
     csc_arena *a = calloc(1, sizeof *a);
     if (!a) return NULL;
@@ -20,6 +25,8 @@ void csc_arena_free(csc_arena *a) {
     if (!a) return;
     free(a->lowered);
     free(a->bits);
+    free(a->run_starts);
+    free(a->run_ends);
     free(a->slots);
     free(a->entries);
     free(a);
@@ -29,10 +36,10 @@ uint64_t csc_arena_allocations(const csc_arena *a) { return a->allocations; }
 
 const uint8_t *csc_arena_lowered(const csc_arena *a) { return a->lowered; }
 
+// The smallest power of two >= x, at least 64 (one bit scan: this runs for every pair).
 static size_t next_pow2(size_t x) {
-    size_t p = 64;
-    while (p < x) p <<= 1;
-    return p;
+    if (x <= 64) return 64;
+    return (size_t)1 << (64 - __builtin_clzll((unsigned long long)(x - 1)));
 }
 
 // Upper bound of the tokens in n bytes: a token has two bytes at least, and two tokens
@@ -58,6 +65,18 @@ bool csc_arena_reserve(csc_arena *a, size_t ref_len, size_t ans_len) {
         a->bits = p;
         a->bits_cap = cap;
         a->allocations++;
+    }
+    const size_t runs_need = max_tokens(longest) + CSC_RUN_SLACK;
+    if (runs_need > a->runs_cap) {
+        const size_t cap = runs_need + runs_need / 2;
+        uint16_t *rs = realloc(a->run_starts, cap * sizeof *rs);
+        if (!rs) return false;
+        a->run_starts = rs;
+        uint16_t *re = realloc(a->run_ends, cap * sizeof *re);
+        if (!re) return false;
+        a->run_ends = re;
+        a->runs_cap = cap;
+        a->allocations += 2;
     }
     const size_t tokens = max_tokens(ref_len) + max_tokens(ans_len) + 2;
     if (tokens > a->entry_cap) {
@@ -116,7 +135,9 @@ static CSC_ALWAYS_INLINE void count_term(count_ctx *c, uint64_t term) {
     const size_t is_new = e == 0;
     const size_t at = is_new ? c->count : e;
     slots[i] = (uint32_t)at;
-    entries[at].term = term;
+    // The term goes to the next free entry either way (kept only when new), so no store
+    // address but the count's waits for the probe's loads.
+    entries[c->count].term = term;
     entries[at].count[c->side]++;
     c->count += is_new;
 }
@@ -131,8 +152,9 @@ static CSC_ALWAYS_INLINE void count_run(void *p, size_t start, size_t len) {
     const uint8_t *token = c->lowered + start;
     // Both tests are rare outcomes in text (one code point of 2-4 bytes, a word longer
     // than 8 bytes), so they are predicted.
-    if (CSC_UNLIKELY(csc_lead_length[token[0] >> 3] == len)) return;
-    const uint64_t term = CSC_LIKELY(len <= 8) ? csc_term_id_short(token, len) : csc_term_id_long(token, len);
+    const uint64_t v = csc_load_word(token);
+    if (CSC_UNLIKELY(csc_is_single_code_point(v, len))) return;
+    const uint64_t term = CSC_LIKELY(len <= 8) ? csc_term_id_word(v, len) : csc_term_id_long(token, len);
     count_term(&c->table, term);
 }
 
@@ -153,6 +175,52 @@ static CSC_ALWAYS_INLINE int use_bmi2(void) {
     const int k = csc_kernel_active();
     return (k == CSC_KERNEL_AVX2 || k == CSC_KERNEL_AVX512) && csc_cpu_has_bmi2();
 }
+
+// With the AVX-512 kernel, on a CPU with AVX-512 VBMI2 (and BMI1/BMI2), runs are listed by
+// compressing vectors of positions (csc_list_runs_vbmi2) for texts that fit 16-bit positions.
+static CSC_ALWAYS_INLINE int use_vbmi2(void) {
+    return csc_kernel_active() == CSC_KERNEL_AVX512 && csc_cpu_has_vbmi2();
+}
+
+// Lists the start and the end (one past the last byte) of every maximal run of set bits
+// of two bytes or more, as 16-bit positions (n <= CSC_LIST_MAX); returns their number. The
+// run start and end masks of each 64-bit word are those of csc_scan_runs (runs of one byte
+// dropped from both); vpcompressw packs the positions their bits select, 32 at a time, so
+// a word costs the same whatever number of runs it holds: no loop exit or branch per word
+// depends on the text. Starts and ends alternate through the text (s1 < e1 < s2 ...), so
+// the k-th start and the k-th end are one run even across word boundaries. Each store
+// writes 32 positions whatever the count: `starts` and `ends` need (n + 1) / 3 +
+// CSC_RUN_SLACK entries.
+CSC_VBMI2 static size_t csc_list_runs_vbmi2(const uint64_t *bits, size_t n, uint16_t *starts, uint16_t *ends) {
+    const size_t words = (n + 63) / 64;
+    const __m512i iota = _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,
+                                          15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i step32 = _mm512_set1_epi16(32), step64 = _mm512_set1_epi16(64), one = _mm512_set1_epi16(1);
+    __m512i low = iota;                                 // positions of bits 0-31 of word w
+    uint64_t carry = 0;
+    size_t s = 0, e = 0;
+    for (size_t w = 0; w < words; w++) {
+        const uint64_t x = bits[w];
+        const uint64_t next_first = (w + 1 < words) ? (bits[w + 1] & 1) : 0;
+        uint64_t first = x & ~((x << 1) | carry);
+        uint64_t last = x & ~((x >> 1) | (next_first << 63));
+        carry = x >> 63;
+        const uint64_t single = first & last;
+        first ^= single;
+        last ^= single;
+        const __m512i high = _mm512_add_epi16(low, step32);
+        _mm512_storeu_si512((void *)(starts + s), _mm512_maskz_compress_epi16((__mmask32)first, low));
+        s += (size_t)__builtin_popcount((uint32_t)first);
+        _mm512_storeu_si512((void *)(starts + s), _mm512_maskz_compress_epi16((__mmask32)(first >> 32), high));
+        s += (size_t)__builtin_popcount((uint32_t)(first >> 32));
+        _mm512_storeu_si512((void *)(ends + e), _mm512_maskz_compress_epi16((__mmask32)last, _mm512_add_epi16(low, one)));
+        e += (size_t)__builtin_popcount((uint32_t)last);
+        _mm512_storeu_si512((void *)(ends + e), _mm512_maskz_compress_epi16((__mmask32)(last >> 32), _mm512_add_epi16(high, one)));
+        e += (size_t)__builtin_popcount((uint32_t)(last >> 32));
+        low = _mm512_add_epi16(low, step64);
+    }
+    return e;
+}
 #endif
 
 static void scan_and_count_generic(csc_arena *a, size_t n, uint8_t *lowered, int side) {
@@ -164,10 +232,46 @@ __attribute__((target("bmi,bmi2"))) static void scan_and_count_bmi2(csc_arena *a
 }
 #endif
 
+#if CSC_X86_64
+// The token loop of the listed runs. When the text has no byte >= 0x80 (`ascii`), no run
+// is a single code point and the test is left out; the side is a constant of each copy.
+static CSC_ALWAYS_INLINE void count_listed(count_run_ctx *ctx, const uint16_t *starts, const uint16_t *ends,
+                                           size_t runs, bool ascii, int side) {
+    ctx->table.side = side;
+    for (size_t k = 0; k < runs; k++) {
+        const size_t start = starts[k], len = (size_t)(ends[k] - starts[k]);
+        const uint8_t *token = ctx->lowered + start;
+        const uint64_t v = csc_load_word(token);
+        if (!ascii && CSC_UNLIKELY(csc_is_single_code_point(v, len))) continue;
+        const uint64_t term = CSC_LIKELY(len <= 8) ? csc_term_id_word(v, len) : csc_term_id_long(token, len);
+        count_term(&ctx->table, term);
+    }
+}
+
+CSC_VBMI2 static void scan_and_count_vbmi2(csc_arena *a, size_t n, uint8_t *lowered, int side, bool high) {
+    count_run_ctx ctx = {{a->slots, a->entries, a->mask, a->shift, a->entry_count, side}, lowered};
+    const uint16_t *starts = a->run_starts, *ends = a->run_ends;
+    const size_t runs = csc_list_runs_vbmi2(a->bits, n, a->run_starts, a->run_ends);
+    if (high) {
+        if (side == 0) count_listed(&ctx, starts, ends, runs, false, 0);
+        else count_listed(&ctx, starts, ends, runs, false, 1);
+    } else {
+        if (side == 0) count_listed(&ctx, starts, ends, runs, true, 0);
+        else count_listed(&ctx, starts, ends, runs, true, 1);
+    }
+    a->entry_count = ctx.table.count;
+    a->entries[0].term = 0;
+}
+#endif
+
 void csc_arena_count_terms(csc_arena *a, const uint8_t *text, size_t n, uint8_t *lowered, int side) {
-    csc_active_classifier()(text, n, lowered, a->bits);
+    const bool high = csc_active_classifier()(text, n, lowered, a->bits);
     memset(lowered + n, 0, CSC_PAD);
 #if CSC_X86_64
+    if (n <= CSC_LIST_MAX && use_vbmi2()) {
+        scan_and_count_vbmi2(a, n, lowered, side, high);
+        return;
+    }
     if (use_bmi2()) {
         scan_and_count_bmi2(a, n, lowered, side);
         return;
@@ -194,9 +298,10 @@ typedef struct collect_ctx {
 static CSC_ALWAYS_INLINE void collect_run(void *p, size_t start, size_t len) {
     collect_ctx *c = p;
     const uint8_t *token = c->lowered + start;
-    if (CSC_UNLIKELY(csc_lead_length[token[0] >> 3] == len)) return;
+    const uint64_t v = csc_load_word(token);
+    if (CSC_UNLIKELY(csc_is_single_code_point(v, len))) return;
     if (CSC_LIKELY(c->count < c->capacity)) {
-        const uint64_t term = CSC_LIKELY(len <= 8) ? csc_term_id_short(token, len) : csc_term_id_long(token, len);
+        const uint64_t term = CSC_LIKELY(len <= 8) ? csc_term_id_word(v, len) : csc_term_id_long(token, len);
         c->tokens[c->count] = (csc_token){(uint32_t)start, (uint32_t)len, term};
     }
     c->count++;
@@ -218,11 +323,38 @@ __attribute__((target("bmi,bmi2"))) static size_t scan_and_collect_bmi2(csc_aren
 }
 #endif
 
+#if CSC_X86_64
+CSC_VBMI2 static size_t scan_and_collect_vbmi2(csc_arena *a, size_t n, csc_token *tokens, size_t capacity, bool high) {
+    const uint16_t *starts = a->run_starts, *ends = a->run_ends;
+    const size_t runs = csc_list_runs_vbmi2(a->bits, n, a->run_starts, a->run_ends);
+    if (high) {
+        collect_ctx ctx = {a->lowered, tokens, capacity, 0};
+        for (size_t k = 0; k < runs; k++) collect_run(&ctx, starts[k], (size_t)(ends[k] - starts[k]));
+        return ctx.count;
+    }
+    // No byte >= 0x80: every run is a token, so their number is known and the output's
+    // room is checked once; start and length go out as one 64-bit store.
+    const size_t out = runs < capacity ? runs : capacity;
+    const uint8_t *lowered = a->lowered;
+    for (size_t k = 0; k < out; k++) {
+        const size_t start = starts[k], len = (size_t)(ends[k] - starts[k]);
+        const uint8_t *token = lowered + start;
+        const uint64_t v = csc_load_word(token);
+        const uint64_t term = CSC_LIKELY(len <= 8) ? csc_term_id_word(v, len) : csc_term_id_long(token, len);
+        const uint64_t where = (uint64_t)start | (uint64_t)len << 32;
+        memcpy(&tokens[k], &where, sizeof where);
+        tokens[k].term = term;
+    }
+    return runs;
+}
+#endif
+
 size_t csc_tokenize(csc_arena *a, const char *text, size_t n, csc_token *tokens, size_t capacity) {
     if (!csc_arena_reserve(a, n, 0)) return SIZE_MAX;
-    csc_active_classifier()((const uint8_t *)text, n, a->lowered, a->bits);
+    const bool high = csc_active_classifier()((const uint8_t *)text, n, a->lowered, a->bits);
     memset(a->lowered + n, 0, CSC_PAD);
 #if CSC_X86_64
+    if (n <= CSC_LIST_MAX && use_vbmi2()) return scan_and_collect_vbmi2(a, n, tokens, capacity, high);
     if (use_bmi2()) return scan_and_collect_bmi2(a, n, tokens, capacity);
 #endif
     return scan_and_collect_generic(a, n, tokens, capacity);

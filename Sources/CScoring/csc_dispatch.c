@@ -88,6 +88,17 @@ int csc_cpu_has_bmi2(void) {
     }
     return v;
 }
+
+static _Atomic int has_vbmi2 = -1;
+
+int csc_cpu_has_vbmi2(void) {
+    int v = atomic_load_explicit(&has_vbmi2, memory_order_relaxed);
+    if (CSC_UNLIKELY(v < 0)) {
+        v = (csc_cpu_has_bmi2() && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi2")) ? 1 : 0;
+        atomic_store_explicit(&has_vbmi2, v, memory_order_relaxed);
+    }
+    return v;
+}
 #endif
 
 int csc_classify(int kernel, const uint8_t *text, size_t n, uint8_t *lower, uint64_t *word_bits) {

@@ -44,7 +44,9 @@ typedef void (*csc_chunk_fn)(const uint8_t *src, uint8_t *dst, csc_chunk_masks *
 // The same for the last `avail` (< 64) bytes of a text, reading and writing no byte past
 // them (AVX-512 masked loads and stores); the masks have no bit at or past `avail`.
 typedef void (*csc_tail_fn)(const uint8_t *src, uint8_t *dst, size_t avail, csc_chunk_masks *masks);
-typedef void (*csc_classify_fn)(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+// Returns false when the text has no byte >= 0x80 (then no run is a single multi-byte code
+// point), true when it has or may have one.
+typedef bool (*csc_classify_fn)(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
 
 // Scalar, code point by code point, from `pos` (a code point boundary) until at least
 // `limit`; sets word bits (the caller zeroed them) and writes lowered bytes. Returns the
@@ -52,15 +54,15 @@ typedef void (*csc_classify_fn)(const uint8_t *src, size_t n, uint8_t *dst, uint
 size_t csc_classify_code_points(const uint8_t *src, size_t n, size_t pos, size_t limit,
                                 uint8_t *dst, uint64_t *bits);
 
-void csc_classify_scalar(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_scalar(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
 #if CSC_X86_64
-void csc_classify_sse2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
-void csc_classify_sse42(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
-void csc_classify_avx2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
-void csc_classify_avx512(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_sse2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_sse42(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_avx2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_avx512(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
 #endif
 #if CSC_ARM64
-void csc_classify_neon(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
+bool csc_classify_neon(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
 #endif
 
 /// The classifier of the active kernel.
@@ -68,16 +70,19 @@ csc_classify_fn csc_active_classifier(void);
 #if CSC_X86_64
 /// 1 when the CPU has BMI1 and BMI2 (checked once).
 int csc_cpu_has_bmi2(void);
+/// 1 when the CPU has AVX-512 VBMI2, AVX-512BW, BMI1 and BMI2 (checked once).
+int csc_cpu_has_vbmi2(void);
 #endif
 
 // Runs a SIMD chunk function over pure-ASCII 64-byte chunks and the scalar code point
 // classifier over chunks holding any byte >= 0x80. Inlined into each kernel so the chunk
 // function is inlined with that kernel's target attributes. The last, partial chunk goes
 // through `tail` when the kernel has one, else through a zero-padded copy.
-static CSC_ALWAYS_INLINE void csc_classify_driver(const uint8_t *src, size_t n, uint8_t *dst,
+static CSC_ALWAYS_INLINE bool csc_classify_driver(const uint8_t *src, size_t n, uint8_t *dst,
                                                   uint64_t *bits, csc_chunk_fn chunk, csc_tail_fn tail) {
     memset(bits, 0, ((n + 63) / 64) * sizeof(uint64_t));
     size_t pos = 0;
+    bool high = false;  // a chunk went through the code point classifier
     while (pos < n) {
         const size_t c = pos >> 6;
         const size_t start = c << 6;
@@ -118,7 +123,9 @@ static CSC_ALWAYS_INLINE void csc_classify_driver(const uint8_t *src, size_t n, 
         }
         const size_t limit = start + (avail < 64 ? avail : 64);
         pos = csc_classify_code_points(src, n, pos, limit, dst, bits);
+        high = true;
     }
+    return high;
 }
 
 // ---------------------------------------------------------------- term ids
@@ -152,6 +159,19 @@ static CSC_ALWAYS_INLINE uint64_t csc_term_id_short(const uint8_t *token, size_t
     return (v & (~0ULL >> (64 - 8 * len))) * 0x9E3779B97F4A7C15ULL;
 }
 
+// The first 8 bytes of a token followed by at least 8 readable bytes.
+static CSC_ALWAYS_INLINE uint64_t csc_load_word(const uint8_t *token) {
+    uint64_t v;
+    memcpy(&v, token, 8);
+    return v;
+}
+
+// Term id of a token of 2 to 8 bytes from its first 8 bytes `v` (loaded once, also for
+// csc_is_single_code_point).
+static CSC_ALWAYS_INLINE uint64_t csc_term_id_word(uint64_t v, size_t len) {
+    return (v & (~0ULL >> (64 - 8 * len))) * 0x9E3779B97F4A7C15ULL;
+}
+
 // Home slot of a term in a table of 2^(64 - shift) slots.
 static CSC_ALWAYS_INLINE size_t csc_home_slot(uint64_t term, unsigned shift) { return (size_t)(term >> shift); }
 
@@ -169,6 +189,12 @@ static const uint8_t csc_lead_length[32] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
 // Runs hold only whole, valid code points, so the lead byte tells. Branch-free.
 static CSC_ALWAYS_INLINE bool csc_is_token(const uint8_t *text, size_t start, size_t len) {
     return (len >= 2) & (csc_lead_length[text[start] >> 3] != len);
+}
+
+// The same test from the token's first bytes `v` (lead byte in the low byte), so the
+// byte is not loaded again.
+static CSC_ALWAYS_INLINE bool csc_is_single_code_point(uint64_t v, size_t len) {
+    return csc_lead_length[(uint8_t)v >> 3] == len;
 }
 
 // Calls emit(ctx, start, length) for every maximal run of set bits of two bytes or more
@@ -215,6 +241,11 @@ static CSC_ALWAYS_INLINE void csc_scan_runs(const uint64_t *bits, size_t n, void
     }
 }
 
+// Room past the listed runs that the 32-position stores of csc_list_runs_vbmi2 may write.
+#define CSC_RUN_SLACK 32
+// Longest text whose run positions fit 16 bits (ends are one past a run's last byte).
+#define CSC_LIST_MAX 65535
+
 // ---------------------------------------------------------------- arena
 // The term table of a call: an open-addressing index of 32-bit slots (4 KiB for a typical
 // pair, where 16-byte slots took 16 KiB) pointing into a dense array of entries in
@@ -229,6 +260,9 @@ struct csc_arena {
     size_t lowered_cap;
     uint64_t *bits;          // word bits of the text being tokenized
     size_t bits_cap;         // in words
+    uint16_t *run_starts;    // runs of the text being tokenized, for texts of up to
+    uint16_t *run_ends;      // CSC_LIST_MAX bytes (csc_list_runs_vbmi2)
+    size_t runs_cap;
     uint32_t *slots;         // index: 0 = empty, else the term's entry; all 0 between calls
     size_t slot_cap;         // power of two
     size_t mask;             // slot mask in use for the current call

@@ -37,7 +37,7 @@ static CSC_ALWAYS_INLINE CSC_AVX2 void chunk_avx2(const uint8_t *src, uint8_t *d
     m->letter_n = (uint64_t)n0 | (uint64_t)n1 << 32;
 }
 
-CSC_AVX2 void csc_classify_avx2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
-    csc_classify_driver(src, n, dst, bits, chunk_avx2, NULL);
+CSC_AVX2 bool csc_classify_avx2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
+    return csc_classify_driver(src, n, dst, bits, chunk_avx2, NULL);
 }
 #endif

@@ -33,7 +33,7 @@ static CSC_ALWAYS_INLINE CSC_AVX512 void tail_avx512(const uint8_t *src, uint8_t
     classify64(_mm512_maskz_loadu_epi8(live, (const void *)src), dst, live, m);
 }
 
-CSC_AVX512 void csc_classify_avx512(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
-    csc_classify_driver(src, n, dst, bits, chunk_avx512, tail_avx512);
+CSC_AVX512 bool csc_classify_avx512(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
+    return csc_classify_driver(src, n, dst, bits, chunk_avx512, tail_avx512);
 }
 #endif

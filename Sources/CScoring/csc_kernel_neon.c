@@ -35,7 +35,7 @@ static CSC_ALWAYS_INLINE void chunk_neon(const uint8_t *src, uint8_t *dst, csc_c
     m->letter_n = movemask64(nn[0], nn[1], nn[2], nn[3]);
 }
 
-void csc_classify_neon(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
-    csc_classify_driver(src, n, dst, bits, chunk_neon, NULL);
+bool csc_classify_neon(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
+    return csc_classify_driver(src, n, dst, bits, chunk_neon, NULL);
 }
 #endif

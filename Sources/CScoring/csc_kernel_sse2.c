@@ -34,7 +34,7 @@ static CSC_ALWAYS_INLINE void chunk_sse2(const uint8_t *src, uint8_t *dst, csc_c
     m->letter_n = (uint64_t)n[0] | (uint64_t)n[1] << 16 | (uint64_t)n[2] << 32 | (uint64_t)n[3] << 48;
 }
 
-void csc_classify_sse2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
-    csc_classify_driver(src, n, dst, bits, chunk_sse2, NULL);
+bool csc_classify_sse2(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
+    return csc_classify_driver(src, n, dst, bits, chunk_sse2, NULL);
 }
 #endif

@@ -30,7 +30,7 @@ static CSC_ALWAYS_INLINE CSC_SSE42 void chunk_sse42(const uint8_t *src, uint8_t 
     m->letter_n = (uint64_t)n[0] | (uint64_t)n[1] << 16 | (uint64_t)n[2] << 32 | (uint64_t)n[3] << 48;
 }
 
-CSC_SSE42 void csc_classify_sse42(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
-    csc_classify_driver(src, n, dst, bits, chunk_sse42, NULL);
+CSC_SSE42 bool csc_classify_sse42(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits) {
+    return csc_classify_driver(src, n, dst, bits, chunk_sse42, NULL);
 }
 #endif
