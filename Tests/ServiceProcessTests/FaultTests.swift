@@ -56,6 +56,16 @@ import TestSupport
 
         var mongoURI: String { environment["MONGO_URI"]! }
 
+        /// Both servers listen on their own ports: a test that reached another test's server
+        /// (its own having failed to bind) would freeze one server and talk to the other.
+        func waitListening() async throws {
+            for (server, port, log) in [(broker, kafkaPort, "tansu.log"), (mongo, mongoPort, "secantus.log")]
+            where await !server.waitListening(on: port) {
+                let output = (try? String(contentsOf: directory.appendingPathComponent(log), encoding: .utf8)) ?? ""
+                throw TestTimeout(description: "the private server of \(log) does not listen on \(port): \(output.suffix(1000))")
+            }
+        }
+
         func pauseMongo() { kill(mongo.process.processIdentifier, SIGSTOP) }
         func resumeMongo() { kill(mongo.process.processIdentifier, SIGCONT) }
 
@@ -194,6 +204,7 @@ import TestSupport
     /// One run: the services, a generator at `rate`, the faults in turn, then the reconciliation.
     func campaign(_ name: String, total: Int, rate: Int, long: Bool) async throws {
         let servers = try PrivateServers(name, extra: [:])
+        try await servers.waitListening()
         defer { servers.shutDown() }
         try await ReadinessTests.createTopics(servers.environment, directory: servers.directory)
         var services: [String: (ServiceProcess, Int)] = [:]

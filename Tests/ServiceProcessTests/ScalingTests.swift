@@ -1,16 +1,28 @@
 import Foundation
 import Observability
 import Testing
+import TestSupport
+import VeredictoCore
 
 /// Scaled out as `docker compose up --scale score=2 --scale cache=2` runs it: several instances
 /// of a service share its consumer group over more partitions than instances, and one is killed
 /// without warning mid-run and replaced. Nothing is lost and nothing is counted twice.
 @Suite(.serialized) struct ScalingTests {
     /// A free loopback port for a process's metrics server.
+    /// Ports handed out in this test process: the kernel may offer a port again once its probe
+    /// is closed, and two tests starting servers at the same moment then chose the same one
+    /// (one server failed to bind, and its test talked to the other test's server).
+    private static let handedOut = LockedValue<Set<Int>>([])
+
+    /// A loopback port free now and never handed out before in this process.
     static func freePort() throws -> Int {
-        let probe = try MetricsHTTPServer(registry: MetricsRegistry(), host: "127.0.0.1", port: 0)
-        defer { probe.stop() }
-        return probe.port
+        for _ in 0..<1000 {
+            let probe = try MetricsHTTPServer(registry: MetricsRegistry(), host: "127.0.0.1", port: 0)
+            let port = probe.port
+            probe.stop()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw TestTimeout(description: "no loopback port left that this test process has not handed out")
     }
 
     static func start(_ name: String, instance: String, deployment: EndToEndTests.Deployment) throws -> (ServiceProcess, Int) {
