@@ -250,7 +250,9 @@ public struct JSONScanner {
         var escaped = false
         let base = UnsafeRawPointer(bytes.baseAddress!)
         while true {
-            // Eight bytes at a time up to the next quote, backslash or control character.
+            // Thirty-two bytes at a time while none is a quote, backslash or control character
+            // (long texts), then eight at a time to find the first one.
+            position = JSONScanner.plainRunEnd(base, from: position, count: bytes.count)
             while position + 8 <= bytes.count {
                 let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
                 let special = JSONScanner.stringSpecialBytes(word)
@@ -276,6 +278,23 @@ public struct JSONScanner {
             position += 1
         }
         throw SyntaxError(offset: start - 1, reason: "unterminated string")
+    }
+
+    /// The first offset from `start` at which a block of 32 bytes holds a quote, a backslash or
+    /// a control character, or where fewer than 32 bytes are left: the bytes before it need no
+    /// escaping. Vector compares, where the eight-byte word test takes four steps.
+    @inline(__always)
+    static func plainRunEnd(_ base: UnsafeRawPointer, from start: Int, count: Int) -> Int {
+        var position = start
+        let quote = SIMD32<UInt8>(repeating: UInt8(ascii: "\""))
+        let backslash = SIMD32<UInt8>(repeating: UInt8(ascii: "\\"))
+        let space = SIMD32<UInt8>(repeating: 0x20)
+        while position + 32 <= count {
+            let block = base.loadUnaligned(fromByteOffset: position, as: SIMD32<UInt8>.self)
+            if any((block .== quote) .| (block .== backslash) .| (block .< space)) { break }
+            position += 32
+        }
+        return position
     }
 
     /// The high bit of every byte of `word` that is a quote, a backslash or below 0x20; the
