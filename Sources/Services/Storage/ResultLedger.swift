@@ -47,6 +47,15 @@ public enum ResultLedger {
             self.usage = usage
         }
 
+        /// Adds one asking decided by `decision`.
+        mutating func count(_ decision: Decision) {
+            timesAsked += 1
+            served[decision.source, default: 0] += 1
+            llmCalls.saturatingIncrement(by: decision.llmCalls)
+            regenerations.saturatingIncrement(by: decision.regenerations)
+            usage = usage.summed(with: decision.usage)
+        }
+
         public static func == (lhs: ResultIncrement, rhs: ResultIncrement) -> Bool {
             lhs.timesAsked == rhs.timesAsked && lhs.served == rhs.served && lhs.llmCalls == rhs.llmCalls
                 && lhs.regenerations == rhs.regenerations && lhs.usage == rhs.usage
@@ -148,11 +157,7 @@ public enum ResultLedger {
                     with: decision)
                 outcome.upgrades[decision.questionID] = decision
             }
-            outcome.increments.values[index].timesAsked += 1
-            outcome.increments.values[index].served[decision.source, default: 0] += 1
-            outcome.increments.values[index].llmCalls.saturatingIncrement(by: decision.llmCalls)
-            outcome.increments.values[index].regenerations.saturatingIncrement(by: decision.regenerations)
-            outcome.increments.values[index].usage = outcome.increments.values[index].usage.summed(with: decision.usage)
+            outcome.increments.values[index].count(decision)
         }
         return outcome
     }
