@@ -250,9 +250,10 @@ public struct JSONScanner {
         var escaped = false
         let base = UnsafeRawPointer(bytes.baseAddress!)
         while true {
-            // Thirty-two bytes at a time while none is a quote, backslash or control character
-            // (long texts), then eight at a time to find the first one.
-            position = JSONScanner.plainRunEnd(base, from: position, count: bytes.count)
+            // Eight bytes at a time up to the next quote, backslash or control character; past
+            // two clean words (a text, not a key or an id), thirty-two at a time until a block
+            // holds one, which the word loop then finds.
+            var cleanWords = 0
             while position + 8 <= bytes.count {
                 let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
                 let special = JSONScanner.stringSpecialBytes(word)
@@ -261,6 +262,8 @@ public struct JSONScanner {
                     break
                 }
                 position += 8
+                cleanWords += 1
+                if cleanWords == 2 { position = JSONScanner.plainRunEnd(base, from: position, count: bytes.count) }
             }
             guard position < bytes.count else { break }
             let byte = bytes[position]
