@@ -42,6 +42,9 @@ struct PipelineBenchmark {
         var cacheHitRate: Double
         var peakResidentMegabytes: Double
         var completed: Bool
+        /// CPU time of the whole bench process (every service, the generator, the bus) from the
+        /// first measured send to the last decision, per question decided, in microseconds.
+        var cpuMicrosecondsPerQuestion: Double?
         /// Latency of each way through the pipeline (cache, LLM at 1, 2, 3 attempts, failed).
         var paths: [PathFigures] = []
         /// Over Kafka: each topic's hop latency, record timestamp to poll.
@@ -199,6 +202,7 @@ struct PipelineBenchmark {
                           seconds: report.seconds, questionsPerSecond: report.questionsPerSecond, latency: report.latency,
                           llmCallsPerQuestion: report.llmCallsPerQuestion, cacheHitRate: report.cacheHitRate,
                           peakResidentMegabytes: report.peakResidentMegabytes, completed: report.completed,
+                          cpuMicrosecondsPerQuestion: report.cpuMicrosecondsPerQuestion,
                           paths: report.latencyByPath.map { PathFigures(path: $0.path.descriptionWithTopics, topics: $0.path.topics, latency: $0.summary) })
     }
 

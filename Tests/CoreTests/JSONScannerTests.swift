@@ -113,6 +113,30 @@ import Testing
         }
     }
 
+    @Test func stringsRoundTripWithSpecialBytesAroundTheVectorWidth() throws {
+        // Texts of 31 to 97 bytes cross one to three 32-byte blocks: a special byte at every
+        // position, so each block's test and the word test after it are both exercised.
+        let specials: [UInt8] = [0x00, 0x01, 0x0A, 0x1F, 0x20, 0x21, 0x22, 0x2F, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xC3, 0xFF]
+        for length in 31...97 {
+            for position in 0..<length {
+                for special in specials {
+                    var text = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    text[position] = special
+                    try Self.checkRoundTrip(text)
+                }
+            }
+        }
+        // Two specials far apart, the second one past a clean block.
+        for first in stride(from: 0, to: 40, by: 3) {
+            for second in stride(from: first + 33, to: 110, by: 7) {
+                var text = [UInt8](repeating: UInt8(ascii: "z"), count: 120)
+                text[first] = 0x22
+                text[second] = 0x5C
+                try Self.checkRoundTrip(text)
+            }
+        }
+    }
+
     static func checkRoundTrip(_ text: [UInt8]) throws {
         var writer = JSONWriter()
         text.withUnsafeBufferPointer { writer.string(utf8: $0) }
@@ -134,7 +158,7 @@ import Testing
     }
 
     @Test func rawControlCharactersAndUnterminatedStringsAreFoundInLongStrings() throws {
-        for length in 0...20 {
+        for length in Array(0...20) + Array(28...100) {
             let prefix = String(repeating: "x", count: length)
             for (text, reason) in [
                 ("{\"a\": \"\(prefix)\u{01}\"}", "control character"),

@@ -62,6 +62,16 @@ public struct PipelineRun: Sendable {
         public var deadLetters: Int
         public var peakResidentMegabytes: Double
         public var completed: Bool
+        /// CPU time (user + system) of the whole process from the first measured send to the
+        /// last decision, in seconds; nil where the run was not timed on the process (simulated).
+        public var processCPUSeconds: Double? = nil
+
+        /// Process CPU microseconds per question decided (every service, the generator and the
+        /// bus of this process together).
+        public var cpuMicrosecondsPerQuestion: Double? {
+            guard let processCPUSeconds, questions > 0 else { return nil }
+            return processCPUSeconds * 1_000_000 / Double(questions)
+        }
     }
 
     /// Runs to completion (or until `drainTimeout` after the last send). `progress` is called
@@ -108,6 +118,7 @@ public struct PipelineRun: Sendable {
                                               popularity: popularity, total: total, seed: seed, topics: settings.topics)
         let clock = ContinuousClock()
         let started = clock.now
+        let cpuAtStart = Self.processCPUSeconds()
         let sent = LockedValue(false)
         let sending = Task {
             defer { sent.withLock { $0 = true } }
@@ -135,6 +146,7 @@ public struct PipelineRun: Sendable {
             if let sendDone, clock.now - sendDone > drainTimeout { break }
         }
         let elapsed = clock.now - started
+        let cpuSeconds = Self.processCPUSeconds() - cpuAtStart
         if cancelled {
             _ = try? await sending.value
             decided = try await store.metrics().asked - baseline
@@ -157,7 +169,16 @@ public struct PipelineRun: Sendable {
             llmCallsPerQuestion: metrics.asked > 0 ? Double(metrics.llmCalls) / Double(metrics.asked) : 0,
             llm: LLMCost(counters: llmCounters.snapshot, prices: settings.llm.prices, metrics: metrics),
             cacheHitRate: served > 0 ? Double(metrics.bySource[.cache, default: 0]) / Double(served) : 0,
-            deadLetters: deadLetters, peakResidentMegabytes: Self.peakResidentMegabytes(), completed: !cancelled && decided >= total)
+            deadLetters: deadLetters, peakResidentMegabytes: Self.peakResidentMegabytes(), completed: !cancelled && decided >= total,
+            processCPUSeconds: cpuSeconds)
+    }
+
+    /// User and system CPU time of this process so far (all threads), in seconds.
+    public static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// Peak resident memory of this process so far.

@@ -37,6 +37,15 @@ public actor CacheStage: PipelineStage {
         let llmAnswer: String
         let score: Double
         let status: ValidatedResponse.Status
+        /// `llmAnswer` as JSON, written once here and copied into every response served from it.
+        let encodedAnswer: JSONEncodedString
+
+        init(llmAnswer: String, score: Double, status: ValidatedResponse.Status) {
+            self.llmAnswer = llmAnswer
+            self.score = score
+            self.status = status
+            encodedAnswer = JSONEncodedString(llmAnswer)
+        }
     }
 
     /// A question's LLM chain in flight and the askings waiting for its decision.
@@ -139,9 +148,7 @@ public actor CacheStage: PipelineStage {
                     counts.rerouted += 1
                     out.append(question.outbound(topics, key: question.questionID))
                 } else if let hit = cache.get(question.questionID) {
-                    out.append(Self.response(question, answer: hit.llmAnswer, score: hit.score, status: hit.status,
-                                             source: .cache)
-                        .outbound(topics, key: question.questionID))
+                    out.append(served(question, hit, source: .cache))
                 } else if configuration.failureTTLSeconds > 0, failures.peek(question.questionID) != nil {
                     counts.failuresRemembered += 1
                     out.append(Self.failed(question).outbound(topics, key: question.questionID))
@@ -183,16 +190,12 @@ public actor CacheStage: PipelineStage {
             }
             if let decided = cache.peek(question.questionID) {
                 // Decided later in this batch, after this asking missed.
-                out.append(Self.response(question, answer: decided.llmAnswer, score: decided.score, status: decided.status,
-                                         source: .cache)
-                    .outbound(topics, key: question.questionID))
+                out.append(served(question, decided, source: .cache))
             } else if let result = stored[question.questionID], result.decision.status != .failed {
                 let answer = CachedAnswer(llmAnswer: result.decision.llmAnswer, score: result.decision.score,
                                           status: result.decision.status)
                 cache.put(question.questionID, answer)
-                out.append(Self.response(question, answer: answer.llmAnswer, score: answer.score, status: answer.status,
-                                         source: .storage)
-                    .outbound(topics, key: question.questionID))
+                out.append(served(question, answer, source: .storage))
             } else {
                 chains[question.questionID] = Chain(traceID: question.traceID, startedAt: now)
                 counts.chainsStarted += 1
@@ -335,6 +338,15 @@ public actor CacheStage: PipelineStage {
                 + "(\(configuration.storageLookupTimeoutMilliseconds) ms): they go to the LLM")
         }
         return [:]
+    }
+
+    /// The response to `question` from a cached answer, its JSON written from the question and
+    /// the answer's JSON (the bytes `response` would encode to).
+    private func served(_ question: QuestionMessage, _ answer: CachedAnswer, source: ValidatedResponse.Source)
+        -> OutboundMessage {
+        OutboundMessage(topic: topics.name(.validatedResponses), key: question.questionID,
+                        value: ValidatedResponse.servedJSON(answering: question, llmAnswer: answer.encodedAnswer,
+                                                            score: answer.score, status: answer.status, source: source))
     }
 
     static func response(_ question: QuestionMessage, answer: String, score: Double, status: ValidatedResponse.Status,

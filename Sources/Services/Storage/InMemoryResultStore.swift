@@ -19,22 +19,35 @@ public actor InMemoryResultStore: ResultStore {
         let outcome = ResultLedger.apply(
             decisions,
             existing: { id in
-                stored[id].map { .init(status: $0.decision.status, score: $0.decision.score, firstScore: $0.decision.firstScore) }
+                // Read in place (an inout access): a copy of the stored result, which the plain
+                // subscript makes, would retain each of its strings for three numbers.
+                guard let index = stored.index(forKey: id) else { return nil }
+                return Self.existing(&stored.values[index])
             },
             isApplied: { applied.contains($0) }, storedAt: storedAt.milliseconds, storedAtMicroseconds: storedAt.microseconds)
         for (id, result) in outcome.created { stored[id] = result }
         for (id, decision) in outcome.upgrades { stored[id]!.decision = decision }
         for (id, increment) in outcome.increments {
             guard let index = stored.index(forKey: id) else { continue }
-            stored.values[index].timesAsked += increment.timesAsked
-            for (source, count) in increment.served { stored.values[index].served[source, default: 0] += count }
-            stored.values[index].llmCalls.saturatingIncrement(by: increment.llmCalls)
-            stored.values[index].regenerations.saturatingIncrement(by: increment.regenerations)
-            stored.values[index].usage = stored.values[index].usage.summed(with: increment.usage)
+            Self.add(increment, to: &stored.values[index])
         }
         for id in outcome.appliedIDs { applied.insert(id) }
         totals.add(outcome.metrics)
         return outcome
+    }
+
+    /// Changes the result in place (reading a field through the values' subscript would copy
+    /// the whole result first).
+    private static func add(_ increment: ResultLedger.ResultIncrement, to result: inout StoredResult) {
+        result.timesAsked += increment.timesAsked
+        for (source, count) in increment.served { result.served[source, default: 0] += count }
+        result.llmCalls.saturatingIncrement(by: increment.llmCalls)
+        result.regenerations.saturatingIncrement(by: increment.regenerations)
+        result.usage = result.usage.summed(with: increment.usage)
+    }
+
+    private static func existing(_ result: inout StoredResult) -> ResultLedger.Existing {
+        .init(status: result.decision.status, score: result.decision.score, firstScore: result.decision.firstScore)
     }
 
     public func results(for questionIDs: [String]) async throws -> [String: StoredResult] {

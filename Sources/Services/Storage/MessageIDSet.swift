@@ -20,6 +20,11 @@ public struct MessageIDSet: Sendable {
 
     public var count: Int { packed.count + others.count }
 
+    /// Room for `capacity` ids of the common form without growing (each growth rehashes all).
+    public init(minimumCapacity capacity: Int) {
+        packed = Set(minimumCapacity: capacity)
+    }
+
     public func contains(_ id: String) -> Bool {
         if let key = Self.pack(id) { return packed.contains(key) }
         return others.contains(id)

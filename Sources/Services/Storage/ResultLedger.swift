@@ -47,6 +47,15 @@ public enum ResultLedger {
             self.usage = usage
         }
 
+        /// Adds one asking decided by `decision`.
+        mutating func count(_ decision: Decision) {
+            timesAsked += 1
+            served[decision.source, default: 0] += 1
+            llmCalls.saturatingIncrement(by: decision.llmCalls)
+            regenerations.saturatingIncrement(by: decision.regenerations)
+            usage = usage.summed(with: decision.usage)
+        }
+
         public static func == (lhs: ResultIncrement, rhs: ResultIncrement) -> Bool {
             lhs.timesAsked == rhs.timesAsked && lhs.served == rhs.served && lhs.llmCalls == rhs.llmCalls
                 && lhs.regenerations == rhs.regenerations && lhs.usage == rhs.usage
@@ -84,7 +93,7 @@ public enum ResultLedger {
         outcome.appliedIDs.reserveCapacity(decisions.count)
         outcome.latencies.reserveCapacity(decisions.count)
         outcome.paths.reserveCapacity(decisions.count)
-        var seen = MessageIDSet()
+        var seen = MessageIDSet(minimumCapacity: decisions.count)
         for decision in decisions {
             guard !isApplied(decision.messageID), seen.insert(decision.messageID) else {
                 outcome.duplicates += 1
@@ -116,8 +125,9 @@ public enum ResultLedger {
                 outcome.created.values[index].usage = outcome.created.values[index].usage.summed(with: decision.usage)
                 continue
             }
-            var increment = outcome.increments.removeValue(forKey: decision.questionID)
-            if increment == nil {
+            // Changed in place: one hash lookup per repeat, and no copy of the increment.
+            var index = outcome.increments.index(forKey: decision.questionID)
+            if index == nil {
                 guard let old = existing(decision.questionID) else {
                     outcome.created[decision.questionID] = StoredResult(
                         decision: decision, storedAt: storedAt, timesAsked: 1, served: [decision.source: 1],
@@ -132,10 +142,13 @@ public enum ResultLedger {
                     outcome.metrics.firstScoreSum += decision.firstScore
                     continue
                 }
-                increment = ResultIncrement()
-                increment!.existing = old
+                var increment = ResultIncrement()
+                increment.existing = old
+                outcome.increments[decision.questionID] = increment
+                index = outcome.increments.index(forKey: decision.questionID)
             }
-            if let old = increment!.existing, old.status == .failed, decision.status != .failed,
+            guard let index else { continue }
+            if let old = outcome.increments.values[index].existing, old.status == .failed, decision.status != .failed,
                outcome.upgrades[decision.questionID] == nil {
                 outcome.metrics.replaceFailed(
                     Decision(messageID: "", traceID: "", questionID: decision.questionID, title: "", content: "",
@@ -144,12 +157,7 @@ public enum ResultLedger {
                     with: decision)
                 outcome.upgrades[decision.questionID] = decision
             }
-            increment!.timesAsked += 1
-            increment!.served[decision.source, default: 0] += 1
-            increment!.llmCalls.saturatingIncrement(by: decision.llmCalls)
-            increment!.regenerations.saturatingIncrement(by: decision.regenerations)
-            increment!.usage = increment!.usage.summed(with: decision.usage)
-            outcome.increments[decision.questionID] = increment
+            outcome.increments.values[index].count(decision)
         }
         return outcome
     }

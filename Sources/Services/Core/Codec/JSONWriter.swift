@@ -111,6 +111,7 @@ public struct JSONWriter {
         if let base = value.baseAddress {
             let raw = UnsafeRawPointer(base)
             while i < count {
+                i = JSONScanner.plainRunEnd(raw, from: i, count: count)
                 while i + 8 <= count {
                     let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
                     let special = JSONScanner.stringSpecialBytes(word)

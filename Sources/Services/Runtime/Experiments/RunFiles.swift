@@ -122,6 +122,9 @@ public enum RunFiles {
             ("throughput", String(format: "%.0f questions/s (%.2f s)", r.questionsPerSecond, r.seconds)),
             ("latency p50 / p90 / p99 / max", distribution(r.latency)),
         ]
+        if let cpu = r.cpuMicrosecondsPerQuestion, let seconds = r.processCPUSeconds {
+            rows.append(("process CPU per question", String(format: "%.2f µs (%.2f s user + system)", cpu, seconds)))
+        }
         for (path, latency) in r.latencyByPath {
             rows.append(("  \(path.descriptionWithTopics) (\(latency.count))",
                          distribution(latency)))
