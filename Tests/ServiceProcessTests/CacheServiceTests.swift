@@ -8,7 +8,7 @@ import TestSupport
 
 /// The cache service alone over the real broker and MongoDB: what it makes of questions,
 /// stored results, decisions and regeneration requests.
-@Suite(.timeLimit(.minutes(3))) struct CacheServiceTests {
+@Suite(.timeLimit(.minutes(5))) struct CacheServiceTests {
     static func cacheStage(_ harness: ServiceHarness, failureTTLSeconds: Int = 5, clock: CacheClock = .monotonic)
         -> CacheStage
     {

@@ -6,7 +6,7 @@ import TestSupport
 
 /// Unreadable records on a service's input go to `dead_letters` with the reason, the records
 /// around them are still processed, and the group commits past them.
-@Suite(.timeLimit(.minutes(3))) struct DeadLetterServiceTests {
+@Suite(.timeLimit(.minutes(5))) struct DeadLetterServiceTests {
     @Test func unreadableQuestionsGoToDeadLettersAndAreCommittedPast() async throws {
         // One partition: the offsets of the records published below are 0, 1, 2, 3.
         try await ServiceHarness.run("dead-letters", partitions: 1) { harness in

@@ -5,7 +5,7 @@ import Testing
 
 /// The llm service alone over the real broker: the offline backend's answers, its two error
 /// classes on `llm_errors`, and the retry stage that consumes them.
-@Suite(.timeLimit(.minutes(3))) struct LLMServiceTests {
+@Suite(.timeLimit(.minutes(5))) struct LLMServiceTests {
     static func request(trace: String = Samples.uniqueID("trace"), attempts: Int, retries: Int = 0,
                         firstScore: Double? = nil) -> LLMRequest {
         LLMRequest(traceID: trace, questionID: Samples.uniqueID("q"), title: Samples.title, content: Samples.content,

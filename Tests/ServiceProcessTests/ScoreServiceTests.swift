@@ -5,7 +5,7 @@ import Testing
 
 /// The score service alone over the real broker: accept, regenerate, force, and drop
 /// duplicates and stale attempts.
-@Suite(.timeLimit(.minutes(3))) struct ScoreServiceTests {
+@Suite(.timeLimit(.minutes(5))) struct ScoreServiceTests {
     static let maxRetries = 3
 
     /// The pair score of `Samples.poorAnswer` against `Samples.bestAnswer`, worked out by hand as

@@ -8,7 +8,7 @@ import TestSupport
 
 /// The store service alone over the real broker and MongoDB: redelivery changes nothing,
 /// repeats only count, and the metrics document adds up to the results.
-@Suite(.timeLimit(.minutes(3))) struct StoreServiceTests {
+@Suite(.timeLimit(.minutes(5))) struct StoreServiceTests {
     static func storeStage(_ harness: ServiceHarness) -> StoreStage {
         StoreStage(topics: harness.topics, store: MongoResultStore(database: harness.database))
     }
