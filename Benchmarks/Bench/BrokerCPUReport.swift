@@ -17,14 +17,10 @@ struct BrokerCPUReport {
             + pad("cores", 7) + pad("bench CPU s", 13) + pad("µs/asking", 11) + "cores")
         for (run, cpu) in measured {
             let name = run.store + " store, " + (run.load.hasPrefix("max") ? "max rate" : "half rate")
-            Swift.print("  " + pad(name, 30) + pad(KafkaLayerReport.decimal(cpu.wallSeconds), 8)
-                + pad(KafkaLayerReport.decimal(cpu.brokerCPUSeconds), 14) + pad(String(format: "%.1f", cpu.brokerMicrosecondsPerUnit), 11)
-                + pad(KafkaLayerReport.decimal(cpu.brokerCores), 7) + pad(KafkaLayerReport.decimal(cpu.benchCPUSeconds), 13)
-                + pad(String(format: "%.1f", cpu.benchMicrosecondsPerUnit), 11) + KafkaLayerReport.decimal(cpu.benchCores))
+            Swift.print("  " + pad(name, 30) + pad(decimal(cpu.wallSeconds), 8)
+                + pad(decimal(cpu.brokerCPUSeconds), 14) + pad(String(format: "%.1f", cpu.brokerMicrosecondsPerUnit), 11)
+                + pad(decimal(cpu.brokerCores), 7) + pad(decimal(cpu.benchCPUSeconds), 13)
+                + pad(String(format: "%.1f", cpu.benchMicrosecondsPerUnit), 11) + decimal(cpu.benchCores))
         }
-    }
-
-    private func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 }

@@ -12,25 +12,25 @@ struct KafkaLayerReport {
         let kafka = figures
         Swift.print("kafka layer alone, \(kafka.messages) messages of ~700 bytes, zstd, \(kafka.rounds.count) alternated rounds "
             + "(medians; each ratio the median of the rounds' ratios, range in brackets):")
-        Swift.print("  this project: produce \(Self.number(kafka.produceMessagesPerSecond))/s, consume \(Self.number(kafka.consumeMessagesPerSecond))/s"
-            + (kafka.compressionRatio.map { ", compression ratio \(Self.decimal($0))" } ?? ""))
+        Swift.print("  this project: produce \(number(kafka.produceMessagesPerSecond))/s, consume \(number(kafka.consumeMessagesPerSecond))/s"
+            + (kafka.compressionRatio.map { ", compression ratio \(decimal($0))" } ?? ""))
         guard let produce = kafka.pythonProduceMessagesPerSecond, let consume = kafka.pythonConsumeMessagesPerSecond,
               let produceRatio = kafka.produceRatio, let consumeRatio = kafka.consumeRatio else {
             Swift.print("  confluent-kafka baseline: not measured (run the bench under scripts/test-env.sh)")
             return
         }
-        Swift.print("  confluent-kafka (Python): produce \(Self.number(produce))/s, consume \(Self.number(consume))/s")
-        Swift.print("  ratio: produce \(Self.decimal(produceRatio))x\(Self.range(kafka.produceRatioRange)) (target ≥ "
-            + "\(Self.decimal(Self.produceTarget))x" + Self.verdict(produceRatio, kafka.produceRatioRange, Self.produceTarget)
-            + "), consume \(Self.decimal(consumeRatio))x\(Self.range(kafka.consumeRatioRange)) (target ≥ "
-            + "\(Self.decimal(Self.consumeTarget))x" + Self.verdict(consumeRatio, kafka.consumeRatioRange, Self.consumeTarget) + ")")
+        Swift.print("  confluent-kafka (Python): produce \(number(produce))/s, consume \(number(consume))/s")
+        Swift.print("  ratio: produce \(decimal(produceRatio))x\(Self.range(kafka.produceRatioRange)) (target ≥ "
+            + "\(decimal(Self.produceTarget))x" + Self.verdict(produceRatio, kafka.produceRatioRange, Self.produceTarget)
+            + "), consume \(decimal(consumeRatio))x\(Self.range(kafka.consumeRatioRange)) (target ≥ "
+            + "\(decimal(Self.consumeTarget))x" + Self.verdict(consumeRatio, kafka.consumeRatioRange, Self.consumeTarget) + ")")
         for (index, round) in kafka.rounds.enumerated() {
-            Swift.print("    round \(index + 1): produce \(Self.number(round.produce)) vs \(round.pythonProduce.map(Self.number) ?? "?"), "
-                + "consume \(Self.number(round.consume)) vs \(round.pythonConsume.map(Self.number) ?? "?")")
+            Swift.print("    round \(index + 1): produce \(number(round.produce)) vs \(round.pythonProduce.map(number) ?? "?"), "
+                + "consume \(number(round.consume)) vs \(round.pythonConsume.map(number) ?? "?")")
         }
         if let ours = kafka.broker, let theirs = kafka.pythonBroker {
             Swift.print("  broker CPU per message (topic creation, produce, group join, consume): this project "
-                + "\(Self.decimal(ours.brokerMicrosecondsPerUnit)) µs, confluent-kafka \(Self.decimal(theirs.brokerMicrosecondsPerUnit)) µs")
+                + "\(decimal(ours.brokerMicrosecondsPerUnit)) µs, confluent-kafka \(decimal(theirs.brokerMicrosecondsPerUnit)) µs")
         }
     }
 
@@ -45,13 +45,4 @@ struct KafkaLayerReport {
         if let low = range?.first, low >= target { return " met in every round" }
         return " met by the median, not in every round"
     }
-
-    static func number(_ value: Double) -> String {
-        let formatter = NumberFormatter()
-        formatter.numberStyle = .decimal
-        formatter.maximumFractionDigits = 0
-        return formatter.string(from: NSNumber(value: value)) ?? "\(value)"
-    }
-
-    static func decimal(_ value: Double) -> String { String(format: "%.2f", value) }
 }

@@ -56,10 +56,6 @@ struct ScoringReport {
         Swift.print(line)
     }
 
-    private func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
-    }
-
     /// Bytes per second as GB/s with three decimals.
     private func gbps(_ bytesPerSecond: Double) -> String {
         fmt(bytesPerSecond / 1e9, digits: 3) + " GB/s"
