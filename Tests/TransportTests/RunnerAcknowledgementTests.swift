@@ -140,10 +140,18 @@ import VeredictoCore
         #expect(try await Self.nextMemberReads(setup.bus) == Self.inputs)
     }
 
-    /// A batch whose commit its stage holds (an input set aside) is answered by a later batch;
-    /// stopped while that later batch's delivery is unacknowledged, the runner waits for it and
-    /// commits both, so the next member reads neither again.
-    @Test func aStopCommitsAHeldBatchOnceTheLaterAnswerIsAcknowledged() async throws {
+    /// A running `AsideStage` runner whose first batch set "wait" aside (its empty delivery
+    /// acknowledged, its commit held) and whose second batch answered it: that second delivery,
+    /// `deliveries[1]`, is recorded and neither acknowledged nor failed.
+    struct AnsweredAside {
+        let bus: InMemoryBus
+        let consumer: CommitRecorder
+        let producer: HeldProducer
+        let runner: ServiceRunner<AsideStage>
+        let running: Task<Void, any Error>
+    }
+
+    static func answeredAside() async throws -> AnsweredAside {
         let bus = InMemoryBus(partitions: 1)
         let sender = try await bus.makeProducer()
         try await sender.send([OutboundMessage(topic: "in", key: "q", value: Array("wait".utf8))])
@@ -153,58 +161,57 @@ import VeredictoCore
                                    pollTimeout: .milliseconds(5), deadLetterTopic: "dead", retryDelay: .milliseconds(1),
                                    stopGrace: Self.longGrace)
         let running = Task { try await runner.run() }
-        defer { running.cancel() }
-        // The first batch sets "wait" aside: its (empty) delivery is acknowledged, its commit held.
-        try #require(await Self.until { producer.deliveries.count == 1 })
-        #expect(producer.deliveries[0].values.isEmpty)
-        producer.deliveries[0].acknowledgement.acknowledge()
-        try await sender.send([OutboundMessage(topic: "in", key: "q", value: Array("answer".utf8))])
-        // The second batch answers it; its delivery is held while the runner stops.
-        try #require(await Self.until { producer.deliveries.count == 2 })
+        do {
+            try #require(await Self.until { producer.deliveries.count == 1 })
+            #expect(producer.deliveries[0].values.isEmpty)
+            producer.deliveries[0].acknowledgement.acknowledge()
+            try await sender.send([OutboundMessage(topic: "in", key: "q", value: Array("answer".utf8))])
+            try #require(await Self.until { producer.deliveries.count == 2 })
+        } catch {
+            running.cancel()
+            throw error
+        }
         #expect(producer.deliveries[1].values == ["WAIT", "ANSWER"])
         #expect(consumer.commits == 0)
-        running.cancel()
-        #expect(await Self.until { producer.deliveries[1].acknowledgement.waiters > 0 })
-        producer.deliveries[1].acknowledgement.acknowledge()
-        try await running.value
-        #expect(await runner.counters.consumed == 2)
-        #expect(await bus.backlog(topic: "in") == 0)
-        #expect(try await Self.nextMemberReads(bus).isEmpty)
+        return AnsweredAside(bus: bus, consumer: consumer, producer: producer, runner: runner, running: running)
+    }
+
+    /// A batch whose commit its stage holds (an input set aside) is answered by a later batch;
+    /// stopped while that later batch's delivery is unacknowledged, the runner waits for it and
+    /// commits both, so the next member reads neither again.
+    @Test func aStopCommitsAHeldBatchOnceTheLaterAnswerIsAcknowledged() async throws {
+        let aside = try await Self.answeredAside()
+        defer { aside.running.cancel() }
+        aside.running.cancel()
+        #expect(await Self.until { aside.producer.deliveries[1].acknowledgement.waiters > 0 })
+        aside.producer.deliveries[1].acknowledgement.acknowledge()
+        try await aside.running.value
+        #expect(await aside.runner.counters.consumed == 2)
+        #expect(await aside.bus.backlog(topic: "in") == 0)
+        #expect(try await Self.nextMemberReads(aside.bus).isEmpty)
     }
 
     /// The answer of a held batch travels with a later batch whose delivery fails: the held
     /// batch stays uncommitted until the answer's second delivery is acknowledged (a failed
     /// delivery is not an answer given), so a crash meanwhile redelivers the waiting message.
     @Test func aHeldBatchWaitsForTheResentAnswerWhenItsFirstDeliveryFails() async throws {
-        let bus = InMemoryBus(partitions: 1)
-        let sender = try await bus.makeProducer()
-        try await sender.send([OutboundMessage(topic: "in", key: "q", value: Array("wait".utf8))])
-        let consumer = CommitRecorder(try await bus.makeConsumer(group: "upper", topics: ["in"]))
-        let producer = HeldProducer()
-        let runner = ServiceRunner(stage: AsideStage(), consumer: consumer, producer: producer,
-                                   pollTimeout: .milliseconds(5), deadLetterTopic: "dead", retryDelay: .milliseconds(1),
-                                   stopGrace: Self.longGrace)
-        let running = Task { try await runner.run() }
-        defer { running.cancel() }
-        try #require(await Self.until { producer.deliveries.count == 1 })
-        producer.deliveries[0].acknowledgement.acknowledge()
-        try await sender.send([OutboundMessage(topic: "in", key: "q", value: Array("answer".utf8))])
-        try #require(await Self.until { producer.deliveries.count == 2 })
-        #expect(producer.deliveries[1].values == ["WAIT", "ANSWER"])
+        let aside = try await Self.answeredAside()
+        defer { aside.running.cancel() }
+        let producer = aside.producer
         producer.deliveries[1].acknowledgement.fail()
         // The answer is sent again; until that is acknowledged nothing is committed.
         try #require(await Self.until { producer.deliveries.count == 3 })
         #expect(producer.deliveries[2].values == ["WAIT", "ANSWER"])
-        let pollsAfterResend = consumer.polls
-        #expect(await Self.until { consumer.polls >= pollsAfterResend + 20 })
-        #expect(consumer.commits == 0, "a batch was committed while the answer it waited for was undelivered")
-        #expect(await bus.backlog(topic: "in") == 2)
+        let pollsAfterResend = aside.consumer.polls
+        #expect(await Self.until { aside.consumer.polls >= pollsAfterResend + 20 })
+        #expect(aside.consumer.commits == 0, "a batch was committed while the answer it waited for was undelivered")
+        #expect(await aside.bus.backlog(topic: "in") == 2)
         producer.deliveries[2].acknowledgement.acknowledge()
-        #expect(await Self.until { await bus.backlog(topic: "in") == 0 })
-        #expect(await runner.counters.consumed == 2)
-        running.cancel()
-        try await running.value
-        #expect(try await Self.nextMemberReads(bus).isEmpty)
+        #expect(await Self.until { await aside.bus.backlog(topic: "in") == 0 })
+        #expect(await aside.runner.counters.consumed == 2)
+        aside.running.cancel()
+        try await aside.running.value
+        #expect(try await Self.nextMemberReads(aside.bus).isEmpty)
     }
 }
 
