@@ -1,4 +1,5 @@
 import Foundation
+import Observability
 import VeredictoCore
 
 /// The CPU time a Kafka broker spends while the bench runs over it, so that a reader sees
@@ -51,7 +52,7 @@ struct BrokerCPU: Sendable {
             warn("no port in \(bootstrap); broker CPU not reported (give --broker-pid)")
             return nil
         }
-        guard let pid = listeningProcess(port: port) else {
+        guard let pid = ListeningProcess.of(port: port) else {
             warn("no process of this machine listens on port \(port); broker CPU not reported (give --broker-pid)")
             return nil
         }
@@ -86,36 +87,6 @@ struct BrokerCPU: Sendable {
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         return (user + system) / (ticks > 0 ? ticks : 100)
-    }
-
-    /// The process holding the socket that listens on `port` (IPv4 or IPv6), if any.
-    static func listeningProcess(port: UInt16) -> Int32? {
-        let wantedPort = String(format: "%04X", port)
-        var inodes = Set<String>()
-        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
-            for line in text.split(separator: "\n").dropFirst() {
-                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-                let columns = line.split(separator: " ")
-                guard columns.count > 9, columns[3] == "0A" /* LISTEN */,
-                      columns[1].split(separator: ":").last.map(String.init) == wantedPort else { continue }
-                inodes.insert("socket:[\(columns[9])]")
-            }
-        }
-        guard !inodes.isEmpty else { return nil }
-        let files = FileManager.default
-        guard let entries = try? files.contentsOfDirectory(atPath: "/proc") else { return nil }
-        for entry in entries {
-            guard let pid = Int32(entry), pid != getpid(),
-                  let descriptors = try? files.contentsOfDirectory(atPath: "/proc/\(entry)/fd") else { continue }
-            for descriptor in descriptors {
-                if let target = try? files.destinationOfSymbolicLink(atPath: "/proc/\(entry)/fd/\(descriptor)"),
-                   inodes.contains(target) {
-                    return pid
-                }
-            }
-        }
-        return nil
     }
 
     private static func warn(_ message: String) {

@@ -26,38 +26,16 @@ import VeredictoCore
             try process.run()
         }
 
-        /// Whether this process holds a listening TCP socket on `port` (from /proc: the port's
-        /// listening sockets in /proc/net/tcp and tcp6, against the process's descriptors).
-        func listens(on port: Int) -> Bool {
-            var inodes: Set<String> = []
-            for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-                guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
-                for line in text.split(separator: "\n").dropFirst() {
-                    let fields = line.split(separator: " ")
-                    guard fields.count > 9, fields[3] == "0A",
-                          let local = fields[1].split(separator: ":").last, Int(local, radix: 16) == port else { continue }
-                    inodes.insert(String(fields[9]))
-                }
-            }
-            guard !inodes.isEmpty else { return false }
-            let descriptors = "/proc/\(process.processIdentifier)/fd"
-            for entry in (try? FileManager.default.contentsOfDirectory(atPath: descriptors)) ?? [] {
-                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: descriptors + "/" + entry),
-                      target.hasPrefix("socket:[") else { continue }
-                if inodes.contains(String(target.dropFirst("socket:[".count).dropLast())) { return true }
-            }
-            return false
-        }
-
         /// Waits until this process listens on `port`; false if it exits first or `limit` passes
         /// (a port taken meanwhile by another process makes it exit).
         func waitListening(on port: Int, limit: Duration = .seconds(60)) async -> Bool {
             let deadline = ContinuousClock.now + limit
+            let listens = { ListeningProcess.holds(pid: self.process.processIdentifier, port: UInt16(port)) }
             while ContinuousClock.now < deadline && process.isRunning {
-                if listens(on: port) { return true }
+                if listens() { return true }
                 try? await Task.sleep(for: .milliseconds(50))
             }
-            return listens(on: port)
+            return listens()
         }
 
         func kill() {
