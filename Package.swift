@@ -184,6 +184,7 @@ let package = Package(
         // The deployment files (compose, Dockerfile) checked without a Docker engine.
         .testTarget(
             name: "DeploymentTests",
+            dependencies: ["TestSupport"],
             path: "Tests/DeploymentTests"
         ),
     ],

@@ -62,8 +62,8 @@ import Testing
     }
 
     @Test(arguments: expected.keys.sorted { $0.joined(separator: " ") < $1.joined(separator: " ") })
-    func helpListsExactlyTheFlagsTheCommandHonours(_ command: [String]) throws {
-        let result = try CLITests.run(command + ["--help"])
+    func helpListsExactlyTheFlagsTheCommandHonours(_ command: [String]) async throws {
+        let result = try await CLITests.run(command + ["--help"])
         #expect(result.status == 0)
         let listed = Self.flags(inHelp: result.stdout)
         let expected = Self.expected[command]!
@@ -72,10 +72,10 @@ import Testing
     }
 
     /// Every command with flags is in the table above, so a new command cannot skip this check.
-    @Test func everyCommandIsChecked() throws {
+    @Test func everyCommandIsChecked() async throws {
         var commands: [[String]] = []
-        func walk(_ path: [String]) throws {
-            let help = try CLITests.run(path + ["--help"]).stdout
+        func walk(_ path: [String]) async throws {
+            let help = try await CLITests.run(path + ["--help"]).stdout
             guard let section = help.components(separatedBy: "SUBCOMMANDS:\n").dropFirst().first else {
                 commands.append(path)
                 return
@@ -85,10 +85,10 @@ import Testing
                 if line.hasPrefix("   ") { continue }  // an abstract's second line
                 guard line.hasPrefix("  "), let name = line.split(separator: " ").first, path.count < 3 else { break }
                 let command = String(name)
-                if command != "help" { try walk(path + [command]) }
+                if command != "help" { try await walk(path + [command]) }
             }
         }
-        try walk([])
+        try await walk([])
         #expect(Set(commands) == Set(Self.expected.keys), "\(Set(commands).symmetricDifference(Set(Self.expected.keys)))")
     }
 
@@ -105,27 +105,27 @@ import Testing
         #expect(Self.flags(inHelp: help) == ["--kafka", "--output", "--speedup"])
     }
 
-    @Test func serveAloneNamesTheServicesAndItsOwnUsage() throws {
-        let serve = try CLITests.run(["serve"])
+    @Test func serveAloneNamesTheServicesAndItsOwnUsage() async throws {
+        let serve = try await CLITests.run(["serve"])
         #expect(serve.status == 64)
         #expect(serve.stderr.contains("give the service to run: generator, cache, llm, score, store"), "\(serve.stderr)")
         #expect(serve.stderr.contains("Usage: veredicto serve <service>"), "\(serve.stderr)")
         #expect(!serve.stderr.contains("Usage: veredicto <subcommand>"), "\(serve.stderr)")
     }
 
-    @Test func aNegativeNumberReachesItsOption() throws {
+    @Test func aNegativeNumberReachesItsOption() async throws {
         // Rejected by the option's own check, which names the value, not as a missing value.
-        let total = try CLITests.run(["run", "--total", "-5"])
+        let total = try await CLITests.run(["run", "--total", "-5"])
         #expect(total.status == 64)
         #expect(total.stderr.contains("--total must be positive, got -5"), "\(total.stderr)")
         #expect(!total.stderr.contains("Missing value"))
-        let hop = try CLITests.run(["experiment", "cache", "--hop-ms", "-1", "--total", "10"])
+        let hop = try await CLITests.run(["experiment", "cache", "--hop-ms", "-1", "--total", "10"])
         #expect(hop.status == 64)
         #expect(hop.stderr.contains("--hop-ms must be 0 or more, got -1"), "\(hop.stderr)")
-        let list = try CLITests.run(["experiment", "threshold", "--values", "-0.1,0.5"])
+        let list = try await CLITests.run(["experiment", "threshold", "--values", "-0.1,0.5"])
         #expect(list.status == 64)
         #expect(list.stderr.contains("--values: cannot read '-0.1'"), "\(list.stderr)")
-        let setting = try CLITests.run(["run", "--threshold", "-0.5"])
+        let setting = try await CLITests.run(["run", "--threshold", "-0.5"])
         #expect(setting.status == 64)
         #expect(setting.stderr.contains("--threshold"), "\(setting.stderr)")
         #expect(!setting.stderr.contains("Missing value"))

@@ -13,22 +13,9 @@ import TestSupport
     static var executable: URL { VeredictoExecutable.url }
     static var packageRoot: URL { VeredictoExecutable.packageRoot }
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+    static func run(_ arguments: [String], stdin: String? = nil) async throws -> Run {
+        let outcome = try await ChildProcess.run(executable, arguments, stdin: stdin)
+        return Run(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
     }
 
     static let input = """
@@ -40,15 +27,15 @@ import TestSupport
 
         """
 
-    @Test func scoresAndStopsAtTheFirstMalformedLine() throws {
-        let result = try Self.run(["score"], stdin: Self.input)
+    @Test func scoresAndStopsAtTheFirstMalformedLine() async throws {
+        let result = try await Self.run(["score"], stdin: Self.input)
         #expect(result.status == 1)
         #expect(result.stdout == "{\"line\":1,\"id\":\"q1\",\"score\":0.5797386715376657}\n")
         #expect(result.stderr.contains("line 2: invalid JSON"))
     }
 
-    @Test func skipInvalidReportsEachBadLineAndGoesOn() throws {
-        let result = try Self.run(["score", "--skip-invalid", "-"], stdin: Self.input)
+    @Test func skipInvalidReportsEachBadLineAndGoesOn() async throws {
+        let result = try await Self.run(["score", "--skip-invalid", "-"], stdin: Self.input)
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 2)
@@ -58,19 +45,19 @@ import TestSupport
         #expect(result.stderr.contains("skipped 2 invalid lines"))
     }
 
-    @Test func buildsACorpusModelAndScoresWithIt() throws {
+    @Test func buildsACorpusModelAndScoresWithIt() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("veredicto-cli-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let model = directory.appendingPathComponent("sample.idf").path
         let sample = Self.packageRoot.appendingPathComponent("data/sample/yahoo_sample.csv").path
-        let build = try Self.run(["idf", "build", "--dataset", sample, "--out", model])
+        let build = try await Self.run(["idf", "build", "--dataset", sample, "--out", model])
         #expect(build.status == 0, "\(build.stderr)")
         #expect(build.stdout.contains("answers"))
-        let info = try Self.run(["idf", "info", model, "--terms", "the"])
+        let info = try await Self.run(["idf", "info", model, "--terms", "the"])
         #expect(info.stdout.contains("df "))
         let pairs = (0..<3000).map { i in "{\"reference\": \"water boils at \(i) degrees\", \"answer\": \"it boils at \(i)\"}" }
-        let scored = try Self.run(["score", "--model", model, "--threads", "2"], stdin: pairs.joined(separator: "\n"))
+        let scored = try await Self.run(["score", "--model", model, "--threads", "2"], stdin: pairs.joined(separator: "\n"))
         #expect(scored.status == 0, "\(scored.stderr)")
         let lines = scored.stdout.split(separator: "\n")
         #expect(lines.count == 3000)
@@ -80,16 +67,16 @@ import TestSupport
         }
     }
 
-    @Test func badArgumentsAreOneLineErrors() throws {
-        let threads = try Self.run(["score", "--threads", "0"])
+    @Test func badArgumentsAreOneLineErrors() async throws {
+        let threads = try await Self.run(["score", "--threads", "0"])
         #expect(threads.status == 64)
         #expect(threads.stderr.hasPrefix("Error: --threads must be from 1 to 256, got 0\n"))
-        let corpus = try Self.run(["score", "--idf", "corpus"])
+        let corpus = try await Self.run(["score", "--idf", "corpus"])
         #expect(corpus.stderr.hasPrefix("Error: --idf corpus needs --model MODEL"))
-        let missing = try Self.run(["idf", "build", "--dataset", "/nonexistent.csv", "--out", "/tmp/x.idf"])
+        let missing = try await Self.run(["idf", "build", "--dataset", "/nonexistent.csv", "--out", "/tmp/x.idf"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("cannot open dataset /nonexistent.csv"))
-        let model = try Self.run(["score", "--model", "/nonexistent.idf"], stdin: "")
+        let model = try await Self.run(["score", "--model", "/nonexistent.idf"], stdin: "")
         #expect(model.stderr.contains("cannot load IDF model /nonexistent.idf"))
     }
 }

@@ -7,20 +7,13 @@ import TestSupport
 /// deliver every message through every chain, or the comparison means nothing.
 @Suite("confluent-kafka chain baseline (broker)", .timeLimit(.minutes(3)))
 struct KafkaChainBaselineTests {
-    @Test func everyMessageCrossesEveryChainAndLongerChainsTakeLonger() throws {
+    @Test func everyMessageCrossesEveryChainAndLongerChainsTakeLonger() async throws {
         let bootstrap = try TestBroker.bootstrapServers().joined(separator: ",")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "scripts/kafka_chain.py", "--bootstrap", bootstrap, "--rate", "100", "--seconds", "1"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "kafka_chain.py failed: \(log.suffix(2000))")
+        let outcome = try await ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", "scripts/kafka_chain.py", "--bootstrap", bootstrap, "--rate", "100", "--seconds", "1"])
+        let data = Data(outcome.stdout.utf8)
+        try #require(outcome.status == 0, "kafka_chain.py failed: \(outcome.stderr.suffix(2000))")
         let figures = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let sent = try #require(figures["sent"] as? Int)
         #expect(sent >= 90)

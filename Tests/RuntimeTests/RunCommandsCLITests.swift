@@ -10,31 +10,21 @@ extension EmbeddedCommandTests {
         static var executable: URL { VeredictoExecutable.url }
         static var packageRoot: URL { VeredictoExecutable.packageRoot }
 
-        static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = arguments
-            process.currentDirectoryURL = packageRoot
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+            let outcome = try await ChildProcess.run(executable, arguments, directory: packageRoot)
+            return (outcome.status, outcome.stdout, outcome.stderr)
         }
 
         @Test(.timeLimit(.minutes(3)))
-        func synthRunExperimentAndReport() throws {
+        func synthRunExperimentAndReport() async throws {
             let directory = RunFilesTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
 
-            let synth = try Self.run(["dataset", "synth", "--rows", "120", "--out", directory + "/synth.csv", "--seed", "4"])
+            let synth = try await Self.run(["dataset", "synth", "--rows", "120", "--out", directory + "/synth.csv", "--seed", "4"])
             #expect(synth.status == 0, "\(synth.stderr)")
             #expect(synth.stdout.contains("wrote 120 rows"))
 
-            let run = try Self.run(["run", "--dataset", directory + "/synth.csv", "--total", "300", "--rate", "1500",
+            let run = try await Self.run(["run", "--dataset", directory + "/synth.csv", "--total", "300", "--rate", "1500",
                                     "--out-dir", directory])
             #expect(run.status == 0, "\(run.stderr)")
             for label in ["questions asked", "accepted", "forced", "failed", "cache hit rate", "mean score before regeneration",
@@ -50,7 +40,7 @@ extension EmbeddedCommandTests {
                 #expect(FileManager.default.fileExists(atPath: runDirectory + "/" + file), "\(file)")
             }
 
-            let experiment = try Self.run(["experiment", "threshold", "--values", "0.4,0.65", "--total", "200",
+            let experiment = try await Self.run(["experiment", "threshold", "--values", "0.4,0.65", "--total", "200",
                                            "--synthetic", "100", "--out-dir", directory])
             #expect(experiment.status == 0, "\(experiment.stderr)")
             #expect(experiment.stdout.contains("of first answers score under 0.65"))
@@ -58,7 +48,7 @@ extension EmbeddedCommandTests {
             #expect(files.contains { $0.hasPrefix("experiment_threshold_") && $0.hasSuffix(".csv") })
             #expect(files.contains { $0.hasPrefix("experiment_threshold_") && $0.hasSuffix(".html") })
 
-            let report = try Self.run(["report", "--dir", directory])
+            let report = try await Self.run(["report", "--dir", directory])
             #expect(report.status == 0, "\(report.stderr)")
             let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
             #expect(html.contains("Threshold experiment"))
@@ -66,15 +56,15 @@ extension EmbeddedCommandTests {
             #expect(RunReportTests.charts(html).allSatisfy(RunReportTests.hasData))
 
             // --json: one JSON object on standard output, the text on standard error.
-            let json = try Self.run(["run", "--dataset", directory + "/synth.csv", "--total", "100", "--json", "--out-dir", directory + "/json"])
+            let json = try await Self.run(["run", "--dataset", directory + "/synth.csv", "--total", "100", "--json", "--out-dir", directory + "/json"])
             #expect(json.status == 0, "\(json.stderr)")
             let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
             #expect((object?["report"] as? [String: Any])?["questions"] as? Int == 100)
             #expect(json.stderr.contains("questions asked"))
 
-            let bad = try Self.run(["run", "--dataset", directory + "/missing.csv", "--out-dir", directory])
+            let bad = try await Self.run(["run", "--dataset", directory + "/missing.csv", "--out-dir", directory])
             #expect(bad.status == 64)  // a usage error: the flag's value is wrong
-            let version = try Self.run(["--version"])
+            let version = try await Self.run(["--version"])
             #expect(version.status == 0 && version.stdout.hasPrefix("veredicto "))
             #expect(bad.stderr.contains("--dataset: no file"))
         }
@@ -82,13 +72,13 @@ extension EmbeddedCommandTests {
         /// `experiment cache`, `latency` and `scale` as a user runs them, then `report` with
         /// their charts; a bad value of a flag is one line saying what to fix.
         @Test(.timeLimit(.minutes(3)))
-        func latencyCacheAndScaleExperimentsAndReport() throws {
+        func latencyCacheAndScaleExperimentsAndReport() async throws {
             let directory = RunFilesTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let run = try Self.run(["run", "--synthetic", "100", "--total", "200", "--rate", "2000", "--out-dir", directory])
+            let run = try await Self.run(["run", "--synthetic", "100", "--total", "200", "--rate", "2000", "--out-dir", directory])
             #expect(run.status == 0, "\(run.stderr)")
 
-            let cache = try Self.run(["experiment", "cache", "--policies", "lru,fifo", "--sizes", "16", "--ttls", "0",
+            let cache = try await Self.run(["experiment", "cache", "--policies", "lru,fifo", "--sizes", "16", "--ttls", "0",
                                       "--popularity", "zipf,uniform", "--arrivals", "constant,poisson", "--mean-rate", "500",
                                       "--seeds", "2", "--total", "200", "--synthetic", "100", "--out-dir", directory])
             #expect(cache.status == 0, "\(cache.stderr)")
@@ -99,7 +89,7 @@ extension EmbeddedCommandTests {
             }
             #expect(cache.stdout.contains("uniform, poisson:500, size 16, TTL 0 s: "))
 
-            let latency = try Self.run(["experiment", "latency", "--distribution", "poisson", "--lambda", "1000", "--total", "300",
+            let latency = try await Self.run(["experiment", "latency", "--distribution", "poisson", "--lambda", "1000", "--total", "300",
                                         "--synthetic", "100", "--out-dir", directory])
             #expect(latency.status == 0, "\(latency.stderr)")
             #expect(latency.stdout.contains("poisson(lambda=1000/s)"))
@@ -117,7 +107,7 @@ extension EmbeddedCommandTests {
             }
             #expect(askings.count == pathRows.count && askings.reduce(0, +) == 300, "\(pathRows)")
 
-            let scale = try Self.run(["experiment", "scale", "--partitions", "2", "--instances", "1,2", "--total", "300",
+            let scale = try await Self.run(["experiment", "scale", "--partitions", "2", "--instances", "1,2", "--total", "300",
                                       "--synthetic", "100", "--out-dir", directory])
             #expect(scale.status == 0, "\(scale.stderr)")
             #expect(scale.stdout.contains("partitions  instances  sustained q/s"))
@@ -128,7 +118,7 @@ extension EmbeddedCommandTests {
                     #expect(files.contains { $0.hasPrefix("experiment_\(kind)_") && $0.hasSuffix(suffix) }, "\(kind)\(suffix)")
                 }
             }
-            let report = try Self.run(["report", "--out-dir", directory])
+            let report = try await Self.run(["report", "--out-dir", directory])
             #expect(report.status == 0, "\(report.stderr)")
             let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
             for heading in ["Cache experiment", "Latency experiment", "Scale experiment", "Throughput vs. instances"] {
@@ -149,7 +139,7 @@ extension EmbeddedCommandTests {
                 (["run", "--threshold", "2"], "--threshold must be"),
                 (["run", "--cache-policy", "mru"], "--cache-policy must be"),
             ] {
-                let bad = try Self.run(arguments + ["--out-dir", directory])
+                let bad = try await Self.run(arguments + ["--out-dir", directory])
                 #expect(bad.status != 0, "\(arguments)")
                 #expect(bad.stderr.contains(message), "\(arguments): \(bad.stderr)")
                 #expect(bad.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }.count == 1, "\(bad.stderr)")

@@ -83,7 +83,7 @@ import TestSupport
     /// The offsets a consumer group has committed on `topic`, summed over its partitions (the
     /// messages it has committed, topics starting at offset 0), read with confluent-kafka
     /// without joining the group. Nil when they cannot be read.
-    static func committed(group: String, topic: String, partitions: Int, bootstrap: String) -> Int? {
+    static func committed(group: String, topic: String, partitions: Int, bootstrap: String) async -> Int? {
         let script = """
             import sys
             from confluent_kafka import Consumer, TopicPartition
@@ -92,17 +92,11 @@ import TestSupport
             print(sum(max(0, o.offset) for o in offsets))
             c.close()
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, bootstrap, group, topic, "\(partitions)"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        guard let outcome = try? await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                                        ["python3", "-c", script, bootstrap, group, topic, "\(partitions)"],
+                                                        stderr: .discarded),
+              outcome.status == 0 else { return nil }
+        return Int(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Waits (at most `limit`) until `condition` holds.
@@ -148,10 +142,10 @@ import TestSupport
             (ScalingTests.scrape(port, ServiceMetricNames.retriedBatches) ?? 0) > seen.retriedBefore
         }
         #expect(retrying, "the store never retried a batch with MongoDB away: \(process.output.suffix(2000))")
-        seen.committedWhenRetrying = committed(group: group, topic: topic, partitions: 3, bootstrap: bootstrap)
+        seen.committedWhenRetrying = await committed(group: group, topic: topic, partitions: 3, bootstrap: bootstrap)
         let elapsed = ContinuousClock.now - started
         if elapsed < outage { try await Task.sleep(for: outage - elapsed) }
-        seen.committedBeforeResume = committed(group: group, topic: topic, partitions: 3, bootstrap: bootstrap)
+        seen.committedBeforeResume = await committed(group: group, topic: topic, partitions: 3, bootstrap: bootstrap)
         seen.polledBeforeResume = ScalingTests.scrape(port, ServiceMetricNames.polled) ?? 0
         seen.retriedDuring = (ScalingTests.scrape(port, ServiceMetricNames.retriedBatches) ?? 0) - seen.retriedBefore
         var next: (ServiceProcess, Int)?
