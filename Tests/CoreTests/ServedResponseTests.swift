@@ -44,4 +44,79 @@ import Testing
             #expect(JSONEncodedString(text).bytes == writer.bytes)
         }
     }
+
+    // MARK: - askings read by the cache (`AskedQuestion`)
+
+    static func asked(_ json: [UInt8]) throws -> AskedQuestion {
+        try json.withUnsafeBytes { try AskedQuestion.decode($0, fallbackMessageID: "m-fallback", fallbackTraceID: "t-fallback") }
+    }
+
+    static func asked(_ json: String) throws -> AskedQuestion { try asked(Array(json.utf8)) }
+
+    @Test func anAskingReadAndServedGivesTheBytesOfTheWholeMessage() throws {
+        let decidedAt = Timestamp(microsecondsSinceEpoch: 1_790_000_000_123_456)
+        for (index, text) in Self.texts.enumerated() {
+            let question = QuestionMessage(messageID: "m-\(index)", traceID: "trace-\(index)", questionID: "q\(index)",
+                                           title: text, content: Self.texts[(index + 1) % 5],
+                                           bestAnswer: Self.texts[(index + 2) % 5], source: "yahoo_answers",
+                                           createdAt: Timestamp(microsecondsSinceEpoch: 1_789_999_999_000_001), attempts: 2)
+            let asked = try Self.asked(question.jsonBytes)
+            #expect(asked.message == question)
+            #expect(asked.jsonBytes == question.jsonBytes && AskedQuestion(question).jsonBytes == question.jsonBytes)
+            let answer = JSONEncodedString(Self.texts[(index + 3) % 5])
+            let fromAsked = ValidatedResponse.servedJSON(answering: asked, llmAnswer: answer, score: 0.5, status: .accepted,
+                                                         source: .cache, decidedAt: decidedAt)
+            let fromMessage = ValidatedResponse.servedJSON(answering: question, llmAnswer: answer, score: 0.5,
+                                                           status: .accepted, source: .cache, decidedAt: decidedAt)
+            #expect(fromAsked == fromMessage)
+        }
+    }
+
+    @Test func asciiTextIsCopiedAsItArrivedAndReadsTheSame() throws {
+        // Escapes the writer would not use: kept, and the served response reads as the message does.
+        let json = #"{"question_id":"q1","title":"\u0041 \/ b","content":"x\u00e9y","best_answer":"\ud83d\ude42 \uD800"}"#
+        let asked = try Self.asked(json)
+        let message = try Array(json.utf8).withUnsafeBytes { try QuestionMessage.decode($0) }
+        #expect(asked.message.title == "A / b" && asked.message.content == "x\u{E9}y")
+        #expect(asked.message.bestAnswer == message.bestAnswer && message.bestAnswer.hasPrefix("\u{1F642} "))
+        asked.withTexts { title, _, _ in #expect(Array(title) == Array(#""\u0041 \/ b""#.utf8)) }
+        let served = try ValidatedResponse.decode(ValidatedResponse.servedJSON(
+            answering: asked, llmAnswer: JSONEncodedString("a"), score: 1, status: .accepted, source: .cache))
+        #expect(served.title == message.title && served.content == message.content
+            && served.bestAnswer == message.bestAnswer)
+    }
+
+    @Test func invalidUTF8IsRepairedAsTheWholeMessageReadsIt() throws {
+        var json = Array(#"{"question_id":"q1","title":"bad "#.utf8) + [0xFF, 0xC3]
+        json += Array(#" end","best_answer":"ok"}"#.utf8)
+        let asked = try Self.asked(json)
+        let message = try json.withUnsafeBytes { try QuestionMessage.decode($0) }
+        #expect(asked.message.title == message.title && message.title.contains("\u{FFFD}"))
+        let served = ValidatedResponse.servedJSON(answering: asked, llmAnswer: JSONEncodedString(""), score: 0,
+                                                  status: .forced, source: .storage)
+        #expect(String(validating: served, as: UTF8.self) != nil)
+        #expect(try ValidatedResponse.decode(served).title == message.title)
+    }
+
+    @Test func anAskingIsCheckedAsTheWholeMessageIs() throws {
+        let cases: [(String, String)] = [
+            (#"{"question_id":"q","best_answer":"b"}"#, #"missing field "title""#),
+            (#"{"question_id":"q","title":null,"best_answer":"b"}"#, #"field "title" must be a string"#),
+            (#"{"question_id":"q","title":"t"}"#, #"missing field "best_answer""#),
+            (#"{"question_id":"q","title":"t","content":7,"best_answer":"b"}"#, #"field "content" must be a string"#),
+            (#"{"question_id":"q","title":"a\x","best_answer":"b"}"#, #"field "title" is not a valid JSON string"#),
+        ]
+        for (json, reason) in cases {
+            #expect {
+                try Self.asked(json)
+            } throws: { error in
+                "\(error)".hasPrefix(reason)
+            }
+            #expect(throws: (any Error).self) { try Array(json.utf8).withUnsafeBytes { try QuestionMessage.decode($0) } }
+        }
+        // Absent or null content is empty, and the ids fall back.
+        let asked = try Self.asked(#"{"question_id":5,"title":"t","content":null,"best_answer":"b"}"#)
+        #expect(asked.message.content == "" && asked.questionID == "5" && asked.traceID == "t-fallback"
+            && asked.messageID == "m-fallback" && asked.source == "manual")
+    }
 }

@@ -98,8 +98,13 @@ import Testing
 
         // The cache service serves a stored answer with the status it was decided with.
         let question = QuestionMessage(questionID: "g", title: "Basil", content: "", bestAnswer: Self.best)
-        #expect(!CacheStage.response(question, answer: Self.poor, score: 0.2, status: .forced, source: .cache).accepted)
-        #expect(CacheStage.response(question, answer: Self.best, score: 1, status: .accepted, source: .storage).accepted)
+        func served(_ answer: String, _ score: Double, _ status: ResultStatus, _ source: DecisionSource) throws
+            -> ValidatedResponse {
+            try ValidatedResponse.decode(ValidatedResponse.servedJSON(
+                answering: question, llmAnswer: JSONEncodedString(answer), score: score, status: status, source: source))
+        }
+        #expect(try !served(Self.poor, 0.2, .forced, .cache).accepted)
+        #expect(try served(Self.best, 1, .accepted, .storage).accepted)
     }
 
     @Test func aScoreExactlyAtTheThresholdIsAccepted() async throws {

@@ -20,11 +20,11 @@ import Testing
 
     static func question(_ json: String, topic: String = "questions_in", partition: Int32 = 3,
                          offset: Int64 = 18842) throws -> QuestionMessage {
-        guard case .message(.question(let question, _)) = decode(json, topic: topic, partition: partition, offset: offset)
+        guard case .message(.asking(let question, _)) = decode(json, topic: topic, partition: partition, offset: offset)
         else {
             throw DecodeFailure()
         }
-        return question
+        return question.message
     }
 
     struct DecodeFailure: Error {}

@@ -31,6 +31,9 @@ public struct QuestionGenerator: Sendable {
         self.topics = topics
     }
 
+    /// Questions whose texts `run` keeps escaped.
+    static let encodedQuestions = 100_000
+
     /// One acknowledged send.
     public struct Send: Sendable {
         public let sequence: Int
@@ -48,6 +51,10 @@ public struct QuestionGenerator: Sendable {
         var elapsed = 0.0  // seconds since start of the next send
         var sequence = 0
         let topic = topics.name(.questionsIn)
+        // A question's texts are escaped once, the first time it is asked (for the first
+        // `Self.encodedQuestions` questions asked: memory stays bounded on a large dataset); each
+        // asking then gets its own ids and time.
+        var encoded: [Int: AskedQuestion] = [:]
         while sequence < total && !Task.isCancelled {
             // Gather every message due by now (at least one), up to a burst.
             var messages: [OutboundMessage] = []
@@ -55,11 +62,18 @@ public struct QuestionGenerator: Sendable {
             let due = clock.now
             repeat {
                 let index = popularity.next(&random)
-                let row = questions[index]
-                let message = QuestionMessage(questionID: questionIDs[index], title: row.title, content: row.content,
-                                              bestAnswer: row.bestAnswer)
-                messages.append(OutboundMessage(topic: topic, key: message.questionID, value: message.jsonBytes))
-                pending.append((sequence, message.questionID, message.traceID, elapsed * 1000))
+                var asking = encoded[index] ?? {
+                    let row = questions[index]
+                    let question = AskedQuestion(QuestionMessage(questionID: questionIDs[index], title: row.title,
+                                                                 content: row.content, bestAnswer: row.bestAnswer))
+                    if encoded.count < Self.encodedQuestions { encoded[index] = question }
+                    return question
+                }()
+                asking.messageID = MessageID.make()
+                asking.traceID = MessageID.make()
+                asking.createdAt = .now()
+                messages.append(OutboundMessage(topic: topic, key: asking.questionID, value: asking.jsonBytes))
+                pending.append((sequence, asking.questionID, asking.traceID, elapsed * 1000))
                 sequence += 1
                 elapsed += arrival.nextGap(&random)
             } while sequence < total && messages.count < burst && start + .seconds(elapsed) <= due

@@ -26,11 +26,16 @@ public actor CacheStage: PipelineStage {
     /// to retain instead of one per string of the message.
     public indirect enum Input: Sendable {
         /// An asking, and the partition it was read from.
-        case question(QuestionMessage, partition: Int32)
+        case asking(AskedQuestion, partition: Int32)
         case regeneration(RegenerationRequest)
         /// A decision on `validated_responses`: the end of an LLM chain (an answer or a
         /// failure), or nil when it teaches nothing (served from the cache or storage).
         case decided(ValidatedResponse.Answer?)
+
+        /// An asking given as a whole message.
+        public static func question(_ message: QuestionMessage, partition: Int32) -> Input {
+            .asking(AskedQuestion(message), partition: partition)
+        }
     }
 
     struct CachedAnswer: Sendable {
@@ -52,7 +57,7 @@ public actor CacheStage: PipelineStage {
     struct Chain {
         let traceID: String
         let startedAt: UInt64
-        var waiters: [(question: QuestionMessage, hold: CommitHold)] = []
+        var waiters: [(question: AskedQuestion, hold: CommitHold)] = []
     }
 
     /// What the miss handling has done so far.
@@ -118,7 +123,7 @@ public actor CacheStage: PipelineStage {
             if Topic.regenerationRequests.isSuffix(of: raw.topic) {
                 return .message(.regeneration(try RegenerationRequest.decode(raw.value)))
             }
-            return .message(.question(try QuestionMessage.decode(
+            return .message(.asking(try AskedQuestion.decode(
                 raw.value, fallbackMessageID: "m-" + recordID(raw), fallbackTraceID: "t-" + recordID(raw)),
                 partition: raw.partition))
         } catch {
@@ -136,22 +141,22 @@ public actor CacheStage: PipelineStage {
     public func handle(_ inputs: [Input]) async throws -> [OutboundMessage] {
         var out: [OutboundMessage] = []
         // Misses, each with the hold of the batch it waited in when it comes from a timed-out chain.
-        var misses: [(question: QuestionMessage, hold: CommitHold?)] = expiredChainWaiters(now: configuration.clock.now())
+        var misses: [(question: AskedQuestion, hold: CommitHold?)] = expiredChainWaiters(now: configuration.clock.now())
         let now = configuration.clock.now()
         for input in inputs {
             switch input {
-            case .question(let question, let partition):
+            case .asking(let question, let partition):
                 if let questionPartitions,
                    Int(partition) != KeyPartitioner.partition(forKey: question.questionID, partitions: questionPartitions) {
                     // Its ids (filled in here if it had none) go with it: a redelivery of the
                     // misplaced record is routed again as the same asking.
                     counts.rerouted += 1
-                    out.append(question.outbound(topics, key: question.questionID))
+                    out.append(Self.outbound(question, topics))
                 } else if let hit = cache.get(question.questionID) {
                     out.append(served(question, hit, source: .cache))
                 } else if configuration.failureTTLSeconds > 0, failures.peek(question.questionID) != nil {
                     counts.failuresRemembered += 1
-                    out.append(Self.failed(question).outbound(topics, key: question.questionID))
+                    out.append(Self.failed(question.message).outbound(topics, key: question.questionID))
                 } else if chains[question.questionID] != nil {
                     wait(question)
                 } else {
@@ -199,8 +204,9 @@ public actor CacheStage: PipelineStage {
             } else {
                 chains[question.questionID] = Chain(traceID: question.traceID, startedAt: now)
                 counts.chainsStarted += 1
-                let prompt = LLMCompletionRequest.prompt(title: question.title, content: question.content)
-                out.append(LLMRequest(question.context(prompt: prompt), attempts: 1)
+                let message = question.message
+                let prompt = LLMCompletionRequest.prompt(title: message.title, content: message.content)
+                out.append(LLMRequest(message.context(prompt: prompt), attempts: 1)
                     .outbound(topics, key: question.questionID))
             }
         }
@@ -214,7 +220,7 @@ public actor CacheStage: PipelineStage {
         var out: [OutboundMessage] = []
         for (questionID, chain) in chains where !chain.waiters.isEmpty {
             for (question, hold) in chain.waiters {
-                out.append(question.outbound(topics, key: questionID))
+                out.append(Self.outbound(question, topics))
                 hold.answer()
                 answeredHolds[ObjectIdentifier(hold)] = hold
             }
@@ -252,7 +258,7 @@ public actor CacheStage: PipelineStage {
 
     /// Sets `question` aside until its question's chain is decided; its batch (the one whose
     /// `hold` is given, else this one) is not committed before.
-    private func wait(_ question: QuestionMessage, hold earlier: CommitHold? = nil) {
+    private func wait(_ question: AskedQuestion, hold earlier: CommitHold? = nil) {
         let hold: CommitHold
         if let earlier {
             hold = earlier
@@ -269,13 +275,15 @@ public actor CacheStage: PipelineStage {
     /// restart a second chain may decide first) and ends its chain.
     private func answerWaiters(of answer: ValidatedResponse.Answer, into out: inout [OutboundMessage]) {
         guard let chain = chains.removeValue(forKey: answer.questionID) else { return }
+        let encoded = chain.waiters.isEmpty || answer.status == .failed ? nil : JSONEncodedString(answer.llmAnswer)
         for (question, hold) in chain.waiters {
-            let response = answer.status == .failed
-                ? Self.failed(question)
-                : Self.response(question, answer: answer.llmAnswer, score: answer.score, status: answer.status,
-                                source: .coalesced)
-            if answer.status != .failed { counts.coalesced += 1 }
-            out.append(response.outbound(topics, key: question.questionID))
+            if let encoded {
+                counts.coalesced += 1
+                out.append(served(question, llmAnswer: encoded, score: answer.score, status: answer.status,
+                                  source: .coalesced))
+            } else {
+                out.append(Self.failed(question.message).outbound(topics, key: question.questionID))
+            }
             hold.answer()
             answeredHolds[ObjectIdentifier(hold)] = hold
         }
@@ -285,11 +293,11 @@ public actor CacheStage: PipelineStage {
     /// The waiters of chains in flight for longer than the chain timeout (checked at most once
     /// a second), with their batches' holds: they are handled again as misses, and the first of
     /// each question starts a new chain.
-    private func expiredChainWaiters(now: UInt64) -> [(question: QuestionMessage, hold: CommitHold?)] {
+    private func expiredChainWaiters(now: UInt64) -> [(question: AskedQuestion, hold: CommitHold?)] {
         guard now &- lastTimeoutScan >= 1000 else { return [] }
         lastTimeoutScan = now
         let timeout = UInt64(configuration.chainTimeoutSeconds) * 1000
-        var again: [(question: QuestionMessage, hold: CommitHold?)] = []
+        var again: [(question: AskedQuestion, hold: CommitHold?)] = []
         for (questionID, chain) in chains where now &- chain.startedAt >= timeout {
             chains.removeValue(forKey: questionID)
             counts.chainTimeouts += 1
@@ -342,19 +350,21 @@ public actor CacheStage: PipelineStage {
 
     /// The response to `question` from a cached answer, its JSON written from the question and
     /// the answer's JSON (the bytes `response` would encode to).
-    private func served(_ question: QuestionMessage, _ answer: CachedAnswer, source: ValidatedResponse.Source)
+    private func served(_ question: AskedQuestion, _ answer: CachedAnswer, source: ValidatedResponse.Source)
         -> OutboundMessage {
-        OutboundMessage(topic: topics.name(.validatedResponses), key: question.questionID,
-                        value: ValidatedResponse.servedJSON(answering: question, llmAnswer: answer.encodedAnswer,
-                                                            score: answer.score, status: answer.status, source: source))
+        served(question, llmAnswer: answer.encodedAnswer, score: answer.score, status: answer.status, source: source)
     }
 
-    static func response(_ question: QuestionMessage, answer: String, score: Double, status: ValidatedResponse.Status,
-                         source: ValidatedResponse.Source) -> ValidatedResponse {
-        var context = question.context(prompt: "")
-        context.firstScore = score
-        return ValidatedResponse(context, llmAnswer: answer, score: score, status: status, source: source,
-                                 attempts: 0, llmCalls: 0)
+    private func served(_ question: AskedQuestion, llmAnswer: JSONEncodedString, score: Double,
+                        status: ValidatedResponse.Status, source: ValidatedResponse.Source) -> OutboundMessage {
+        OutboundMessage(topic: topics.name(.validatedResponses), key: question.questionID,
+                        value: ValidatedResponse.servedJSON(answering: question, llmAnswer: llmAnswer, score: score,
+                                                            status: status, source: source))
+    }
+
+    /// An asking sent (again) to `questions_in`, under its question's key.
+    static func outbound(_ question: AskedQuestion, _ topics: PipelineTopics) -> OutboundMessage {
+        OutboundMessage(topic: topics.name(.questionsIn), key: question.questionID, value: question.jsonBytes)
     }
 
     /// An asking answered as failed without calling the LLM (its question's chain failed).

@@ -160,22 +160,32 @@ public actor InMemoryBus: MessageTransport {
 
     func append(_ messages: [OutboundMessage]) async {
         var log: TopicLog?
+        var admitted = false
+        // The bus's uncommitted messages, counted once and then kept up to date by this loop
+        // (nothing else changes it until the loop waits); nil: to be counted.
+        var known: Int?
         for message in messages {
-            if log?.name != message.topic { log = topicLog(message.topic) }
+            if log?.name != message.topic {
+                log = topicLog(message.topic)
+                admitted = admissionTopics.contains(message.topic)
+            }
             let topic = log!
             let index = Self.partition(forKey: message.key, partitions: partitions)
             let part = topic.partitions[index]
             // Back-pressure: wait while the partition (or, for an admission topic, the bus)
             // holds `capacity` uncommitted messages.
             while admissionTopics.isEmpty ? !topic.readers.isEmpty && part.end - part.floor >= Int64(capacity)
-                : admissionTopics.contains(topic.name) && uncommitted >= capacity {
+                : admitted && (known ?? uncommitted) >= capacity {
                 // The room comes from commits: wake the consumers, so that one waiting for
                 // messages while it holds polled ones uncommitted returns and commits.
                 wakeConsumers()
                 await withCheckedContinuation { continuation in
                     producerWaiters.append(continuation)
                 }
+                known = nil
             }
+            if admitted && known == nil { known = uncommitted }
+            if !topic.readers.isEmpty, let count = known { known = count + 1 }
             part.entries.append(Entry(key: message.key, value: message.value))
             if topic.readers.isEmpty {
                 part.trim(below: part.end - Int64(capacity))

@@ -103,6 +103,24 @@ public struct JSONScanner {
         }
     }
 
+    /// Whether every byte is below 0x80, eight bytes at a time.
+    public static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        let count = bytes.count
+        var high: UInt64 = 0
+        var i = 0
+        while i + 8 <= count {
+            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < count {
+            high |= UInt64(bytes[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
     /// Checks the escapes of a raw JSON string as unescaping it would (same errors), without
     /// writing anything: for fields a reader must validate but does not keep.
     public static func checkString(_ raw: UnsafeBufferPointer<UInt8>, escaped: Bool) throws {

@@ -161,6 +161,14 @@ public struct JSONWriter {
         bytes.append(contentsOf: json)
     }
 
+    /// Appends the inside of a JSON string already valid as such (checked escapes, valid UTF-8)
+    /// between quotes.
+    public mutating func appendRaw(quoted inside: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: inside)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// Ends a JSONL line.
     public mutating func newline() {
         bytes.append(0x0A)

@@ -96,6 +96,10 @@ struct MessageFields {
     /// so that a reader makes a String of it only if it turns out to need one.
     mutating func checkedString(_ name: StaticString) throws -> RawString {
         guard let value = value(name) else { throw MessageDecodingError.missing(name) }
+        return try Self.checkedString(value, name)
+    }
+
+    static func checkedString(_ value: JSONScanner.Value, _ name: StaticString) throws -> RawString {
         guard case .string(let raw, let escaped) = value else { throw MessageDecodingError.field(name, must: "a string") }
         do {
             try JSONScanner.checkString(raw, escaped: escaped)

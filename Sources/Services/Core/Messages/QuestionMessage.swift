@@ -68,20 +68,8 @@ public struct QuestionMessage: PipelineMessage {
         fallbackMessageID: @autoclosure () -> String,
         fallbackTraceID: @autoclosure () -> String
     ) throws -> QuestionMessage {
-        try MessageFields.read(bytes) { fields in
-            let messageID = try fields.optionalID("message_id", maximum: MessageDomain.maximumMessageIDBytes)
-            let traceID = try fields.optionalID("trace_id")
-            return QuestionMessage(
-                messageID: messageID ?? fallbackMessageID(),
-                traceID: traceID ?? fallbackTraceID(),
-                questionID: try fields.identifier("question_id"),
-                title: try fields.string("title"),
-                content: try fields.string("content", default: ""),
-                bestAnswer: try fields.string("best_answer"),
-                source: try fields.string("source", default: "manual"),
-                createdAt: try fields.optionalTimestamp("created_at") ?? .now(),
-                attempts: try fields.int("attempts", in: MessageDomain.attempts, default: 0)
-            )
-        }
+        // One set of rules for both readers: the cache reads askings as `AskedQuestion`.
+        try AskedQuestion.decode(bytes, fallbackMessageID: fallbackMessageID(), fallbackTraceID: fallbackTraceID())
+            .message
     }
 }

@@ -7,17 +7,27 @@ extension ValidatedResponse {
     /// is cached, rather than once per asking.
     public static func servedJSON(answering question: QuestionMessage, llmAnswer: JSONEncodedString, score: Double,
                                   status: Status, source: Source, decidedAt: Timestamp = .now()) -> [UInt8] {
-        let capacity = encodedSizeEstimate(texts: question.title, question.content, question.bestAnswer)
-            + llmAnswer.bytes.count
-        var writer = JSONWriter(capacity: capacity)
+        servedJSON(answering: AskedQuestion(question), llmAnswer: llmAnswer, score: score, status: status,
+                   source: source, decidedAt: decidedAt)
+    }
+
+    /// As above, from an asking as the cache reads it: its texts are copied as they arrived.
+    public static func servedJSON(answering question: AskedQuestion, llmAnswer: JSONEncodedString, score: Double,
+                                  status: Status, source: Source, decidedAt: Timestamp = .now()) -> [UInt8] {
+        var writer = JSONWriter(capacity: question.textBytes + llmAnswer.bytes.count + 512)
         writer.beginObject()
         writer.field("message_id", messageID(forTrace: question.traceID))
         writer.field("trace_id", question.traceID)
         writer.field("question_id", question.questionID)
-        writer.field("title", question.title)
-        writer.field("content", question.content)
-        writer.field("llm_answer", llmAnswer)
-        writer.field("best_answer", question.bestAnswer)
+        question.withTexts { title, content, bestAnswer in
+            writer.key("title")
+            writer.appendRaw(title)
+            writer.key("content")
+            writer.appendRaw(content)
+            writer.field("llm_answer", llmAnswer)
+            writer.key("best_answer")
+            writer.appendRaw(bestAnswer)
+        }
         writer.field("score", score)
         writer.field("accepted", status == .accepted)
         writer.field("source", source.rawValue)
