@@ -117,18 +117,35 @@ extension EmbeddedCommandTests {
             cache.clock = clock.cacheClock
             #expect(cache == CacheConfiguration(policy: .lru, capacity: 8, ttlSeconds: 2))  // the clock is not a setting
             var answers = cache.makeCache(of: Int.self)
+            // The schedule starts at wall time `start`; an asking scheduled at m ms is sent then.
+            let start: Int64 = 1_790_000_000_000_000
+            func wall(_ milliseconds: Double) -> Timestamp {
+                Timestamp(microsecondsSinceEpoch: start + Int64(milliseconds * 1000))
+            }
             func send(_ milliseconds: Double) {
                 clock.advance(past: [QuestionGenerator.Send(sequence: 0, questionID: "q", traceID: "t",
-                                                            scheduledMilliseconds: milliseconds, sentAt: Timestamp.now())])
+                                                            scheduledMilliseconds: milliseconds, sentAt: wall(milliseconds))])
             }
             answers.put("a", 1)
-            send(150)  // 1.5 s of the replayed schedule
+            send(150)  // 1.5 s of the replayed schedule, sent but not yet read by the cache
+            #expect(clock.now == 0)
+            clock.asked(at: wall(150))
             #expect(clock.now == 1500)
             #expect(answers.get("a") == 1)
             send(100)  // an earlier schedule does not move the time back
+            clock.asked(at: wall(100))
             #expect(clock.now == 1500)
-            send(200)
+            // The generator runs ahead: the time follows what the cache has read.
+            send(400)
+            #expect(clock.now == 1500)
+            clock.asked(at: wall(180))
+            #expect(clock.now == 1800 && answers.get("a") == 1)
+            clock.asked(at: wall(200))
             #expect(answers.get("a") == nil)  // expired after 2 s of replayed time
+            // And what the cache reads cannot run ahead of what was sent (a send later than its
+            // schedule: the generator fell behind).
+            clock.asked(at: wall(900))
+            #expect(clock.now == 4000)
             #expect(ArrivalProcess.constant(rate: 2000).compressed(by: 20) == .constant(rate: 40_000))
             #expect(ArrivalProcess.poisson(lambda: 10).compressed(by: 3) == .poisson(lambda: 30))
             #expect(ArrivalProcess.uniform(low: 1, high: 3).compressed(by: 2) == .uniform(low: 0.5, high: 1.5))

@@ -3,7 +3,8 @@ import VeredictoCore
 /// cache service's handling of misses: `FAILURE_TTL`, `COALESCE_MAX_WAITERS`,
 /// `COALESCE_MAX_WAITERS_PER_QUESTION`, `CHAIN_TIMEOUT` and `STORAGE_LOOKUP_TIMEOUT_MS`.
 ///
-/// Equality compares the three cache settings, not the clock nor the miss handling.
+/// Equality compares the three cache settings, not the clock (nor `onAsking`) nor the miss
+/// handling.
 public struct CacheConfiguration: Equatable, Sendable, CustomStringConvertible {
     /// Eviction policy (`CACHE_POLICY`: lru, lfu or fifo; default lru).
     public var policy: CachePolicy
@@ -14,6 +15,9 @@ public struct CacheConfiguration: Equatable, Sendable, CustomStringConvertible {
     /// Where the cache reads the time: the system's monotonic clock in a deployment; an
     /// experiment gives its run's own clock, so that expiry is measured in the run's time.
     public var clock: CacheClock = .monotonic
+    /// Told the creation time of each asking the cache service reads, before it looks it up:
+    /// an experiment's clock follows the askings read (`ScheduleClock`). None in a deployment.
+    public var onAsking: (@Sendable (Timestamp) -> Void)?
     /// Seconds a failed decision is remembered (`FAILURE_TTL`, default 5; 0 = not at all):
     /// an asking meanwhile is answered as failed instead of starting another LLM chain.
     public var failureTTLSeconds: Int = 5

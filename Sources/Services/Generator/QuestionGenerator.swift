@@ -31,8 +31,8 @@ public struct QuestionGenerator: Sendable {
         self.topics = topics
     }
 
-    /// Questions whose texts `run` keeps escaped.
-    static let encodedQuestions = 100_000
+    /// Bytes of escaped texts `run` keeps.
+    static let encodedTextBytes = 16 << 20
 
     /// One acknowledged send.
     public struct Send: Sendable {
@@ -51,10 +51,11 @@ public struct QuestionGenerator: Sendable {
         var elapsed = 0.0  // seconds since start of the next send
         var sequence = 0
         let topic = topics.name(.questionsIn)
-        // A question's texts are escaped once, the first time it is asked (for the first
-        // `Self.encodedQuestions` questions asked: memory stays bounded on a large dataset); each
-        // asking then gets its own ids and time.
+        // A question's texts are escaped once, the first time it is asked (while the texts kept
+        // so stay under `Self.encodedTextBytes`: memory stays bounded on a large dataset; the
+        // popular questions come first); each asking then gets its own ids and time.
         var encoded: [Int: AskedQuestion] = [:]
+        var encodedBytes = 0
         while sequence < total && !Task.isCancelled {
             // Gather every message due by now (at least one), up to a burst.
             var messages: [OutboundMessage] = []
@@ -66,7 +67,10 @@ public struct QuestionGenerator: Sendable {
                     let row = questions[index]
                     let question = AskedQuestion(QuestionMessage(questionID: questionIDs[index], title: row.title,
                                                                  content: row.content, bestAnswer: row.bestAnswer))
-                    if encoded.count < Self.encodedQuestions { encoded[index] = question }
+                    if encodedBytes < Self.encodedTextBytes {
+                        encoded[index] = question
+                        encodedBytes += question.textBytes
+                    }
                     return question
                 }()
                 asking.messageID = MessageID.make()

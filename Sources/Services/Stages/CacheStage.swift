@@ -146,6 +146,7 @@ public actor CacheStage: PipelineStage {
         for input in inputs {
             switch input {
             case .asking(let question, let partition):
+                configuration.onAsking?(question.createdAt)
                 if let questionPartitions,
                    Int(partition) != KeyPartitioner.partition(forKey: question.questionID, partitions: questionPartitions) {
                     // Its ids (filled in here if it had none) go with it: a redelivery of the

@@ -9,8 +9,8 @@ import Observability
 ///
 /// What a run measures is a live deployment replayed faster. The arrival process's schedule
 /// is compressed `speedup` times (so are the offline LLM's latencies), and the cache reads the
-/// run's own `ScheduleClock`, which follows the schedule: a TTL counts in the time of the
-/// deployment being replayed. The pipeline itself runs for real, so a repeated question can
+/// run's own `ScheduleClock`, which follows the schedule of the askings sent and read by the
+/// cache: a TTL counts in the time of the deployment being replayed. The pipeline itself runs for real, so a repeated question can
 /// only hit once its first answer has been decided, stored and learnt by the cache; what is
 /// not compressed is the pipeline's own processing time, which in the replayed time weighs
 /// `speedup` times more: at a speed-up of 20, a millisecond of processing stands for 20 ms of
@@ -182,6 +182,7 @@ public enum CacheExperiment {
             let clock = ScheduleClock(speedup: speedup)
             run.arrival = scenario.arrival.compressed(by: speedup)
             run.settings.cache.clock = clock.cacheClock
+            run.settings.cache.onAsking = { clock.asked(at: $0) }
             run.settings.llm.latencyMedianMilliseconds /= speedup
             let (ready, transport) = try await backend.prepare(run, prefix: prefix)
             report = try await ready.run(transport: transport, store: InMemoryResultStore(), onSent: { clock.advance(past: $0) })
