@@ -119,4 +119,60 @@ import Testing
         #expect(asked.message.content == "" && asked.questionID == "5" && asked.traceID == "t-fallback"
             && asked.messageID == "m-fallback" && asked.source == "manual")
     }
+
+    // MARK: - what the cache skips on `validated_responses`
+
+    static func answer(_ json: [UInt8]) throws -> ValidatedResponse.Answer? {
+        try json.withUnsafeBytes { try ValidatedResponse.decodeAnswer($0) }
+    }
+
+    static func response(source: ValidatedResponse.Source, attempts: Int) -> ValidatedResponse {
+        let status: ValidatedResponse.Status = source == .failed ? .failed : .accepted
+        return ValidatedResponse(messageID: "v-t", traceID: "t", questionID: "q", title: "T", content: "", llmAnswer: "A",
+                                 bestAnswer: "B", score: 0.5, accepted: status == .accepted, source: source,
+                                 attempts: attempts, decidedAt: Timestamp(microsecondsSinceEpoch: 1_790_000_000_000_000),
+                                 status: status, firstScore: 0.5, createdAt: Timestamp(microsecondsSinceEpoch: 1_790_000_000_000_000),
+                                 llmCalls: attempts)
+    }
+
+    @Test func responsesThatEndNoChainAreSkippedFromTheirFirstFields() throws {
+        for source in [ValidatedResponse.Source.cache, .storage, .coalesced] {
+            let bytes = Self.response(source: source, attempts: 0).jsonBytes
+            #expect(bytes.withUnsafeBytes { ValidatedResponse.endsNoChain($0) }, "\(source)")
+            #expect(try Self.answer(bytes) == nil)
+            // Broken after its first fields: the cache skips it, the store (reading it whole) rejects it.
+            let broken = Array(bytes.prefix(40)) + Array(#"garbage"#.utf8)
+            #expect(try Self.answer(broken) == nil)
+            #expect(throws: MessageDecodingError.self) { try ValidatedResponse.decode(broken) }
+        }
+        // A remembered failure (no attempt) teaches nothing; a chain's failure does.
+        let remembered = Self.response(source: .failed, attempts: 0).jsonBytes
+        #expect(remembered.withUnsafeBytes { ValidatedResponse.endsNoChain($0) })
+        #expect(try Self.answer(remembered) == nil)
+        let chainFailure = Self.response(source: .failed, attempts: 3).jsonBytes
+        #expect(!chainFailure.withUnsafeBytes { ValidatedResponse.endsNoChain($0) })
+        #expect(try Self.answer(chainFailure)?.status == .failed)
+        let scored = Self.response(source: .score, attempts: 2).jsonBytes
+        #expect(!scored.withUnsafeBytes { ValidatedResponse.endsNoChain($0) })
+        #expect(try Self.answer(scored) == ValidatedResponse.Answer(questionID: "q", traceID: "t", llmAnswer: "A",
+                                                                     score: 0.5, status: .accepted))
+    }
+
+    @Test func aResponseInAnotherFormIsReadWhole() throws {
+        // Another field order, a space, an escape or an attempt count like 05: read and checked whole.
+        let served = String(decoding: Self.response(source: .cache, attempts: 0).jsonBytes, as: UTF8.self)
+        let reordered = served.replacingOccurrences(of: #"{"source":"cache","attempts":0,"#, with: "{")
+            .replacingOccurrences(of: #""decided_at""#, with: #""source":"cache","attempts":0,"decided_at""#)
+        for form in [reordered, served.replacingOccurrences(of: #"{"source":"#, with: #"{ "source":"#),
+                     served.replacingOccurrences(of: #""cache""#, with: #""\u0063ache""#)] {
+            let bytes = Array(form.utf8)
+            #expect(!bytes.withUnsafeBytes { ValidatedResponse.endsNoChain($0) }, "\(form)")
+            #expect(try Self.answer(bytes) == nil)
+            let broken = Array(form.replacingOccurrences(of: #""score":0.5"#, with: #""score":"high""#).utf8)
+            #expect(throws: MessageDecodingError.self) { try Self.answer(broken) }
+        }
+        let remembered = String(decoding: Self.response(source: .failed, attempts: 0).jsonBytes, as: UTF8.self)
+        let padded = Array(remembered.replacingOccurrences(of: #""attempts":0,"#, with: #""attempts":05,"#).utf8)
+        #expect(!padded.withUnsafeBytes { ValidatedResponse.endsNoChain($0) })
+    }
 }

@@ -9,13 +9,20 @@ extension ValidatedResponse {
         public var status: Status
     }
 
-    /// Reads a validated response for the cache: the same checks as `decode`, in the same
-    /// order, so it rejects the same messages with the same reason, but it makes Strings only
-    /// of what an answer needs and only when the response ends an LLM chain (source `score` or
-    /// `failed`); otherwise nil. Most responses are repeats served from the cache, which teach
-    /// it nothing.
+    /// Reads a validated response for the cache: the answer when the response ends an LLM
+    /// chain (source `score`, or `failed` after an attempt), otherwise nil. Most responses are
+    /// repeats served from the cache, which teach it nothing.
+    ///
+    /// A response that starts with a source that ends no chain (as this pipeline writes them:
+    /// `endsNoChain`) is nil from its first fields, without reading the rest: the store, which
+    /// keeps it, checks it whole and dead-letters it if it is not valid. Any other is read with
+    /// the same checks as `decode`, in the same order, so it is rejected for the same reason,
+    /// and Strings are made only of what an answer needs.
     public static func decodeAnswer(_ bytes: UnsafeRawBufferPointer) throws -> Answer? {
-        try MessageFields.read(bytes) { fields in
+        if endsNoChain(bytes) { return nil }
+        return try MessageFields.read(bytes) { fields in
+            let source: Source = try fields.choice("source")
+            let attempts = try fields.int("attempts", in: MessageDomain.attempts)
             _ = try fields.checkedID("message_id", maximum: MessageDomain.maximumMessageIDBytes)
             let traceID = try fields.checkedID("trace_id")
             let questionID = try fields.identifier("question_id")
@@ -25,8 +32,6 @@ extension ValidatedResponse {
             _ = try fields.checkedString("best_answer")
             let score = try fields.double("score", in: MessageDomain.score)
             let accepted = try fields.bool("accepted")
-            let source: Source = try fields.choice("source")
-            let attempts = try fields.int("attempts", in: MessageDomain.attempts)
             _ = try fields.timestamp("decided_at")
             let status: Status = try fields.optionalChoice("status")
                 ?? (source == .failed ? .failed : accepted ? .accepted : .forced)
@@ -40,5 +45,27 @@ extension ValidatedResponse {
             return Answer(questionID: questionID, traceID: traceID.string(), llmAnswer: llmAnswer.string(), score: score,
                           status: source == .failed ? .failed : status)
         }
+    }
+
+    /// Whether a response's first fields say it ends no LLM chain: `{"source":` cache, storage
+    /// or coalesced, or `failed` followed by `"attempts":0` (a remembered failure), exactly as
+    /// `encode` and `servedJSON` write them. Anything else (another order, spacing, escapes)
+    /// answers false and is read whole.
+    static func endsNoChain(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        func starts(with prefix: StaticString, at offset: Int) -> Bool {
+            let count = prefix.utf8CodeUnitCount
+            guard offset + count <= bytes.count else { return false }
+            return prefix.withUTF8Buffer { expected in
+                for i in 0..<count where bytes[offset + i] != expected[i] { return false }
+                return true
+            }
+        }
+        guard starts(with: #"{"source":""#, at: 0) else { return false }
+        let at = 11
+        if starts(with: #"cache","#, at: at) || starts(with: #"storage","#, at: at)
+            || starts(with: #"coalesced","#, at: at) {
+            return true
+        }
+        return starts(with: #"failed","attempts":0,"#, at: at)
     }
 }

@@ -16,6 +16,8 @@ extension ValidatedResponse {
                                   status: Status, source: Source, decidedAt: Timestamp = .now()) -> [UInt8] {
         var writer = JSONWriter(capacity: question.textBytes + llmAnswer.bytes.count + 512)
         writer.beginObject()
+        writer.field("source", source.rawValue)
+        writer.field("attempts", 0)
         writer.field("message_id", messageID(forTrace: question.traceID))
         writer.field("trace_id", question.traceID)
         writer.field("question_id", question.questionID)
@@ -30,8 +32,6 @@ extension ValidatedResponse {
         }
         writer.field("score", score)
         writer.field("accepted", status == .accepted)
-        writer.field("source", source.rawValue)
-        writer.field("attempts", 0)
         writer.field("decided_at", decidedAt)
         writer.field("status", status.rawValue)
         writer.field("first_score", score)

@@ -83,6 +83,10 @@ public struct ValidatedResponse: PipelineMessage {
 
     public func encode(into writer: inout JSONWriter) {
         writer.beginObject()
+        // Source and attempts first: they tell whether the response ends an LLM chain, and a
+        // reader interested only in those (the cache) stops there (`endsNoChain`).
+        writer.field("source", source.rawValue)
+        writer.field("attempts", attempts)
         writer.field("message_id", messageID)
         writer.field("trace_id", traceID)
         writer.field("question_id", questionID)
@@ -92,8 +96,6 @@ public struct ValidatedResponse: PipelineMessage {
         writer.field("best_answer", bestAnswer)
         writer.field("score", score)
         writer.field("accepted", accepted)
-        writer.field("source", source.rawValue)
-        writer.field("attempts", attempts)
         writer.field("decided_at", decidedAt)
         writer.field("status", status.rawValue)
         writer.field("first_score", firstScore)
@@ -119,6 +121,8 @@ public struct ValidatedResponse: PipelineMessage {
 
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> ValidatedResponse {
         try MessageFields.read(bytes) { fields in
+            let source: Source = try fields.choice("source")
+            let attempts = try fields.int("attempts", in: MessageDomain.attempts)
             let messageID = try fields.id("message_id", maximum: MessageDomain.maximumMessageIDBytes)
             let traceID = try fields.id("trace_id")
             let questionID = try fields.identifier("question_id")
@@ -128,8 +132,6 @@ public struct ValidatedResponse: PipelineMessage {
             let bestAnswer = try fields.string("best_answer")
             let score = try fields.double("score", in: MessageDomain.score)
             let accepted = try fields.bool("accepted")
-            let source: Source = try fields.choice("source")
-            let attempts = try fields.int("attempts", in: MessageDomain.attempts)
             let decidedAt = try fields.timestamp("decided_at")
             let status: Status = try fields.optionalChoice("status")
                 ?? (source == .failed ? .failed : accepted ? .accepted : .forced)
