@@ -190,4 +190,27 @@ import Testing
             #expect(target == Array("keep".utf8))
         }
     }
+
+    @Test func aKeyMatchesOnlyItsExactBytes() {
+        // Names of every length the word-wise comparison treats differently (below 8, 8, 9 to 16,
+        // above 16), against keys equal to them and keys differing in one byte at each place.
+        let names: [StaticString] = ["", "a", "score", "message", "trace_id", "question_id", "tokens_estimated",
+                                     "completion_tokens", "a_field_name_of_33_bytes_in_all_x"]
+        var checked = 0
+        for name in names {
+            let expected = Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            expected.withUnsafeBufferPointer { #expect(JSONScanner.key($0, is: name), "\(name)") }
+            for place in expected.indices {
+                var changed = expected
+                changed[place] ^= 0x20
+                changed.withUnsafeBufferPointer { #expect(!JSONScanner.key($0, is: name), "\(name) at \(place)") }
+                checked += 1
+            }
+            (expected + [0x61]).withUnsafeBufferPointer { #expect(!JSONScanner.key($0, is: name)) }
+            if !expected.isEmpty {
+                Array(expected.dropLast()).withUnsafeBufferPointer { #expect(!JSONScanner.key($0, is: name)) }
+            }
+        }
+        #expect(checked == 98)  // 0 + 1 + 5 + 7 + 8 + 11 + 16 + 17 + 33 bytes
+    }
 }
