@@ -29,6 +29,16 @@ import Testing
         return (text, expected)
     }
 
+    /// Runs `body` with `kernel` forced (the kernel chosen at run time is restored after) and a
+    /// fresh arena.
+    static func withKernel(_ kernel: ScoringKernel, _ body: (OpaquePointer) throws -> Void) throws {
+        defer { try? ScoringKernel.force(nil) }
+        try ScoringKernel.force(kernel)
+        guard let arena = csc_arena_new() else { throw ScoringError(.outOfMemory, "arena") }
+        defer { csc_arena_free(arena) }
+        try body(arena)
+    }
+
     /// Offsets, lengths and term ids from csc_tokenize with room for `capacity` tokens, and
     /// the count it returns.
     static func tokenize(_ text: String, arena: OpaquePointer, capacity: Int) -> (count: Int, tokens: [csc_token]) {
@@ -63,102 +73,94 @@ import Testing
 
     @Test(arguments: ScoringKernel.supported)
     func asciiTokensAtEveryAlignment(kernel: ScoringKernel) throws {
-        defer { try? ScoringKernel.force(nil) }
-        try ScoringKernel.force(kernel)
-        guard let arena = csc_arena_new() else { throw ScoringError(.outOfMemory, "arena") }
-        defer { csc_arena_free(arena) }
-        var generator = SplitMix64(seed: 77)
-        for round in 0..<300 {
-            let (text, expected) = Self.asciiText(words: 1 + round % 120, generator: &generator)
-            Self.expectTokens(text, expected, arena: arena, "\(kernel), round \(round)")
+        try Self.withKernel(kernel) { arena in
+            var generator = SplitMix64(seed: 77)
+            for round in 0..<300 {
+                let (text, expected) = Self.asciiText(words: 1 + round % 120, generator: &generator)
+                Self.expectTokens(text, expected, arena: arena, "\(kernel), round \(round)")
+            }
         }
     }
 
     @Test(arguments: ScoringKernel.supported)
     func runsOfEveryLengthAtEveryPosition(kernel: ScoringKernel) throws {
-        defer { try? ScoringKernel.force(nil) }
-        try ScoringKernel.force(kernel)
-        guard let arena = csc_arena_new() else { throw ScoringError(.outOfMemory, "arena") }
-        defer { csc_arena_free(arena) }
-        // A run of 1 to 70 letters starting at every byte of the first three 64-bit words
-        // (so it ends on, before and after bits 31, 32, 63 and 64), then a separator, a
-        // single letter and a token. The same with 'é' in the middle of the run, which
-        // takes the other token loop.
-        for lead in 0..<140 {
-            for length in [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 70] {
-                let run = String(repeating: "k", count: length)
-                let text = String(repeating: " ", count: lead) + run + " q zz"
-                let expected = (length >= 2 ? [run] : []) + ["zz"]
-                Self.expectTokens(text, expected, arena: arena, "\(kernel), lead \(lead), length \(length)")
-                let accented = String(repeating: " ", count: lead) + "k" + "é" + run + " q zz"
-                Self.expectTokens(accented, ["k" + "é" + run, "zz"], arena: arena,
-                                  "\(kernel), lead \(lead), é + length \(length)")
+        try Self.withKernel(kernel) { arena in
+            // A run of 1 to 70 letters starting at every byte of the first three 64-bit words
+            // (so it ends on, before and after bits 31, 32, 63 and 64), then a separator, a
+            // single letter and a token. The same with 'é' in the middle of the run, which
+            // takes the other token loop.
+            for lead in 0..<140 {
+                for length in [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 70] {
+                    let run = String(repeating: "k", count: length)
+                    let text = String(repeating: " ", count: lead) + run + " q zz"
+                    let expected = (length >= 2 ? [run] : []) + ["zz"]
+                    Self.expectTokens(text, expected, arena: arena, "\(kernel), lead \(lead), length \(length)")
+                    let accented = String(repeating: " ", count: lead) + "k" + "é" + run + " q zz"
+                    Self.expectTokens(accented, ["k" + "é" + run, "zz"], arena: arena,
+                                      "\(kernel), lead \(lead), é + length \(length)")
+                }
             }
         }
     }
 
     @Test(arguments: ScoringKernel.supported)
     func textsAroundTheSixteenBitPositionLimit(kernel: ScoringKernel) throws {
-        defer { try? ScoringKernel.force(nil) }
-        try ScoringKernel.force(kernel)
-        guard let arena = csc_arena_new() else { throw ScoringError(.outOfMemory, "arena") }
-        defer { csc_arena_free(arena) }
-        let scorer = try TFIDFScorer()
-        // Texts of 65,530 to 65,540 bytes (listed runs up to 65,535, the scan of the word
-        // bits past it) whose last token ends at the last byte, ASCII and not.
-        let words = (0..<13_000).map { "w\($0 % 997)" }
-        let body = words.joined(separator: " ")
-        for total in 65_530...65_540 {
-            for last in ["tail", "tailé"] {
-                let lastBytes = last.utf8.count
-                let fill = total - body.utf8.count - lastBytes
-                guard fill >= 1 else { continue }
-                let text = body + String(repeating: " ", count: fill) + last
-                #expect(text.utf8.count == total)
-                Self.expectTokens(text, words + [last], arena: arena, "\(kernel), \(total) bytes, last \(last)")
-                // The same text as both sides of a pair, and against its words without the
-                // last one: the counts of the last token decide the second score.
-                #expect(abs(scorer.score(answer: text, reference: text) - 1) < 1e-12)
-                let expected = TermTableTests.referenceCosine(words + [last], words)
-                #expect(abs(scorer.score(answer: body, reference: text) - expected) < 1e-12,
-                        "\(kernel), \(total) bytes")
+        try Self.withKernel(kernel) { arena in
+            let scorer = try TFIDFScorer()
+            // Texts of 65,530 to 65,540 bytes (listed runs up to 65,535, the scan of the word
+            // bits past it) whose last token ends at the last byte, ASCII and not.
+            let words = (0..<13_000).map { "w\($0 % 997)" }
+            let body = words.joined(separator: " ")
+            for total in 65_530...65_540 {
+                for last in ["tail", "tailé"] {
+                    let lastBytes = last.utf8.count
+                    let fill = total - body.utf8.count - lastBytes
+                    guard fill >= 1 else { continue }
+                    let text = body + String(repeating: " ", count: fill) + last
+                    #expect(text.utf8.count == total)
+                    Self.expectTokens(text, words + [last], arena: arena, "\(kernel), \(total) bytes, last \(last)")
+                    // The same text as both sides of a pair, and against its words without the
+                    // last one: the counts of the last token decide the second score.
+                    #expect(abs(scorer.score(answer: text, reference: text) - 1) < 1e-12)
+                    let expected = TermTableTests.referenceCosine(words + [last], words)
+                    #expect(abs(scorer.score(answer: body, reference: text) - expected) < 1e-12,
+                            "\(kernel), \(total) bytes")
+                }
             }
         }
     }
 
     @Test(arguments: ScoringKernel.supported)
     func asciiTokenizeWithLessRoomCountsThemAll(kernel: ScoringKernel) throws {
-        defer { try? ScoringKernel.force(nil) }
-        try ScoringKernel.force(kernel)
-        guard let arena = csc_arena_new() else { throw ScoringError(.outOfMemory, "arena") }
-        defer { csc_arena_free(arena) }
-        var generator = SplitMix64(seed: 3)
-        let (text, expected) = Self.asciiText(words: 400, generator: &generator)
-        for capacity in [0, 1, 7, 8, 9, 31, 32, 33, expected.count - 1, expected.count] {
-            let (count, tokens) = Self.tokenize(text, arena: arena, capacity: capacity)
-            #expect(count == expected.count, "\(kernel), room \(capacity)")
-            #expect(tokens.count == min(capacity, expected.count))
-            for (token, word) in zip(tokens, expected) {
-                #expect(token.term == IDFModel.termID(word), "\(kernel), room \(capacity): \(word)")
-                #expect(Int(token.length) == word.utf8.count)
+        try Self.withKernel(kernel) { arena in
+            var generator = SplitMix64(seed: 3)
+            let (text, expected) = Self.asciiText(words: 400, generator: &generator)
+            for capacity in [0, 1, 7, 8, 9, 31, 32, 33, expected.count - 1, expected.count] {
+                let (count, tokens) = Self.tokenize(text, arena: arena, capacity: capacity)
+                #expect(count == expected.count, "\(kernel), room \(capacity)")
+                #expect(tokens.count == min(capacity, expected.count))
+                for (token, word) in zip(tokens, expected) {
+                    #expect(token.term == IDFModel.termID(word), "\(kernel), room \(capacity): \(word)")
+                    #expect(Int(token.length) == word.utf8.count)
+                }
             }
         }
     }
 
     @Test(arguments: ScoringKernel.supported)
     func asciiPairScoresMatchACountedReference(kernel: ScoringKernel) throws {
-        defer { try? ScoringKernel.force(nil) }
-        try ScoringKernel.force(kernel)
-        let scorer = try TFIDFScorer()
-        var generator = SplitMix64(seed: 11)
-        for round in 0..<80 {
-            let reference = Self.asciiText(words: [0, 1, 5, 60, 400, 2000][round % 6], generator: &generator)
-            var answer = Self.asciiText(words: [3, 90, 0, 700, 12][round % 5], generator: &generator)
-            answer.text += " " + reference.expected.prefix(40).joined(separator: " ")
-            answer.expected += reference.expected.prefix(40)
-            let expected = TermTableTests.referenceCosine(reference.expected, answer.expected)
-            let got = scorer.score(answer: answer.text, reference: reference.text)
-            #expect(abs(got - expected) < 1e-12, "\(kernel), round \(round): \(got) vs \(expected)")
+        try Self.withKernel(kernel) { _ in
+            let scorer = try TFIDFScorer()
+            var generator = SplitMix64(seed: 11)
+            for round in 0..<80 {
+                let reference = Self.asciiText(words: [0, 1, 5, 60, 400, 2000][round % 6], generator: &generator)
+                var answer = Self.asciiText(words: [3, 90, 0, 700, 12][round % 5], generator: &generator)
+                answer.text += " " + reference.expected.prefix(40).joined(separator: " ")
+                answer.expected += reference.expected.prefix(40)
+                let expected = TermTableTests.referenceCosine(reference.expected, answer.expected)
+                let got = scorer.score(answer: answer.text, reference: reference.text)
+                #expect(abs(got - expected) < 1e-12, "\(kernel), round \(round): \(got) vs \(expected)")
+            }
         }
     }
 }

@@ -70,17 +70,8 @@ import Testing
         var generator = SplitMix64(seed: 99)
         for _ in 0..<100 {
             let random = Self.randomText(words: 60, generator: &generator)
-            var text = random.text
             let expected = random.expected
-            let tokens = text.withUTF8 { bytes -> [csc_token] in
-                var out = [csc_token](repeating: csc_token(), count: 200)
-                let count = out.withUnsafeMutableBufferPointer { buffer in
-                    bytes.withMemoryRebound(to: CChar.self) {
-                        csc_tokenize(arena, $0.baseAddress, $0.count, buffer.baseAddress, buffer.count)
-                    }
-                }
-                return Array(out.prefix(count))
-            }
+            let tokens = RunListTests.tokenize(random.text, arena: arena, capacity: 200).tokens
             #expect(tokens.count == expected.count)
             for (token, word) in zip(tokens, expected) {
                 #expect(token.term == IDFModel.termID(word), "\(word)")
@@ -91,13 +82,7 @@ import Testing
     @Test func tokenizeWithLessRoomThanTokensCountsThemAll() throws {
         guard let arena = csc_arena_new() else { throw ScoringError(.outOfMemory, "arena") }
         defer { csc_arena_free(arena) }
-        var text = "alpha beta gamma delta epsilonepsilon zeta"
-        var out = [csc_token](repeating: csc_token(), count: 3)
-        let count = text.withUTF8 { bytes in
-            out.withUnsafeMutableBufferPointer { buffer in
-                bytes.withMemoryRebound(to: CChar.self) { csc_tokenize(arena, $0.baseAddress, $0.count, buffer.baseAddress, 3) }
-            }
-        }
+        let (count, out) = RunListTests.tokenize("alpha beta gamma delta epsilonepsilon zeta", arena: arena, capacity: 3)
         #expect(count == 6)
         #expect(out.map(\.length) == [5, 4, 5])
         #expect(out[2].term == IDFModel.termID("gamma"))
@@ -126,24 +111,24 @@ import Testing
 
     @Test(arguments: ScoringKernel.supported)
     func pairScoresMatchACountedReferenceAcrossTableSizes(kernel: ScoringKernel) throws {
-        defer { try? ScoringKernel.force(nil) }
-        try ScoringKernel.force(kernel)
-        let scorer = try TFIDFScorer()
-        var generator = SplitMix64(seed: 5)
-        // Lengths from a few words to thousands, in an order that grows and shrinks the
-        // table between pairs, so emptied slots of a larger call are reused by smaller ones.
-        let lengths = [3, 2000, 5, 40, 3000, 1, 200, 8, 2500, 60, 0, 120]
-        for round in 0..<60 {
-            let referenceWords = lengths[round % lengths.count]
-            let answerWords = lengths[(round * 7 + 3) % lengths.count]
-            let reference = Self.randomText(words: referenceWords, generator: &generator)
-            var answer = Self.randomText(words: answerWords, generator: &generator)
-            // Share some words, so the dot product is not always zero.
-            answer.text += " " + reference.expected.prefix(answerWords / 2).joined(separator: " ")
-            answer.expected += reference.expected.prefix(answerWords / 2)
-            let expected = Self.referenceCosine(reference.expected, answer.expected)
-            let got = scorer.score(answer: answer.text, reference: reference.text)
-            #expect(abs(got - expected) < 1e-12, "\(kernel), round \(round): \(got) vs \(expected)")
+        try RunListTests.withKernel(kernel) { _ in
+            let scorer = try TFIDFScorer()
+            var generator = SplitMix64(seed: 5)
+            // Lengths from a few words to thousands, in an order that grows and shrinks the
+            // table between pairs, so emptied slots of a larger call are reused by smaller ones.
+            let lengths = [3, 2000, 5, 40, 3000, 1, 200, 8, 2500, 60, 0, 120]
+            for round in 0..<60 {
+                let referenceWords = lengths[round % lengths.count]
+                let answerWords = lengths[(round * 7 + 3) % lengths.count]
+                let reference = Self.randomText(words: referenceWords, generator: &generator)
+                var answer = Self.randomText(words: answerWords, generator: &generator)
+                // Share some words, so the dot product is not always zero.
+                answer.text += " " + reference.expected.prefix(answerWords / 2).joined(separator: " ")
+                answer.expected += reference.expected.prefix(answerWords / 2)
+                let expected = Self.referenceCosine(reference.expected, answer.expected)
+                let got = scorer.score(answer: answer.text, reference: reference.text)
+                #expect(abs(got - expected) < 1e-12, "\(kernel), round \(round): \(got) vs \(expected)")
+            }
         }
     }
 
