@@ -88,11 +88,16 @@ public struct AskedQuestion: Sendable {
         }
     }
 
-    /// The asking as `questions_in` JSON: the bytes `message.jsonBytes` gives, written with the
-    /// texts as they are kept (so a sender asking the same question many times escapes its texts
-    /// once).
+    /// The asking as `questions_in` JSON, written with the texts as they are kept (so a sender
+    /// asking the same question many times escapes its texts once).
     public var jsonBytes: [UInt8] {
         var writer = JSONWriter(capacity: texts.count + 320)
+        encode(into: &writer)
+        return writer.bytes
+    }
+
+    /// The `questions_in` JSON of an asking (`QuestionMessage.encode` writes through it).
+    public func encode(into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("message_id", messageID)
         writer.field("trace_id", traceID)
@@ -109,7 +114,6 @@ public struct AskedQuestion: Sendable {
         writer.field("created_at", createdAt)
         writer.field("attempts", attempts)
         writer.endObject()
-        return writer.bytes
     }
 
     /// The texts' bytes: UTF-8 JSON strings, quotes included.

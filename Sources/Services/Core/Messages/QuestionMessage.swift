@@ -37,18 +37,10 @@ public struct QuestionMessage: PipelineMessage {
 
     public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: title, content, bestAnswer) }
 
+    /// One writer of the field list: `AskedQuestion`'s (the generator and the cache send askings
+    /// through it).
     public func encode(into writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.field("message_id", messageID)
-        writer.field("trace_id", traceID)
-        writer.field("question_id", questionID)
-        writer.field("title", title)
-        writer.field("content", content)
-        writer.field("best_answer", bestAnswer)
-        writer.field("source", source)
-        writer.field("created_at", createdAt)
-        writer.field("attempts", attempts)
-        writer.endObject()
+        AskedQuestion(self).encode(into: &writer)
     }
 
     /// Only `question_id` (a string or an integer), `title` and `best_answer` are required, so
