@@ -167,6 +167,12 @@ public enum CacheExperiment {
 
     static func runOne(_ base: PipelineRun, scenario: Scenario, cache: CacheConfiguration, mode: Mode,
                        prefix: String) async throws -> Point {
+        try await measure(base, scenario: scenario, cache: cache, mode: mode, prefix: prefix).point
+    }
+
+    /// One run of the pipeline: its point and the whole report it was read from.
+    static func measure(_ base: PipelineRun, scenario: Scenario, cache: CacheConfiguration, mode: Mode,
+                        prefix: String) async throws -> (point: Point, report: PipelineRun.Report) {
         var run = base
         run.popularity = scenario.popularity
         run.settings.cache = cache
@@ -195,7 +201,7 @@ public enum CacheExperiment {
                           p50: r.latency.p50Milliseconds, p90: r.latency.p90Milliseconds, p99: r.latency.p99Milliseconds,
                           questionsPerSecond: r.questionsPerSecond, offeredPerSecond: run.arrival.meanRate, speedup: speedup)
         if case .simulated = mode { point.simulated = true }
-        return point
+        return (point, report)
     }
 
     /// One sentence per scenario, size and TTL: the policy with the best hit rate when its interval
