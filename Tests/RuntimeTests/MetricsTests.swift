@@ -174,7 +174,10 @@ import Testing
                                               total: total, seed: 3, topics: settings.topics)
         try await generator.run(producer: try await bus.makeProducer()) { _ in }
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(60)
+        // A bound against a hang (under the 5-minute limit), not a measurement: 300 askings take
+        // a fraction of a second, but in a whole-suite run a blocked cooperative pool once held
+        // every task of this test (and of a dozen other suites) for about a minute.
+        let deadline = clock.now + .seconds(240)
         while try await store.metrics().asked < total && clock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
