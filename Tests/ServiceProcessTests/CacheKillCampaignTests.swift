@@ -15,7 +15,10 @@ import Transport
 @Suite(.serialized) struct CacheKillCampaignTests {
     /// A move this long after the first decision was stored still counts: the new owner's
     /// storage lookup for the waiting askings may have started before the store's commit.
-    static let lookupSlack: Double = 2_000
+    /// `stored_at` is read inside the store's transaction, before its writes and its commit,
+    /// and on the loaded test server the commit came later than 2 s in a fresh-clone run (a move
+    /// 4.1 s after `stored_at` met a result not yet visible and started a second chain).
+    static let lookupSlack: Double = 10_000
 
     @Test(.timeLimit(.minutes(6)))
     func killedCacheInstancesStartAtMostOneExtraChainPerQuestionInFlight() async throws {
