@@ -31,8 +31,9 @@ import VeredictoCore
     }
 
     /// Waits until `condition` holds; false if it still does not after `limit` (a bound
-    /// against hanging, not a measurement: the whole suite shares two cores).
-    static func until(_ limit: Duration = .seconds(60), _ condition: () async -> Bool) async -> Bool {
+    /// against hanging, not a measurement: the whole suite shares two cores, and fresh-clone
+    /// runs saw every async test of the process held for over a minute at once).
+    static func until(_ limit: Duration = .seconds(240), _ condition: () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if await condition() { return true }
