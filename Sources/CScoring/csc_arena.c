@@ -69,7 +69,8 @@ bool csc_arena_reserve(csc_arena *a, size_t ref_len, size_t ans_len) {
     const size_t runs_need = max_tokens(longest) + CSC_RUN_SLACK;
     if (runs_need > a->runs_cap) {
         const size_t cap = runs_need + runs_need / 2;
-        uint16_t *rs = realloc(a->run_starts, cap * sizeof *rs);
+        // Twice as many starts: csc_list_runs_avx2 lists starts and last bytes in one array.
+        uint16_t *rs = realloc(a->run_starts, 2 * cap * sizeof *rs);
         if (!rs) return false;
         a->run_starts = rs;
         uint16_t *re = realloc(a->run_ends, cap * sizeof *re);
@@ -166,10 +167,12 @@ static CSC_ALWAYS_INLINE void scan_and_count(csc_arena *a, size_t n, uint8_t *lo
 }
 
 // The scan and the table are scalar code; with the AVX2 and AVX-512 kernels, on a CPU with
-// BMI1/BMI2 (every one of those in practice), they run as built with BMI1/BMI2 too: bit
-// scans and lowest-bit clears in one instruction, shifts by a register without a flags
-// dependency. The scalar, SSE2 and SSE4.2 kernels keep the baseline build, so forcing them
-// also tests it.
+// BMI1/BMI2 and POPCNT (every one of those in practice), they run as built with those too:
+// bit scans and lowest-bit clears in one instruction, shifts by a register without a flags
+// dependency. Texts of up to CSC_LIST_MAX bytes then list their runs first (with VBMI2 by
+// csc_list_runs_vbmi2, else by csc_list_runs_avx2) and count them in one loop; longer ones
+// walk the bits word by word (csc_scan_runs). The scalar, SSE2 and SSE4.2 kernels keep the
+// baseline build and the walk, so forcing them also tests it.
 #if CSC_X86_64
 static CSC_ALWAYS_INLINE int use_bmi2(void) {
     const int k = csc_kernel_active();
@@ -221,6 +224,109 @@ CSC_VBMI2 static size_t csc_list_runs_vbmi2(const uint64_t *bits, size_t n, uint
     }
     return e;
 }
+
+// Byte k of entry m is the position of the k-th lowest set bit of the byte value m.
+static const uint64_t csc_bit_positions[256] = {
+    0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000001ULL, 0x0000000000000100ULL,
+    0x0000000000000002ULL, 0x0000000000000200ULL, 0x0000000000000201ULL, 0x0000000000020100ULL,
+    0x0000000000000003ULL, 0x0000000000000300ULL, 0x0000000000000301ULL, 0x0000000000030100ULL,
+    0x0000000000000302ULL, 0x0000000000030200ULL, 0x0000000000030201ULL, 0x0000000003020100ULL,
+    0x0000000000000004ULL, 0x0000000000000400ULL, 0x0000000000000401ULL, 0x0000000000040100ULL,
+    0x0000000000000402ULL, 0x0000000000040200ULL, 0x0000000000040201ULL, 0x0000000004020100ULL,
+    0x0000000000000403ULL, 0x0000000000040300ULL, 0x0000000000040301ULL, 0x0000000004030100ULL,
+    0x0000000000040302ULL, 0x0000000004030200ULL, 0x0000000004030201ULL, 0x0000000403020100ULL,
+    0x0000000000000005ULL, 0x0000000000000500ULL, 0x0000000000000501ULL, 0x0000000000050100ULL,
+    0x0000000000000502ULL, 0x0000000000050200ULL, 0x0000000000050201ULL, 0x0000000005020100ULL,
+    0x0000000000000503ULL, 0x0000000000050300ULL, 0x0000000000050301ULL, 0x0000000005030100ULL,
+    0x0000000000050302ULL, 0x0000000005030200ULL, 0x0000000005030201ULL, 0x0000000503020100ULL,
+    0x0000000000000504ULL, 0x0000000000050400ULL, 0x0000000000050401ULL, 0x0000000005040100ULL,
+    0x0000000000050402ULL, 0x0000000005040200ULL, 0x0000000005040201ULL, 0x0000000504020100ULL,
+    0x0000000000050403ULL, 0x0000000005040300ULL, 0x0000000005040301ULL, 0x0000000504030100ULL,
+    0x0000000005040302ULL, 0x0000000504030200ULL, 0x0000000504030201ULL, 0x0000050403020100ULL,
+    0x0000000000000006ULL, 0x0000000000000600ULL, 0x0000000000000601ULL, 0x0000000000060100ULL,
+    0x0000000000000602ULL, 0x0000000000060200ULL, 0x0000000000060201ULL, 0x0000000006020100ULL,
+    0x0000000000000603ULL, 0x0000000000060300ULL, 0x0000000000060301ULL, 0x0000000006030100ULL,
+    0x0000000000060302ULL, 0x0000000006030200ULL, 0x0000000006030201ULL, 0x0000000603020100ULL,
+    0x0000000000000604ULL, 0x0000000000060400ULL, 0x0000000000060401ULL, 0x0000000006040100ULL,
+    0x0000000000060402ULL, 0x0000000006040200ULL, 0x0000000006040201ULL, 0x0000000604020100ULL,
+    0x0000000000060403ULL, 0x0000000006040300ULL, 0x0000000006040301ULL, 0x0000000604030100ULL,
+    0x0000000006040302ULL, 0x0000000604030200ULL, 0x0000000604030201ULL, 0x0000060403020100ULL,
+    0x0000000000000605ULL, 0x0000000000060500ULL, 0x0000000000060501ULL, 0x0000000006050100ULL,
+    0x0000000000060502ULL, 0x0000000006050200ULL, 0x0000000006050201ULL, 0x0000000605020100ULL,
+    0x0000000000060503ULL, 0x0000000006050300ULL, 0x0000000006050301ULL, 0x0000000605030100ULL,
+    0x0000000006050302ULL, 0x0000000605030200ULL, 0x0000000605030201ULL, 0x0000060503020100ULL,
+    0x0000000000060504ULL, 0x0000000006050400ULL, 0x0000000006050401ULL, 0x0000000605040100ULL,
+    0x0000000006050402ULL, 0x0000000605040200ULL, 0x0000000605040201ULL, 0x0000060504020100ULL,
+    0x0000000006050403ULL, 0x0000000605040300ULL, 0x0000000605040301ULL, 0x0000060504030100ULL,
+    0x0000000605040302ULL, 0x0000060504030200ULL, 0x0000060504030201ULL, 0x0006050403020100ULL,
+    0x0000000000000007ULL, 0x0000000000000700ULL, 0x0000000000000701ULL, 0x0000000000070100ULL,
+    0x0000000000000702ULL, 0x0000000000070200ULL, 0x0000000000070201ULL, 0x0000000007020100ULL,
+    0x0000000000000703ULL, 0x0000000000070300ULL, 0x0000000000070301ULL, 0x0000000007030100ULL,
+    0x0000000000070302ULL, 0x0000000007030200ULL, 0x0000000007030201ULL, 0x0000000703020100ULL,
+    0x0000000000000704ULL, 0x0000000000070400ULL, 0x0000000000070401ULL, 0x0000000007040100ULL,
+    0x0000000000070402ULL, 0x0000000007040200ULL, 0x0000000007040201ULL, 0x0000000704020100ULL,
+    0x0000000000070403ULL, 0x0000000007040300ULL, 0x0000000007040301ULL, 0x0000000704030100ULL,
+    0x0000000007040302ULL, 0x0000000704030200ULL, 0x0000000704030201ULL, 0x0000070403020100ULL,
+    0x0000000000000705ULL, 0x0000000000070500ULL, 0x0000000000070501ULL, 0x0000000007050100ULL,
+    0x0000000000070502ULL, 0x0000000007050200ULL, 0x0000000007050201ULL, 0x0000000705020100ULL,
+    0x0000000000070503ULL, 0x0000000007050300ULL, 0x0000000007050301ULL, 0x0000000705030100ULL,
+    0x0000000007050302ULL, 0x0000000705030200ULL, 0x0000000705030201ULL, 0x0000070503020100ULL,
+    0x0000000000070504ULL, 0x0000000007050400ULL, 0x0000000007050401ULL, 0x0000000705040100ULL,
+    0x0000000007050402ULL, 0x0000000705040200ULL, 0x0000000705040201ULL, 0x0000070504020100ULL,
+    0x0000000007050403ULL, 0x0000000705040300ULL, 0x0000000705040301ULL, 0x0000070504030100ULL,
+    0x0000000705040302ULL, 0x0000070504030200ULL, 0x0000070504030201ULL, 0x0007050403020100ULL,
+    0x0000000000000706ULL, 0x0000000000070600ULL, 0x0000000000070601ULL, 0x0000000007060100ULL,
+    0x0000000000070602ULL, 0x0000000007060200ULL, 0x0000000007060201ULL, 0x0000000706020100ULL,
+    0x0000000000070603ULL, 0x0000000007060300ULL, 0x0000000007060301ULL, 0x0000000706030100ULL,
+    0x0000000007060302ULL, 0x0000000706030200ULL, 0x0000000706030201ULL, 0x0000070603020100ULL,
+    0x0000000000070604ULL, 0x0000000007060400ULL, 0x0000000007060401ULL, 0x0000000706040100ULL,
+    0x0000000007060402ULL, 0x0000000706040200ULL, 0x0000000706040201ULL, 0x0000070604020100ULL,
+    0x0000000007060403ULL, 0x0000000706040300ULL, 0x0000000706040301ULL, 0x0000070604030100ULL,
+    0x0000000706040302ULL, 0x0000070604030200ULL, 0x0000070604030201ULL, 0x0007060403020100ULL,
+    0x0000000000070605ULL, 0x0000000007060500ULL, 0x0000000007060501ULL, 0x0000000706050100ULL,
+    0x0000000007060502ULL, 0x0000000706050200ULL, 0x0000000706050201ULL, 0x0000070605020100ULL,
+    0x0000000007060503ULL, 0x0000000706050300ULL, 0x0000000706050301ULL, 0x0000070605030100ULL,
+    0x0000000706050302ULL, 0x0000070605030200ULL, 0x0000070605030201ULL, 0x0007060503020100ULL,
+    0x0000000007060504ULL, 0x0000000706050400ULL, 0x0000000706050401ULL, 0x0000070605040100ULL,
+    0x0000000706050402ULL, 0x0000070605040200ULL, 0x0000070605040201ULL, 0x0007060504020100ULL,
+    0x0000000706050403ULL, 0x0000070605040300ULL, 0x0000070605040301ULL, 0x0007060504030100ULL,
+    0x0000070605040302ULL, 0x0007060504030200ULL, 0x0007060504030201ULL, 0x0706050403020100ULL,
+};
+
+#define CSC_AVX2_BMI __attribute__((target("avx2,bmi,bmi2,popcnt")))
+
+// The same runs without AVX-512 (the AVX2 kernel, or AVX-512 without VBMI2), listed into one
+// array: a run has two bytes or more, so its start and its last byte are different bits, and
+// the starts and last bytes of the runs alternate through the text (s1 < l1 < s2 < l2 ...).
+// Their mask is start ^ last (a one-byte run sets both, and drops out). Each 8 bits of it
+// go out through the table of set-bit positions, widened to 16 bits and offset by the
+// byte's position: eight positions a store whatever the count, so no branch follows the
+// text. Run k is pos[2k] to pos[2k + 1] inclusive; `pos` needs 2 * ((n + 1) / 3) + 8
+// entries. Returns the number of runs.
+CSC_AVX2_BMI static size_t csc_list_runs_avx2(const uint64_t *bits, size_t n, uint16_t *pos) {
+    const size_t words = (n + 63) / 64;
+    const __m128i step8 = _mm_set1_epi16(8);
+    __m128i base = _mm_setzero_si128();  // position of bit 8g of word w, in every lane
+    uint64_t carry = 0;
+    size_t k = 0;
+    for (size_t w = 0; w < words; w++) {
+        const uint64_t x = bits[w];
+        const uint64_t next_first = (w + 1 < words) ? (bits[w + 1] & 1) : 0;
+        const uint64_t first = x & ~((x << 1) | carry);
+        const uint64_t last = x & ~((x >> 1) | (next_first << 63));
+        carry = x >> 63;
+        uint64_t marks = first ^ last;
+        for (int g = 0; g < 8; g++) {
+            const unsigned m = (unsigned)(marks & 0xff);
+            const __m128i at = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)&csc_bit_positions[m]));
+            _mm_storeu_si128((__m128i *)(pos + k), _mm_add_epi16(at, base));
+            k += (size_t)__builtin_popcount(m);
+            marks >>= 8;
+            base = _mm_add_epi16(base, step8);
+        }
+    }
+    return k / 2;
+}
 #endif
 
 static void scan_and_count_generic(csc_arena *a, size_t n, uint8_t *lowered, int side) {
@@ -233,13 +339,15 @@ __attribute__((target("bmi,bmi2"))) static void scan_and_count_bmi2(csc_arena *a
 #endif
 
 #if CSC_X86_64
-// The token loop of the listed runs. When the text has no byte >= 0x80 (`ascii`), no run
-// is a single code point and the test is left out; the side is a constant of each copy.
+// The token loop of the listed runs: run k starts at starts[k * stride] and ends at
+// ends[k * stride] + last (1 when the ends are last bytes, 0 when one past). When the text
+// has no byte >= 0x80 (`ascii`), no run is a single code point and the test is left out;
+// the side is a constant of each copy.
 static CSC_ALWAYS_INLINE void count_listed(count_run_ctx *ctx, const uint16_t *starts, const uint16_t *ends,
-                                           size_t runs, bool ascii, int side) {
+                                           size_t stride, size_t last, size_t runs, bool ascii, int side) {
     ctx->table.side = side;
     for (size_t k = 0; k < runs; k++) {
-        const size_t start = starts[k], len = (size_t)(ends[k] - starts[k]);
+        const size_t start = starts[k * stride], len = (size_t)(ends[k * stride] - start) + last;
         const uint8_t *token = ctx->lowered + start;
         const uint64_t v = csc_load_word(token);
         if (!ascii && CSC_UNLIKELY(csc_is_single_code_point(v, len))) continue;
@@ -253,11 +361,26 @@ CSC_VBMI2 static void scan_and_count_vbmi2(csc_arena *a, size_t n, uint8_t *lowe
     const uint16_t *starts = a->run_starts, *ends = a->run_ends;
     const size_t runs = csc_list_runs_vbmi2(a->bits, n, a->run_starts, a->run_ends);
     if (high) {
-        if (side == 0) count_listed(&ctx, starts, ends, runs, false, 0);
-        else count_listed(&ctx, starts, ends, runs, false, 1);
+        if (side == 0) count_listed(&ctx, starts, ends, 1, 0, runs, false, 0);
+        else count_listed(&ctx, starts, ends, 1, 0, runs, false, 1);
     } else {
-        if (side == 0) count_listed(&ctx, starts, ends, runs, true, 0);
-        else count_listed(&ctx, starts, ends, runs, true, 1);
+        if (side == 0) count_listed(&ctx, starts, ends, 1, 0, runs, true, 0);
+        else count_listed(&ctx, starts, ends, 1, 0, runs, true, 1);
+    }
+    a->entry_count = ctx.table.count;
+    a->entries[0].term = 0;
+}
+
+CSC_AVX2_BMI static void scan_and_count_avx2(csc_arena *a, size_t n, uint8_t *lowered, int side, bool high) {
+    count_run_ctx ctx = {{a->slots, a->entries, a->mask, a->shift, a->entry_count, side}, lowered};
+    const uint16_t *pos = a->run_starts;
+    const size_t runs = csc_list_runs_avx2(a->bits, n, a->run_starts);
+    if (high) {
+        if (side == 0) count_listed(&ctx, pos, pos + 1, 2, 1, runs, false, 0);
+        else count_listed(&ctx, pos, pos + 1, 2, 1, runs, false, 1);
+    } else {
+        if (side == 0) count_listed(&ctx, pos, pos + 1, 2, 1, runs, true, 0);
+        else count_listed(&ctx, pos, pos + 1, 2, 1, runs, true, 1);
     }
     a->entry_count = ctx.table.count;
     a->entries[0].term = 0;
@@ -270,6 +393,10 @@ void csc_arena_count_terms(csc_arena *a, const uint8_t *text, size_t n, uint8_t 
 #if CSC_X86_64
     if (n <= CSC_LIST_MAX && use_vbmi2()) {
         scan_and_count_vbmi2(a, n, lowered, side, high);
+        return;
+    }
+    if (n <= CSC_LIST_MAX && use_bmi2()) {
+        scan_and_count_avx2(a, n, lowered, side, high);
         return;
     }
     if (use_bmi2()) {
@@ -324,12 +451,16 @@ __attribute__((target("bmi,bmi2"))) static size_t scan_and_collect_bmi2(csc_aren
 #endif
 
 #if CSC_X86_64
-CSC_VBMI2 static size_t scan_and_collect_vbmi2(csc_arena *a, size_t n, csc_token *tokens, size_t capacity, bool high) {
-    const uint16_t *starts = a->run_starts, *ends = a->run_ends;
-    const size_t runs = csc_list_runs_vbmi2(a->bits, n, a->run_starts, a->run_ends);
+// The tokens of the listed runs (`stride` and `last` as in count_listed).
+static CSC_ALWAYS_INLINE size_t collect_listed(const csc_arena *a, const uint16_t *starts, const uint16_t *ends,
+                                               size_t stride, size_t last, size_t runs, csc_token *tokens,
+                                               size_t capacity, bool high) {
     if (high) {
         collect_ctx ctx = {a->lowered, tokens, capacity, 0};
-        for (size_t k = 0; k < runs; k++) collect_run(&ctx, starts[k], (size_t)(ends[k] - starts[k]));
+        for (size_t k = 0; k < runs; k++) {
+            const size_t start = starts[k * stride];
+            collect_run(&ctx, start, (size_t)(ends[k * stride] - start) + last);
+        }
         return ctx.count;
     }
     // No byte >= 0x80: every run is a token, so their number is known and the output's
@@ -337,7 +468,7 @@ CSC_VBMI2 static size_t scan_and_collect_vbmi2(csc_arena *a, size_t n, csc_token
     const size_t out = runs < capacity ? runs : capacity;
     const uint8_t *lowered = a->lowered;
     for (size_t k = 0; k < out; k++) {
-        const size_t start = starts[k], len = (size_t)(ends[k] - starts[k]);
+        const size_t start = starts[k * stride], len = (size_t)(ends[k * stride] - start) + last;
         const uint8_t *token = lowered + start;
         const uint64_t v = csc_load_word(token);
         const uint64_t term = CSC_LIKELY(len <= 8) ? csc_term_id_word(v, len) : csc_term_id_long(token, len);
@@ -347,6 +478,16 @@ CSC_VBMI2 static size_t scan_and_collect_vbmi2(csc_arena *a, size_t n, csc_token
     }
     return runs;
 }
+
+CSC_VBMI2 static size_t scan_and_collect_vbmi2(csc_arena *a, size_t n, csc_token *tokens, size_t capacity, bool high) {
+    const size_t runs = csc_list_runs_vbmi2(a->bits, n, a->run_starts, a->run_ends);
+    return collect_listed(a, a->run_starts, a->run_ends, 1, 0, runs, tokens, capacity, high);
+}
+
+CSC_AVX2_BMI static size_t scan_and_collect_avx2(csc_arena *a, size_t n, csc_token *tokens, size_t capacity, bool high) {
+    const size_t runs = csc_list_runs_avx2(a->bits, n, a->run_starts);
+    return collect_listed(a, a->run_starts, a->run_starts + 1, 2, 1, runs, tokens, capacity, high);
+}
 #endif
 
 size_t csc_tokenize(csc_arena *a, const char *text, size_t n, csc_token *tokens, size_t capacity) {
@@ -355,6 +496,7 @@ size_t csc_tokenize(csc_arena *a, const char *text, size_t n, csc_token *tokens,
     memset(a->lowered + n, 0, CSC_PAD);
 #if CSC_X86_64
     if (n <= CSC_LIST_MAX && use_vbmi2()) return scan_and_collect_vbmi2(a, n, tokens, capacity, high);
+    if (n <= CSC_LIST_MAX && use_bmi2()) return scan_and_collect_avx2(a, n, tokens, capacity, high);
     if (use_bmi2()) return scan_and_collect_bmi2(a, n, tokens, capacity);
 #endif
     return scan_and_collect_generic(a, n, tokens, capacity);

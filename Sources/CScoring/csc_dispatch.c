@@ -83,7 +83,7 @@ static _Atomic int has_bmi2 = -1;
 int csc_cpu_has_bmi2(void) {
     int v = atomic_load_explicit(&has_bmi2, memory_order_relaxed);
     if (CSC_UNLIKELY(v < 0)) {
-        v = (__builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2")) ? 1 : 0;
+        v = (__builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt")) ? 1 : 0;
         atomic_store_explicit(&has_bmi2, v, memory_order_relaxed);
     }
     return v;

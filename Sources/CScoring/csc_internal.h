@@ -68,7 +68,7 @@ bool csc_classify_neon(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bit
 /// The classifier of the active kernel.
 csc_classify_fn csc_active_classifier(void);
 #if CSC_X86_64
-/// 1 when the CPU has BMI1 and BMI2 (checked once).
+/// 1 when the CPU has BMI1, BMI2 and POPCNT (checked once).
 int csc_cpu_has_bmi2(void);
 /// 1 when the CPU has AVX-512 VBMI2, AVX-512BW, BMI1 and BMI2 (checked once).
 int csc_cpu_has_vbmi2(void);
@@ -261,7 +261,8 @@ struct csc_arena {
     uint64_t *bits;          // word bits of the text being tokenized
     size_t bits_cap;         // in words
     uint16_t *run_starts;    // runs of the text being tokenized, for texts of up to
-    uint16_t *run_ends;      // CSC_LIST_MAX bytes (csc_list_runs_vbmi2)
+    uint16_t *run_ends;      // CSC_LIST_MAX bytes (csc_list_runs_vbmi2; csc_list_runs_avx2
+                             // lists starts and last bytes into run_starts, twice as long)
     size_t runs_cap;
     uint32_t *slots;         // index: 0 = empty, else the term's entry; all 0 between calls
     size_t slot_cap;         // power of two

@@ -132,14 +132,14 @@ import Testing
     }
 
     @Test func forcedKernelsScoreAlike() throws {
-        defer { try? ScoringKernel.force(nil) }
         let reference = "The Eiffel Tower is 330 metres tall; it was built in 1889 for the World's Fair in Paris."
         let answer = "Built for the 1889 World's Fair, the tower in Paris stands about 330 m — café talk aside."
         var scores: [Double] = []
         for kernel in ScoringKernel.supported {
-            try ScoringKernel.force(kernel)
-            #expect(ScoringKernel.active == kernel)
-            scores.append(try TFIDFScorer().score(answer: answer, reference: reference))
+            try ForcedKernel.with(kernel) {
+                #expect(ScoringKernel.active == kernel)
+                scores.append(try TFIDFScorer().score(answer: answer, reference: reference))
+            }
         }
         #expect(Set(scores).count == 1)
         #expect(scores[0] > 0.2 && scores[0] < 0.9)

@@ -5,11 +5,11 @@ import Testing
 @testable import Scoring
 @testable import VeredictoCore
 
-/// The run lists of the AVX-512 VBMI2 path (16-bit positions packed 32 at a time, texts up
+/// The run lists (AVX-512 VBMI2: 16-bit positions packed 32 at a time; AVX2: starts and last
+/// bytes in one list, 8 bits of the word bits at a time through a table; both for texts up
 /// to 65,535 bytes, the scan of the word bits beyond that) and the token loops for texts
 /// without a byte >= 0x80, against expectations built from the words themselves. Every
-/// kernel the CPU supports runs the same checks, so the paths without VBMI2 are held to
-/// the same answers.
+/// kernel the CPU supports runs the same checks, so each path is held to the same answers.
 @Suite struct RunListTests {
     /// ASCII words of 1 to 24 characters joined by ASCII separators: runs start and end at
     /// every bit of a 64-bit word and of its 32-bit halves, and tokens pass 8 and 16 bytes.
@@ -32,11 +32,11 @@ import Testing
     /// Runs `body` with `kernel` forced (the kernel chosen at run time is restored after) and a
     /// fresh arena.
     static func withKernel(_ kernel: ScoringKernel, _ body: (OpaquePointer) throws -> Void) throws {
-        defer { try? ScoringKernel.force(nil) }
-        try ScoringKernel.force(kernel)
-        guard let arena = csc_arena_new() else { throw ScoringError(.outOfMemory, "arena") }
-        defer { csc_arena_free(arena) }
-        try body(arena)
+        try ForcedKernel.with(kernel) {
+            guard let arena = csc_arena_new() else { throw ScoringError(.outOfMemory, "arena") }
+            defer { csc_arena_free(arena) }
+            try body(arena)
+        }
     }
 
     /// Offsets, lengths and term ids from csc_tokenize with room for `capacity` tokens, and
@@ -78,6 +78,33 @@ import Testing
             for round in 0..<300 {
                 let (text, expected) = Self.asciiText(words: 1 + round % 120, generator: &generator)
                 Self.expectTokens(text, expected, arena: arena, "\(kernel), round \(round)")
+            }
+        }
+    }
+
+    @Test(arguments: ScoringKernel.supported)
+    func everyPatternOfEightWordBitsListsItsRuns(kernel: ScoringKernel) throws {
+        try Self.withKernel(kernel) { arena in
+            // Eight bytes per pattern, byte j a letter when bit j of the pattern is set, else
+            // a space: all 256 patterns of a byte of word bits, in order and then shuffled,
+            // so runs also join across patterns, 64-bit words and the 16-bit groups.
+            var generator = SplitMix64(seed: 256)
+            var orders = [Array(0..<256)]
+            for _ in 0..<8 {
+                var order = Array(0..<256)
+                for i in stride(from: 255, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+                orders.append(order)
+            }
+            for (round, order) in orders.enumerated() {
+                for lead in [0, 1, 7, 31] {
+                    var text = String(repeating: " ", count: lead)
+                    for (index, pattern) in order.enumerated() {
+                        let letter = Character(Unicode.Scalar(UInt8(ascii: "a") + UInt8(index % 26)))
+                        for bit in 0..<8 { text.append(pattern >> bit & 1 == 1 ? letter : " ") }
+                    }
+                    let expected = text.split(separator: " ").map(String.init).filter { $0.count >= 2 }
+                    Self.expectTokens(text, expected, arena: arena, "\(kernel), order \(round), lead \(lead)")
+                }
             }
         }
     }

@@ -38,14 +38,14 @@ import Testing
     @Test func tokensOfRandomWordsAtEveryAlignment() throws {
         // Every kernel: the scalar and SSE kernels also run the scan of the baseline build,
         // AVX2 and AVX-512 the one built with BMI1/BMI2.
-        defer { try? ScoringKernel.force(nil) }
         for kernel in ScoringKernel.supported {
-            try ScoringKernel.force(kernel)
-            let scorer = try TFIDFScorer()
-            var generator = SplitMix64(seed: 2024)
-            for round in 0..<300 {
-                let (text, expected) = Self.randomText(words: 1 + round % 90, generator: &generator)
-                #expect(scorer.tokens(of: text) == expected, "\(kernel), round \(round): \(text)")
+            try ForcedKernel.with(kernel) {
+                let scorer = try TFIDFScorer()
+                var generator = SplitMix64(seed: 2024)
+                for round in 0..<300 {
+                    let (text, expected) = Self.randomText(words: 1 + round % 90, generator: &generator)
+                    #expect(scorer.tokens(of: text) == expected, "\(kernel), round \(round): \(text)")
+                }
             }
         }
     }
