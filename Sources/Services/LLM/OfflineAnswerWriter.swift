@@ -22,43 +22,49 @@ struct OfflineAnswerWriter {
     var replaceRate = 0.25
 
     func answer(reference: String, quality q: Double, using random: inout SplitMix64) -> String {
-        // Works on UTF-8 bytes: the model answers every request of a load test, so it must
-        // cost little next to the pipeline it feeds.
+        // Works on UTF-8 bytes and flat arrays (words, and where each sentence ends): the
+        // model answers every request of a load test, so it must cost little next to the
+        // pipeline it feeds.
         let bytes = Array(reference.utf8)
-        let sentences = Self.sentences(of: bytes)
-        let wordCount = sentences.reduce(0) { $0 + $1.count }
+        let (words, sentenceEnds) = Self.sentences(of: bytes)
         let keep = pow(q, keepExponent)
-        var kept: [[Word]] = []
+        var kept: [Word] = []
+        kept.reserveCapacity(words.count)
+        var keptEnds: [Int] = []  // sentence k of the answer is kept[keptEnds[k - 1]..<keptEnds[k]]
+        keptEnds.reserveCapacity(sentenceEnds.count)
         var dropped = 0
-        for sentence in sentences {
-            var out: [Word] = []
-            for word in sentence {
+        var start = 0
+        for end in sentenceEnds {
+            for word in words[start..<end] {
                 if random.unit() >= keep {
                     dropped += 1
                 } else if random.unit() < replaceRate * (1 - q) {
-                    out.append(.generic(Int(random.next() % UInt64(Self.genericWords.count))))
+                    kept.append(.generic(Int(random.next() % UInt64(Self.genericWords.count))))
                 } else {
-                    out.append(word)
+                    kept.append(word)
                 }
             }
-            if !out.isEmpty { kept.append(out) }
+            if kept.count > (keptEnds.last ?? 0) { keptEnds.append(kept.count) }
+            start = end
         }
         // Shuffle a little: each sentence swaps with a random one with probability 1 - q.
-        if kept.count > 1 {
-            for index in kept.indices where random.unit() >= q {
-                kept.swapAt(index, Int(random.next() % UInt64(kept.count)))
+        var order = Array(keptEnds.indices)
+        if order.count > 1 {
+            for index in order.indices where random.unit() >= q {
+                order.swapAt(index, Int(random.next() % UInt64(order.count)))
             }
         }
         var text: [UInt8] = []
         text.reserveCapacity(bytes.count + 256)
         text += Self.pick(Self.openers, &random).utf8
-        var fillerWords = Int((Double(dropped) * fillerRatio).rounded()) + (wordCount == 0 ? 20 : 0)
-        for sentence in kept {
+        var fillerWords = Int((Double(dropped) * fillerRatio).rounded()) + (words.isEmpty ? 20 : 0)
+        for sentence in order {
             text.append(0x20)
             let sentenceStart = text.count
-            for (index, word) in sentence.enumerated() {
-                if index > 0 { text.append(0x20) }
-                switch word {
+            let first = sentence == 0 ? 0 : keptEnds[sentence - 1]
+            for index in first..<keptEnds[sentence] {
+                if index > first { text.append(0x20) }
+                switch kept[index] {
                 case .reference(let range): text += bytes[range]
                 case .generic(let choice): text += Self.genericWords[choice].utf8
                 }
@@ -97,21 +103,21 @@ struct OfflineAnswerWriter {
         case generic(Int)
     }
 
-    /// The reference's words (byte ranges) grouped by sentence: a word ending in `.`, `!` or
-    /// `?` ends one. Spaces, tabs, newlines and the dataset's escaped newline (`\n`)
-    /// separate words.
-    static func sentences(of bytes: [UInt8]) -> [[Word]] {
-        var sentences: [[Word]] = []
-        var current: [Word] = []
+    /// The reference's words (byte ranges) and where each sentence ends in them (sentence k
+    /// is words[ends[k - 1]..<ends[k]], none empty): a word ending in `.`, `!` or `?` ends
+    /// one. Spaces, tabs, newlines and the dataset's escaped newline (`\n`) separate words.
+    static func sentences(of bytes: [UInt8]) -> (words: [Word], ends: [Int]) {
+        var words: [Word] = []
+        words.reserveCapacity(bytes.count / 4)
+        var ends: [Int] = []
         var start = -1
         var index = 0
         func endWord(at end: Int) {
             guard start >= 0 else { return }
-            current.append(.reference(start..<end))
+            words.append(.reference(start..<end))
             let last = bytes[end - 1]
             if last == UInt8(ascii: ".") || last == UInt8(ascii: "!") || last == UInt8(ascii: "?") {
-                sentences.append(current)
-                current = []
+                ends.append(words.count)
             }
             start = -1
         }
@@ -129,8 +135,8 @@ struct OfflineAnswerWriter {
             }
         }
         endWord(at: bytes.count)
-        if !current.isEmpty { sentences.append(current) }
-        return sentences
+        if words.count > (ends.last ?? 0) { ends.append(words.count) }
+        return (words, ends)
     }
 
     static let fillerWordCounts = fillerSentences.map { $0.split(separator: " ").count }
