@@ -119,7 +119,7 @@ let package = Package(
         ),
         // What every test target shares: the test broker and server (VEREDICTO_TEST_KAFKA,
         // VEREDICTO_TEST_MONGO from scripts/test-env.sh) and the built `veredicto` executable.
-        .target(name: "TestSupport", dependencies: ["Kafka", "Mongo", .product(name: "Logging", package: "swift-log")],
+        .target(name: "TestSupport", dependencies: ["Kafka", "Mongo", "Observability", "VeredictoCore", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/TestSupport"),
         // The wire messages, the JSON codec, timestamps and the result types.
         .testTarget(

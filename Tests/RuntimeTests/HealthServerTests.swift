@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Observability
@@ -32,7 +33,7 @@ import Testing
         return fd
     }
 
-    @Test func healthAnswersWithFiveHundredIdleConnectionsOpen() throws {
+    @Test func healthAnswersWithFiveHundredIdleConnectionsOpen() async throws {
         let server = try MetricsHTTPServer(registry: MetricsRegistry(), host: "127.0.0.1", port: 0)
         defer { server.stop() }
         var idle: [Int32] = []
@@ -46,12 +47,12 @@ import Testing
             _ = partial.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         }
         for path in ["/health", "/health/live", "/health/ready"] {
-            let answer = try #require(MetricsHTTPServer.get(port: server.port, path: path, timeoutSeconds: 3), "\(path) did not answer")
+            let answer = try #require(await HTTPProbe.get(port: server.port, path: path, timeoutSeconds: 3), "\(path) did not answer")
             #expect(answer.status == 200, "\(path): \(answer)")
         }
     }
 
-    @Test func theOldestConnectionMakesRoomWhenTheLimitIsReached() throws {
+    @Test func theOldestConnectionMakesRoomWhenTheLimitIsReached() async throws {
         let server = try MetricsHTTPServer(registry: MetricsRegistry(), host: "127.0.0.1", port: 0, maxConnections: 8)
         defer { server.stop() }
         var idle: [Int32] = []
@@ -59,7 +60,7 @@ import Testing
         for _ in 0..<20 {
             idle.append(try #require(Self.idleConnection(port: server.port)))
         }
-        let answer = try #require(MetricsHTTPServer.get(port: server.port, path: "/health", timeoutSeconds: 3))
+        let answer = try #require(await HTTPProbe.get(port: server.port, path: "/health", timeoutSeconds: 3))
         #expect(answer.status == 200)
     }
 
@@ -78,20 +79,20 @@ import Testing
         #expect(count == 0)
     }
 
-    @Test func readinessFollowsTheChecksAndLivenessTheHeartbeat() throws {
+    @Test func readinessFollowsTheChecksAndLivenessTheHeartbeat() async throws {
         let health = HealthState(heartbeatLimit: .seconds(15))
         let server = try MetricsHTTPServer(registry: MetricsRegistry(), health: health, host: "127.0.0.1", port: 0)
         defer { server.stop() }
         health.set("kafka", ok: true, detail: "broker 127.0.0.1:9 answered")
         health.set("mongodb", ok: false, detail: "no answer from mongodb://x within 3 s")
-        let ready = try #require(MetricsHTTPServer.get(port: server.port, path: "/health/ready"))
+        let ready = try #require(await HTTPProbe.get(port: server.port, path: "/health/ready"))
         #expect(ready.status == 503)
         #expect(ready.body == "not ready\nok kafka: broker 127.0.0.1:9 answered\nFAIL mongodb: no answer from mongodb://x within 3 s\n")
-        #expect(MetricsHTTPServer.get(port: server.port, path: "/health")?.status == 503)
-        #expect(MetricsHTTPServer.get(port: server.port, path: "/health/live")?.status == 200)
+        #expect(await HTTPProbe.get(port: server.port, path: "/health")?.status == 503)
+        #expect(await HTTPProbe.get(port: server.port, path: "/health/live")?.status == 200)
         health.set("mongodb", ok: true, detail: "answered")
-        #expect(MetricsHTTPServer.get(port: server.port, path: "/health/ready")?.status == 200)
-        #expect(MetricsHTTPServer.get(port: server.port, path: "/health")?.status == 200)
+        #expect(await HTTPProbe.get(port: server.port, path: "/health/ready")?.status == 200)
+        #expect(await HTTPProbe.get(port: server.port, path: "/health")?.status == 200)
 
         health.beat()
         let later = ContinuousClock.now + .seconds(16)

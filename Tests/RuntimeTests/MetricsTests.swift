@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Generator
@@ -107,22 +108,22 @@ import Testing
         #expect(abs((Self.value(samples, "t_seconds_sum") ?? 0) - 4.05) < 1e-9)
     }
 
-    @Test func serverAnswersMetricsHealthAndNotFound() throws {
+    @Test func serverAnswersMetricsHealthAndNotFound() async throws {
         let registry = MetricsRegistry()
         registry.declare("t_hits_total", .counter, help: "Hits.")
         let server = try MetricsHTTPServer(registry: registry, host: "127.0.0.1", port: 0)
         defer { server.stop() }
         #expect(server.port > 0)
-        let health = try #require(MetricsHTTPServer.get(port: server.port, path: "/health"))
+        let health = try #require(await HTTPProbe.get(port: server.port, path: "/health"))
         #expect(health.status == 200)
         #expect(health.body == "ready\n")
-        #expect(MetricsHTTPServer.get(port: server.port, path: "/nothing")?.status == 404)
+        #expect(await HTTPProbe.get(port: server.port, path: "/nothing")?.status == 404)
         registry.increment("t_hits_total", by: 3)
-        let first = try #require(MetricsHTTPServer.get(port: server.port, path: "/metrics"))
+        let first = try #require(await HTTPProbe.get(port: server.port, path: "/metrics"))
         #expect(first.status == 200)
         #expect(Self.value(try Self.parse(first.body), "t_hits_total") == 3)
         registry.increment("t_hits_total")
-        let second = try #require(MetricsHTTPServer.get(port: server.port, path: "/metrics"))
+        let second = try #require(await HTTPProbe.get(port: server.port, path: "/metrics"))
         #expect(Self.value(try Self.parse(second.body), "t_hits_total") == 4)
     }
 
@@ -187,7 +188,7 @@ import Testing
         for task in tasks { task.cancel() }
         for task in tasks { try await task.value }
         for (metrics, made) in feeds { await metrics.sample(made) }
-        let scrape = try #require(MetricsHTTPServer.get(port: server.port, path: "/metrics"))
+        let scrape = try #require(await HTTPProbe.get(port: server.port, path: "/metrics"))
         #expect(scrape.status == 200)
         let samples = try Self.parse(scrape.body)
         let questionsIn = settings.topics.name(.questionsIn)

@@ -131,7 +131,7 @@ import TestSupport
         let topic = servers.environment["TOPIC_PREFIX"]! + "validated_responses"
         let bootstrap = servers.environment["KAFKA_BOOTSTRAP_SERVERS"]!
         var seen = MongoOutage()
-        seen.retriedBefore = ScalingTests.scrape(port, ServiceMetricNames.retriedBatches) ?? 0
+        seen.retriedBefore = await ScalingTests.scrape(port, ServiceMetricNames.retriedBatches) ?? 0
         let started = ContinuousClock.now
         // Frozen rather than stopped: a server stopped uncleanly may lose writes it has
         // acknowledged (the stand-in server, SIGTERMed under load, was seen to take over a
@@ -139,15 +139,15 @@ import TestSupport
         servers.pauseMongo()
         // The store meets the outage with a batch in hand: it retries it.
         let retrying = await until(.seconds(60)) {
-            (ScalingTests.scrape(port, ServiceMetricNames.retriedBatches) ?? 0) > seen.retriedBefore
+            (await ScalingTests.scrape(port, ServiceMetricNames.retriedBatches) ?? 0) > seen.retriedBefore
         }
         #expect(retrying, "the store never retried a batch with MongoDB away: \(process.output.suffix(2000))")
         seen.committedWhenRetrying = await committed(group: group, topic: topic, partitions: 3, bootstrap: bootstrap)
         let elapsed = ContinuousClock.now - started
         if elapsed < outage { try await Task.sleep(for: outage - elapsed) }
         seen.committedBeforeResume = await committed(group: group, topic: topic, partitions: 3, bootstrap: bootstrap)
-        seen.polledBeforeResume = ScalingTests.scrape(port, ServiceMetricNames.polled) ?? 0
-        seen.retriedDuring = (ScalingTests.scrape(port, ServiceMetricNames.retriedBatches) ?? 0) - seen.retriedBefore
+        seen.polledBeforeResume = await ScalingTests.scrape(port, ServiceMetricNames.polled) ?? 0
+        seen.retriedDuring = (await ScalingTests.scrape(port, ServiceMetricNames.retriedBatches) ?? 0) - seen.retriedBefore
         var next: (ServiceProcess, Int)?
         if killStore {
             kill(process.process.processIdentifier, SIGKILL)
@@ -185,7 +185,7 @@ import TestSupport
         servers.pauseBroker()
         var sawItGo = false
         while ContinuousClock.now - started < pause {
-            if let (status, body) = MetricsHTTPServer.get(port: port, path: "/health/ready", timeoutSeconds: 2),
+            if let (status, body) = await HTTPProbe.get(port: port, path: "/health/ready", timeoutSeconds: 2),
                status == 503, body.contains("FAIL kafka") {
                 sawItGo = true
             }
@@ -215,27 +215,31 @@ import TestSupport
         let generator = try ServiceProcess.generator(total: total, rate: rate, seed: 13,
             environment: servers.environment, directory: servers.directory)
         defer { if generator.isRunning { kill(generator.process.processIdentifier, SIGKILL) } }
-        func storeApplied() -> Double { ScalingTests.scrape(services["store"]!.1, ServiceMetricNames.storeApplied) ?? 0 }
+        func storeApplied() async -> Double { await ScalingTests.scrape(services["store"]!.1, ServiceMetricNames.storeApplied) ?? 0 }
+        func storeMoved(past progress: Double) async -> Bool {
+            let applied = await storeApplied()
+            return applied > progress || applied >= Double(total)
+        }
         var progress = 0.0
 
         // 1. MongoDB frozen for several seconds under a working store, then resumed.
-        #expect(await Self.until(.seconds(90)) { storeApplied() >= 200 }, "the store applied nothing")
+        #expect(await Self.until(.seconds(90)) { await storeApplied() >= 200 }, "the store applied nothing")
         let (outage, _) = try await Self.mongoOutage(servers, store: services["store"]!, outage: .seconds(8),
                                                      killStore: false, replacement: "")
         print("\(name): MongoDB frozen \(String(format: "%.1f", outage.seconds)) s: the store retried \(Int(outage.retriedDuring)) "
               + "times, committed \(outage.committedBeforeResume ?? -1) of \(Int(outage.polledBeforeResume)) polled meanwhile")
-        progress = storeApplied()
+        progress = await storeApplied()
         // A transaction the frozen server had open keeps its locks until the server's
         // transaction lifetime (60 s) ends it: until then the store's new transactions meet
         // write conflicts and are retried with a growing delay (up to 30 s).
-        try #require(await Self.until(.seconds(150)) { storeApplied() > progress || storeApplied() >= Double(total) },
+        try #require(await Self.until(.seconds(150)) { await storeMoved(past: progress) },
                      "the store did not resume after MongoDB came back: \(services["store"]!.0.output.suffix(2000))")
 
         // 2. The broker frozen for several seconds, then resumed.
         let sawBrokerGo = await Self.brokerPause(servers, store: services["store"]!.1, pause: .seconds(8))
         #expect(sawBrokerGo, "the store stayed ready with the broker frozen")
-        progress = storeApplied()
-        try #require(await Self.until(.seconds(150)) { storeApplied() > progress || storeApplied() >= Double(total) },
+        progress = await storeApplied()
+        try #require(await Self.until(.seconds(150)) { await storeMoved(past: progress) },
                      "the store did not resume after the broker came back: \(services["store"]!.0.output.suffix(2000))")
 
         if long {
@@ -270,7 +274,7 @@ import TestSupport
             try await Task.sleep(for: .milliseconds(500))
         }
         #expect(metrics?["asked"]?.int64Value == Int64(total), "store: \(services["store"]!.0.output.suffix(2000))")
-        let storeRetried = ScalingTests.scrape(services["store"]!.1, ServiceMetricNames.retriedBatches) ?? 0
+        let storeRetried = await ScalingTests.scrape(services["store"]!.1, ServiceMetricNames.retriedBatches) ?? 0
         let stopped = await StopMidRunTests.stopAll(services.values.map(\.0))
         #expect(outage.retriedDuring > 0)
         #expect(long || storeRetried >= outage.retriedDuring)

@@ -69,7 +69,7 @@ import VeredictoCore
     static func waitReady(_ port: Int, status: Int, within limit: Duration, since start: ContinuousClock.Instant = .now)
         async -> Duration? {
         while ContinuousClock.now - start < limit {
-            if MetricsHTTPServer.get(port: port, path: "/health/ready", timeoutSeconds: 2)?.status == status {
+            if await HTTPProbe.get(port: port, path: "/health/ready", timeoutSeconds: 2)?.status == status {
                 return ContinuousClock.now - start
             }
             try? await Task.sleep(for: .milliseconds(100))
@@ -116,7 +116,7 @@ import VeredictoCore
         broker.kill()
         let brokerGone = await Self.waitReady(metricsPort, status: 503, within: .seconds(60))
         #expect(brokerGone != nil, "still ready with the broker gone")
-        let brokerBody = MetricsHTTPServer.get(port: metricsPort, path: "/health/ready")?.body ?? ""
+        let brokerBody = await HTTPProbe.get(port: metricsPort, path: "/health/ready")?.body ?? ""
         #expect(brokerBody.contains("FAIL kafka: cannot reach the broker at 127.0.0.1:\(kafkaPort)"), "\(brokerBody)")
         let restarted = ContinuousClock.now
         broker = try Self.tansu(port: kafkaPort, log: directory.appendingPathComponent("tansu.log"))
@@ -127,7 +127,7 @@ import VeredictoCore
         database.kill()
         let mongoGone = await Self.waitReady(metricsPort, status: 503, within: .seconds(60))
         #expect(mongoGone != nil, "still ready with MongoDB gone")
-        let body = MetricsHTTPServer.get(port: metricsPort, path: "/health/ready")?.body ?? ""
+        let body = await HTTPProbe.get(port: metricsPort, path: "/health/ready")?.body ?? ""
         #expect(body.contains("FAIL mongodb"), "\(body)")
         database = try Self.secantus(port: mongoPort, directory: directory, log: directory.appendingPathComponent("secantus.log"))
         let mongoBack = await Self.waitReady(metricsPort, status: 200, within: .seconds(90))
@@ -196,10 +196,10 @@ import VeredictoCore
 
         let stalled = await Self.waitReady(metricsPort, status: 503, within: .seconds(90))
         #expect(stalled != nil, "still ready while stuck")
-        let body = MetricsHTTPServer.get(port: metricsPort, path: "/health/ready")?.body ?? ""
+        let body = await HTTPProbe.get(port: metricsPort, path: "/health/ready")?.body ?? ""
         #expect(body.contains("FAIL progress: stalled: "), "\(body)")
         #expect(body.contains("ok kafka: "), "\(body)")
         // Still live: the process answers, its tasks run.
-        #expect(MetricsHTTPServer.get(port: metricsPort, path: "/health/live")?.status == 200)
+        #expect(await HTTPProbe.get(port: metricsPort, path: "/health/live")?.status == 200)
     }
 }

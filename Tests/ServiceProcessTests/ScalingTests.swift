@@ -37,15 +37,15 @@ import VeredictoCore
     static func waitHealthy(_ port: Int, _ process: ServiceProcess) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline && process.isRunning {
-            if MetricsHTTPServer.get(port: port, path: "/health")?.status == 200 { return true }
+            if await HTTPProbe.get(port: port, path: "/health")?.status == 200 { return true }
             try? await Task.sleep(for: .milliseconds(100))
         }
         return false
     }
 
     /// A counter's value in a scrape (summed over its label sets).
-    static func scrape(_ port: Int, _ name: String) -> Double? {
-        guard let (status, body) = MetricsHTTPServer.get(port: port, path: "/metrics"), status == 200 else { return nil }
+    static func scrape(_ port: Int, _ name: String) async -> Double? {
+        guard let (status, body) = await HTTPProbe.get(port: port, path: "/metrics"), status == 200 else { return nil }
         var total: Double?
         for line in body.split(separator: "\n") where line.hasPrefix(name + " ") || line.hasPrefix(name + "{") {
             total = (total ?? 0) + (Double(line.split(separator: " ").last ?? "") ?? 0)
@@ -63,8 +63,8 @@ import VeredictoCore
         let deadline = ContinuousClock.now + .seconds(60)
         var polled = 0.0
         while ContinuousClock.now < deadline {
-            polled = scrape(port, ServiceMetricNames.polled) ?? 0
-            let consumed = scrape(port, ServiceMetricNames.consumed) ?? 0
+            polled = await scrape(port, ServiceMetricNames.polled) ?? 0
+            let consumed = await scrape(port, ServiceMetricNames.consumed) ?? 0
             if consumed >= after && polled > consumed { return (Int(polled), true) }
             try? await Task.sleep(for: .milliseconds(5))
         }
@@ -136,17 +136,17 @@ import VeredictoCore
         // The store's /metrics agree with MongoDB; both cache instances and the surviving
         // score instances did work (the partitions were shared).
         let storePort = services[5].1
-        #expect(Self.scrape(storePort, ServiceMetricNames.storeApplied) == Double(total))
-        #expect(Self.scrape(storePort, ServiceMetricNames.storedResults) == Double(asked.count))
+        #expect(await Self.scrape(storePort, ServiceMetricNames.storeApplied) == Double(total))
+        #expect(await Self.scrape(storePort, ServiceMetricNames.storedResults) == Double(asked.count))
         // Every validated response the store polled has a hop latency (a redelivered one too).
-        #expect((Self.scrape(storePort, ServiceMetricNames.hopLatency + "_count") ?? 0) >= Double(total))
+        #expect((await Self.scrape(storePort, ServiceMetricNames.hopLatency + "_count") ?? 0) >= Double(total))
         for (process, port) in services where process.name.hasPrefix("cache") {
-            #expect((Self.scrape(port, ServiceMetricNames.consumed) ?? 0) > 0, "\(process.name) consumed nothing")
+            #expect((await Self.scrape(port, ServiceMetricNames.consumed) ?? 0) > 0, "\(process.name) consumed nothing")
         }
         let scores = services.filter { $0.0.name.hasPrefix("score") && $0.0.isRunning }
         #expect(scores.count == 2)
         for (process, port) in scores {
-            #expect((Self.scrape(port, ServiceMetricNames.consumed) ?? 0) > 0, "\(process.name) consumed nothing")
+            #expect((await Self.scrape(port, ServiceMetricNames.consumed) ?? 0) > 0, "\(process.name) consumed nothing")
         }
 
         let stopped = await StopMidRunTests.stopAll(services.map(\.0).filter(\.isRunning))

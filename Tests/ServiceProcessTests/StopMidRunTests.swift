@@ -1,6 +1,7 @@
 import Foundation
 import Mongo
 import Observability
+import TestSupport
 import Testing
 
 /// SIGTERM in the middle of work, for each service kind in turn, over the real broker and
@@ -87,8 +88,8 @@ import Testing
         for process in [storeProcess, scoreProcess] {
             #expect(process.isRunning, "\(process.name) exited: \(process.output.suffix(2000))")
         }
-        #expect(ScalingTests.scrape(storePort, ServiceMetricNames.storeDuplicates) ?? 0 == 0)
-        #expect(ScaleDecisions.dropped(scorePort) == 0)
+        #expect(await ScalingTests.scrape(storePort, ServiceMetricNames.storeDuplicates) ?? 0 == 0)
+        #expect(await ScaleDecisions.dropped(scorePort) == 0)
         for (process, _) in running.values {
             let status = await process.stop()
             #expect(status == 0, "\(process.name) did not stop cleanly: \(process.output.suffix(2000))")
@@ -130,8 +131,8 @@ import Testing
 
 enum ScaleDecisions {
     /// Score decisions dropped as duplicates or stale attempts, from a score instance's scrape.
-    static func dropped(_ port: Int) -> Double? {
-        guard let (status, body) = MetricsHTTPServer.get(port: port, path: "/metrics"), status == 200 else { return nil }
+    static func dropped(_ port: Int) async -> Double? {
+        guard let (status, body) = await HTTPProbe.get(port: port, path: "/metrics"), status == 200 else { return nil }
         var total = 0.0
         for line in body.split(separator: "\n")
         where line.hasPrefix(ServiceMetricNames.scoreDecisions + "{") && line.contains("decision=\"dropped\"") {
