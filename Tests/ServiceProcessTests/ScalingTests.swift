@@ -43,40 +43,60 @@ import VeredictoCore
         return false
     }
 
+    /// Every counter of one scrape, each summed over its label sets; nil when the process did
+    /// not answer. Blocks for the HTTP round trip: call it through `HTTPProbe.run`.
+    static func counters(_ port: Int) -> [String: Double]? {
+        guard let (status, body) = MetricsHTTPServer.get(port: port, path: "/metrics"), status == 200 else { return nil }
+        var totals: [String: Double] = [:]
+        for line in body.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let end = line.firstIndex(where: { $0 == " " || $0 == "{" }) else { continue }
+            totals[String(line[..<end]), default: 0] += Double(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return totals
+    }
+
     /// A counter's value in a scrape (summed over its label sets).
     static func scrape(_ port: Int, _ name: String) async -> Double? {
-        guard let (status, body) = await HTTPProbe.get(port: port, path: "/metrics"), status == 200 else { return nil }
-        var total: Double?
-        for line in body.split(separator: "\n") where line.hasPrefix(name + " ") || line.hasPrefix(name + "{") {
-            total = (total ?? 0) + (Double(line.split(separator: " ").last ?? "") ?? 0)
-        }
-        return total
+        await HTTPProbe.run { counters(port)?[name] } ?? nil
     }
 
     /// Waits (at most a minute) until the process behind `port` has committed `after`
     /// messages and holds messages it polled but has not had acknowledged (its live `polled`
-    /// counter ahead of `consumed`). The tests that use it run their services with
-    /// `FAULT_PAUSE_AFTER_POLL_MS`, so that this moment lasts long enough to be seen from
-    /// outside on a loaded machine. Returns the `polled` count read last (at most what it has
-    /// polled) and whether that moment came.
-    static func waitMidBatch(port: Int, after: Double = 200) async -> (polled: Int, midBatch: Bool) {
+    /// counter ahead of `consumed`, read from one scrape). The tests that use it run their
+    /// services with `FAULT_PAUSE_AFTER_POLL_MS`, so that this moment lasts long enough to be
+    /// seen from outside on a loaded machine. When it comes, `signal` (if given) is sent to
+    /// `process` at once, from the thread that read the scrape, so that no wait for a thread
+    /// of the test's busy cooperative pool comes between seeing the moment and the signal.
+    /// Returns the `polled` count read last (at most what it has polled) and whether that
+    /// moment came.
+    static func waitMidBatch(port: Int, after: Double = 200, signal: (process: pid_t, number: Int32)? = nil) async
+        -> (polled: Int, midBatch: Bool) {
         let deadline = ContinuousClock.now + .seconds(60)
         var polled = 0.0
         while ContinuousClock.now < deadline {
-            polled = await scrape(port, ServiceMetricNames.polled) ?? 0
-            let consumed = await scrape(port, ServiceMetricNames.consumed) ?? 0
-            if consumed >= after && polled > consumed { return (Int(polled), true) }
+            let seen = await HTTPProbe.run { () -> (polled: Double, midBatch: Bool) in
+                let scraped = counters(port)
+                let polled = scraped?[ServiceMetricNames.polled] ?? 0
+                let consumed = scraped?[ServiceMetricNames.consumed] ?? 0
+                guard consumed >= after && polled > consumed else { return (polled, false) }
+                if let signal { kill(signal.process, signal.number) }
+                return (polled, true)
+            }
+            polled = seen?.polled ?? polled
+            if seen?.midBatch == true { return (Int(polled), true) }
             try? await Task.sleep(for: .milliseconds(5))
         }
         return (Int(polled), false)
     }
 
     /// Kills `process` with SIGKILL mid-batch (see `waitMidBatch`), so that something it read
-    /// is uncommitted. Returns the `polled` count read just before the kill.
+    /// is uncommitted; kills it anyway after a minute. Returns the `polled` count read just
+    /// before the kill.
     static func killMidBatch(_ process: ServiceProcess, port: Int, after: Double = 200) async -> Int {
-        let (polled, midBatch) = await waitMidBatch(port: port, after: after)
-        kill(process.process.processIdentifier, SIGKILL)
-        process.process.waitUntilExit()
+        let pid = process.process.processIdentifier
+        let (polled, midBatch) = await waitMidBatch(port: port, after: after, signal: (pid, SIGKILL))
+        if !midBatch { kill(pid, SIGKILL) }
+        _ = await process.waitForExit(timeout: .seconds(10))
         #expect(midBatch, "\(process.name) was never caught mid-batch")
         return polled
     }

@@ -69,8 +69,10 @@ import Testing
         // exit, a new instance.
         for kind in kinds {
             let (victim, port) = running[kind]!
-            let (_, midBatch) = await ScalingTests.waitMidBatch(port: port, after: 100)
-            let status = await victim.stop()
+            let (_, midBatch) = await ScalingTests.waitMidBatch(port: port, after: 100,
+                                                                signal: (victim.process.processIdentifier, SIGTERM))
+            // Sent once: a second SIGTERM ends a service at once.
+            let status = midBatch ? await victim.waitForExit(timeout: .seconds(30)) : await victim.stop()
             #expect(midBatch, "\(victim.name) was never caught mid-batch")
             #expect(status == 0, "\(victim.name) did not stop cleanly: \(victim.output.suffix(2000))")
             stopped.append(victim)
