@@ -12,15 +12,17 @@ static CSC_ALWAYS_INLINE CSC_AVX2 __m256i in_range(__m256i b, uint8_t lo, uint8_
     return _mm256_cmpgt_epi8(_mm256_set1_epi8((char)(0x80 + count)), shifted);
 }
 
+// Letters of either case in one range test: setting bit 5 maps 'A'-'Z' onto 'a'-'z' and
+// no other byte below 0x80 into that range, and it is also the lowering of a letter.
 static CSC_ALWAYS_INLINE CSC_AVX2 void chunk32(const uint8_t *src, uint8_t *dst, uint32_t *word,
                                                uint32_t *high, uint32_t *bs, uint32_t *nn) {
     const __m256i b = _mm256_loadu_si256((const __m256i *)src);
-    const __m256i upper = in_range(b, 'A', 26);
-    const __m256i lower = in_range(b, 'a', 26);
+    const __m256i case_bit = _mm256_set1_epi8(0x20);
+    const __m256i letter = in_range(_mm256_or_si256(b, case_bit), 'a', 26);
     const __m256i digit = in_range(b, '0', 10);
     const __m256i under = _mm256_cmpeq_epi8(b, _mm256_set1_epi8('_'));
-    const __m256i w = _mm256_or_si256(_mm256_or_si256(upper, lower), _mm256_or_si256(digit, under));
-    _mm256_storeu_si256((__m256i *)dst, _mm256_add_epi8(b, _mm256_and_si256(upper, _mm256_set1_epi8(0x20))));
+    const __m256i w = _mm256_or_si256(letter, _mm256_or_si256(digit, under));
+    _mm256_storeu_si256((__m256i *)dst, _mm256_or_si256(b, _mm256_and_si256(letter, case_bit)));
     *word = (uint32_t)_mm256_movemask_epi8(w);
     *high = (uint32_t)_mm256_movemask_epi8(b);
     *bs = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_set1_epi8('\\')));
