@@ -4,7 +4,8 @@ Veredicto-sized question messages through a broker, with no pipeline around it.
 
 Produces N JSON question messages (~700 bytes each, text generated
 deterministically) to a fresh single-partition topic with the pipeline's
-producer settings (zstd, linger.ms=5, batch.size=1000000, idempotent, key = trace_id),
+producer settings (zstd at level 1, linger.ms=5, batch.size=1000000, idempotent,
+key = trace_id),
 then reads them all back with a consumer group, and prints one JSON line:
 
   {"produce_msgs_per_s": ..., "consume_msgs_per_s": ..., "messages": N,
@@ -152,6 +153,7 @@ def produce(bootstrap, topic, keys, values, deadline):
     producer = Producer({
         "bootstrap.servers": bootstrap,
         "compression.codec": "zstd",
+        "compression.level": 1,  # veredicto's default zstd level
         "linger.ms": 5,
         "batch.size": 1_000_000,
         # As veredicto's producer: idempotent (acks=all, no duplicates on a retried request).

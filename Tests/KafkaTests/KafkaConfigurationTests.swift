@@ -32,10 +32,40 @@ struct KafkaConfigurationTests {
         #expect(properties["linger.ms"] == "5")
         #expect(properties["batch.size"] == "1000000")
         #expect(properties["compression.codec"] == "zstd")
+        #expect(properties["compression.level"] == "1")
         #expect(properties["enable.idempotence"] == "true")
         #expect(properties["acks"] == "all")
         #expect(properties["queue.buffering.max.messages"] == "100000")
         #expect(properties["queue.buffering.max.kbytes"] == "131072")
+    }
+
+    @Test func compressionLevelsFollowTheCodec() throws {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: servers)
+        for (codec, level, expected) in [(KafkaCompression.zstd, 12, "12"), (.lz4, 0, "0"), (.gzip, 9, "9")] {
+            configuration.compression = codec
+            configuration.compressionLevel = level
+            try configuration.validate()
+            #expect(try configuration.librdkafkaProperties()["compression.level"] == expected, "\(codec)")
+        }
+        // Unset: 1 with zstd, nothing (the codec's own default) with the others.
+        configuration.compressionLevel = nil
+        for codec in KafkaCompression.allCases {
+            configuration.compression = codec
+            #expect(try configuration.librdkafkaProperties()["compression.level"] == (codec == .zstd ? "1" : nil), "\(codec)")
+        }
+        for (codec, level) in [(KafkaCompression.zstd, 0), (.zstd, 13), (.gzip, 10), (.lz4, -1)] {
+            configuration.compression = codec
+            configuration.compressionLevel = level
+            expectInvalid("compressionLevel", "between", "got \(level)") { try configuration.validate() }
+        }
+        for codec in [KafkaCompression.snappy, .none] {
+            configuration.compression = codec
+            configuration.compressionLevel = 0
+            expectInvalid("compressionLevel", "\(codec.rawValue) has no levels") { try configuration.validate() }
+        }
+        configuration = KafkaProducerConfiguration(bootstrapServers: servers)
+        configuration.extra = ["compression.level": "3"]
+        expectInvalid("duplicates a typed setting", "compressionLevel") { try configuration.validate() }
     }
 
     @Test func consumerDefaults() throws {

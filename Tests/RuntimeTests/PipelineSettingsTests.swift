@@ -51,6 +51,25 @@ import Kafka
         #expect(error?.description == "KAFKA_COMPRESSION must be one of none, gzip, snappy, lz4, zstd (got 'brotli')")
     }
 
+    @Test func theCompressionLevelIsCheckedAgainstTheCodec() throws {
+        #expect(try PipelineSettings(environment: [:]).kafka.compressionLevel == nil)
+        #expect(try PipelineSettings(environment: ["KAFKA_COMPRESSION_LEVEL": " 3 "]).kafka.compressionLevel == 3)
+        #expect(try PipelineSettings(environment: ["KAFKA_COMPRESSION": "lz4", "KAFKA_COMPRESSION_LEVEL": "0"])
+            .kafka.compressionLevel == 0)
+        let cases: [([String: String], String)] = [
+            (["KAFKA_COMPRESSION_LEVEL": "0"], "KAFKA_COMPRESSION_LEVEL must be an integer from 1 to 12 for zstd (got '0')"),
+            (["KAFKA_COMPRESSION_LEVEL": "fast"], "KAFKA_COMPRESSION_LEVEL must be an integer from 1 to 12 for zstd (got 'fast')"),
+            (["KAFKA_COMPRESSION": "gzip", "KAFKA_COMPRESSION_LEVEL": "10"],
+             "KAFKA_COMPRESSION_LEVEL must be an integer from 0 to 9 for gzip (got '10')"),
+            (["KAFKA_COMPRESSION": "snappy", "KAFKA_COMPRESSION_LEVEL": "1"],
+             "KAFKA_COMPRESSION_LEVEL must be unset: snappy has no compression levels (got '1')"),
+        ]
+        for (environment, message) in cases {
+            let error = #expect(throws: ConfigurationError.self) { try PipelineSettings(environment: environment) }
+            #expect(error?.description == message)
+        }
+    }
+
     @Test func theFaultPauseIsOffUnlessSetAndBounded() throws {
         #expect(try PipelineSettings(environment: [:]).pauseAfterPoll == .zero)
         #expect(try PipelineSettings(environment: ["FAULT_PAUSE_AFTER_POLL_MS": "40"]).pauseAfterPoll == .milliseconds(40))

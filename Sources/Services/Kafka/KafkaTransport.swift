@@ -21,8 +21,12 @@ public struct KafkaTransport: MessageTransport {
     /// smallest batches on the wire and on the broker's disk. Over Kafka it is also the largest
     /// single CPU cost of a message (23 % of the pipeline process's CPU, compressing in the
     /// producers and decompressing in the consumers); lz4 trades bytes for that CPU
-    /// (docs/benchmarks.md, "Kafka layer, round two").
+    /// (docs/benchmarks.md, "Kafka layer, round two"), and so, less, does zstd's level 1, the
+    /// default (`compressionLevel`).
     public var compression: KafkaCompression = .zstd
+    /// Its level (`KAFKA_COMPRESSION_LEVEL`); nil: `KafkaProducerConfiguration`'s default (1
+    /// with zstd).
+    public var compressionLevel: Int?
     /// Called with each polled batch's hop latencies by topic (milliseconds from the record's
     /// produce timestamp to the poll): `veredicto run` keeps them per topic, `serve` exports
     /// them as a histogram. Nil: not measured.
@@ -70,6 +74,7 @@ public struct KafkaTransport: MessageTransport {
         var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
         configuration.linger = linger
         configuration.compression = compression
+        configuration.compressionLevel = compressionLevel
         // Small produce requests must not wait for Nagle's algorithm (a 40 ms delayed-ACK stall).
         configuration.extra = ["socket.nagle.disable": "true",
                                "message.max.bytes": String(maxMessageBytes + Self.recordOverheadBytes)]

@@ -7,9 +7,9 @@ import VeredictoCore
 
 /// Measures how fast the Kafka layer moves question-sized messages through a broker: produces
 /// `messageCount` synthetic ~700-byte JSON question messages to a fresh one-partition topic
-/// (zstd: `KafkaProducerConfiguration`'s defaults, the settings `scripts/kafka_baseline.py` gives
-/// confluent-kafka; the pipeline's services compress with lz4), then reads them back with a new consumer group,
-/// committing each batch as the pipeline does.
+/// (zstd at level 1: `KafkaProducerConfiguration`'s defaults, which the services' producers also
+/// use and `scripts/kafka_baseline.py` gives confluent-kafka), then reads them back with a new
+/// consumer group, committing each batch as the pipeline does.
 ///
 /// The first message is sent alone and acknowledged before the clock starts, so that connecting
 /// and getting the idempotent producer's id (about 0.5 s on Tansu) are not counted; produce time

@@ -14,6 +14,7 @@ import VeredictoCore
 /// | KAFKA_SESSION_TIMEOUT_MS | 45000 | consumer-group session timeout |
 /// | KAFKA_LINGER_MS | 1 | producer linger: latency added per hop against fewer, larger produce requests |
 /// | KAFKA_COMPRESSION | zstd | record-batch compression: zstd, lz4, snappy, gzip or none |
+/// | KAFKA_COMPRESSION_LEVEL | 1 with zstd, else the codec's | compression level: zstd 1-12, lz4 0-12, gzip 0-9 (snappy and none have none) |
 /// | KAFKA_CONFIG | (none) | extra librdkafka properties, `key=value,key=value` (SASL/SSL) |
 /// | KAFKA_CONFIG_FILE | (none) | a file of extra librdkafka properties, one `key=value` a line (values may hold commas); KAFKA_CONFIG wins |
 /// | TOPIC_PREFIX | (none) | prefix of every topic name |
@@ -41,6 +42,8 @@ public struct PipelineSettings: Sendable {
     public var signingKey: [UInt8]?
     public var linger: Duration = .milliseconds(1)
     public var compression: KafkaCompression = .zstd
+    /// KAFKA_COMPRESSION_LEVEL; nil: 1 with zstd, the codec's own default with the others.
+    public var compressionLevel: Int?
     public var topics = PipelineTopics()
     public var partitions = 6
     /// Which transport and store a command runs on (`PipelineBackends` makes them).
@@ -86,6 +89,15 @@ public struct PipelineSettings: Sendable {
                                      value: codec)
         }
         self.compression = compression
+        if let raw = reader.raw("KAFKA_COMPRESSION_LEVEL") {
+            let levels = compression.levels
+            let expectation = levels.map { "an integer from \($0.lowerBound) to \($0.upperBound) for \(compression.rawValue)" }
+                ?? "unset: \(compression.rawValue) has no compression levels"
+            guard let levels, let level = Int(raw.trimmingBlanks()), levels.contains(level) else {
+                throw ConfigurationError(variable: "KAFKA_COMPRESSION_LEVEL", expectation: expectation, value: raw)
+            }
+            compressionLevel = level
+        }
         if let path = reader.raw("KAFKA_CONFIG_FILE") {
             kafkaProperties = try Self.kafkaProperties(file: path)
         }
@@ -191,6 +203,7 @@ public struct PipelineSettings: Sendable {
         transport.signer = signingKey.map { MessageSigner(key: $0) }
         transport.linger = linger
         transport.compression = compression
+        transport.compressionLevel = compressionLevel
         transport.maxMessageBytes = maxMessageBytes
         return transport
     }
