@@ -96,20 +96,31 @@ public struct AskedQuestion: Sendable {
         return writer.bytes
     }
 
-    /// The `questions_in` JSON of an asking (`QuestionMessage.encode` writes through it).
+    /// The `questions_in` JSON of an asking.
     public func encode(into writer: inout JSONWriter) {
+        Self.encode(into: &writer, messageID: messageID, traceID: traceID, questionID: questionID, source: source,
+                    createdAt: createdAt, attempts: attempts) { writer in
+            withTexts { title, content, bestAnswer in
+                writer.key("title")
+                writer.appendRaw(title)
+                writer.key("content")
+                writer.appendRaw(content)
+                writer.key("best_answer")
+                writer.appendRaw(bestAnswer)
+            }
+        }
+    }
+
+    /// The one field list of `questions_in` (`QuestionMessage.encode` writes through it too),
+    /// with `writeTexts` writing the title, content and best answer fields in that order.
+    static func encode(into writer: inout JSONWriter, messageID: String, traceID: String, questionID: String,
+                       source: String, createdAt: Timestamp, attempts: Int,
+                       texts writeTexts: (inout JSONWriter) -> Void) {
         writer.beginObject()
         writer.field("message_id", messageID)
         writer.field("trace_id", traceID)
         writer.field("question_id", questionID)
-        withTexts { title, content, bestAnswer in
-            writer.key("title")
-            writer.appendRaw(title)
-            writer.key("content")
-            writer.appendRaw(content)
-            writer.key("best_answer")
-            writer.appendRaw(bestAnswer)
-        }
+        writeTexts(&writer)
         writer.field("source", source)
         writer.field("created_at", createdAt)
         writer.field("attempts", attempts)

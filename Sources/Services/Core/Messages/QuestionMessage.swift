@@ -37,10 +37,15 @@ public struct QuestionMessage: PipelineMessage {
 
     public var encodedSizeEstimate: Int { Self.encodedSizeEstimate(texts: title, content, bestAnswer) }
 
-    /// One writer of the field list: `AskedQuestion`'s (the generator and the cache send askings
-    /// through it).
+    /// One field list, `AskedQuestion`'s (the generator and the cache send askings through it);
+    /// the texts are escaped straight into `writer`.
     public func encode(into writer: inout JSONWriter) {
-        AskedQuestion(self).encode(into: &writer)
+        AskedQuestion.encode(into: &writer, messageID: messageID, traceID: traceID, questionID: questionID,
+                             source: source, createdAt: createdAt, attempts: attempts) { writer in
+            writer.field("title", title)
+            writer.field("content", content)
+            writer.field("best_answer", bestAnswer)
+        }
     }
 
     /// Only `question_id` (a string or an integer), `title` and `best_answer` are required, so
