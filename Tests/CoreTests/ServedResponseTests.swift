@@ -25,7 +25,8 @@ import Testing
                     var expected = ValidatedResponse(context, llmAnswer: answer, score: score, status: status,
                                                      source: source, attempts: 0, llmCalls: 0)
                     expected.decidedAt = decidedAt
-                    let served = ValidatedResponse.servedJSON(answering: question, llmAnswer: JSONEncodedString(answer),
+                    let served = ValidatedResponse.servedJSON(answering: AskedQuestion(question),
+                                                              llmAnswer: JSONEncodedString(answer),
                                                               score: score, status: status, source: source,
                                                               decidedAt: decidedAt)
                     #expect(served == expected.jsonBytes)
@@ -66,7 +67,7 @@ import Testing
             let answer = JSONEncodedString(Self.texts[(index + 3) % 5])
             let fromAsked = ValidatedResponse.servedJSON(answering: asked, llmAnswer: answer, score: 0.5, status: .accepted,
                                                          source: .cache, decidedAt: decidedAt)
-            let fromMessage = ValidatedResponse.servedJSON(answering: question, llmAnswer: answer, score: 0.5,
+            let fromMessage = ValidatedResponse.servedJSON(answering: AskedQuestion(question), llmAnswer: answer, score: 0.5,
                                                            status: .accepted, source: .cache, decidedAt: decidedAt)
             #expect(fromAsked == fromMessage)
         }

@@ -101,7 +101,7 @@ import Testing
         func served(_ answer: String, _ score: Double, _ status: ResultStatus, _ source: DecisionSource) throws
             -> ValidatedResponse {
             try ValidatedResponse.decode(ValidatedResponse.servedJSON(
-                answering: question, llmAnswer: JSONEncodedString(answer), score: score, status: status, source: source))
+                answering: AskedQuestion(question), llmAnswer: JSONEncodedString(answer), score: score, status: status, source: source))
         }
         #expect(try !served(Self.poor, 0.2, .forced, .cache).accepted)
         #expect(try served(Self.best, 1, .accepted, .storage).accepted)

@@ -1,17 +1,11 @@
 extension ValidatedResponse {
     /// The JSON of the response that answers `question` from a decision made before (source
     /// `cache`, `storage` or `coalesced`): the same bytes as
-    /// `ValidatedResponse(question.context(prompt: ""), ...)` with `firstScore` = `score`, no
-    /// attempt and no LLM call, decided at `decidedAt`, written straight from the question and
-    /// the answer's JSON. Most askings are answered so, and the answer is escaped once, when it
-    /// is cached, rather than once per asking.
-    public static func servedJSON(answering question: QuestionMessage, llmAnswer: JSONEncodedString, score: Double,
-                                  status: Status, source: Source, decidedAt: Timestamp = .now()) -> [UInt8] {
-        servedJSON(answering: AskedQuestion(question), llmAnswer: llmAnswer, score: score, status: status,
-                   source: source, decidedAt: decidedAt)
-    }
-
-    /// As above, from an asking as the cache reads it: its texts are copied as they arrived.
+    /// `ValidatedResponse(question.message.context(prompt: ""), ...)` with `firstScore` =
+    /// `score`, no attempt and no LLM call, decided at `decidedAt`, written straight from the
+    /// asking as the cache read it (its texts copied as they arrived) and the answer's JSON.
+    /// Most askings are answered so, and the answer is escaped once, when it is cached, rather
+    /// than once per asking.
     public static func servedJSON(answering question: AskedQuestion, llmAnswer: JSONEncodedString, score: Double,
                                   status: Status, source: Source, decidedAt: Timestamp = .now()) -> [UInt8] {
         var writer = JSONWriter(capacity: question.textBytes + llmAnswer.bytes.count + 512)
