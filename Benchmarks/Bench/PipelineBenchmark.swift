@@ -45,12 +45,20 @@ struct PipelineBenchmark {
         /// CPU time of the whole bench process (every service, the generator, the bus) from the
         /// first measured send to the last decision, per question decided, in microseconds.
         var cpuMicrosecondsPerQuestion: Double?
+        /// CPU microseconds per question of each stage, the generator and the rest of the
+        /// process (`ServiceCPUExecutor`), over the same span as `cpuMicrosecondsPerQuestion`.
+        var cpuByStage: [StageFigures] = []
         /// Latency of each way through the pipeline (cache, LLM at 1, 2, 3 attempts, failed).
         var paths: [PathFigures] = []
         /// Over Kafka: each topic's hop latency, record timestamp to poll.
         var hops: [HopFigures] = []
         /// Over Kafka: the broker's CPU time (and the bench's) from the measured start to the end.
         var broker: BrokerCPU.Figures?
+    }
+
+    struct StageFigures: Codable {
+        var stage: String
+        var microsecondsPerQuestion: Double
     }
 
     struct PathFigures: Codable {
@@ -203,6 +211,9 @@ struct PipelineBenchmark {
                           llmCallsPerQuestion: report.llmCallsPerQuestion, cacheHitRate: report.cacheHitRate,
                           peakResidentMegabytes: report.peakResidentMegabytes, completed: report.completed,
                           cpuMicrosecondsPerQuestion: report.cpuMicrosecondsPerQuestion,
+                          cpuByStage: report.cpuMicrosecondsPerQuestionByStage.map {
+                              StageFigures(stage: $0.stage, microsecondsPerQuestion: $0.microseconds)
+                          },
                           paths: report.latencyByPath.map { PathFigures(path: $0.path.descriptionWithTopics, topics: $0.path.topics, latency: $0.summary) })
     }
 

@@ -33,6 +33,7 @@ struct PipelineReport {
                 + (half.latency.p99Milliseconds < 50 ? "  met" : "  NOT MET"))
             printPaths(of: half)
         }
+        StageCPUReport(runs: figures.runs).print()
         BrokerCPUReport(runs: figures.runs).print()
         if let kafka = figures.kafka {
             Swift.print("")

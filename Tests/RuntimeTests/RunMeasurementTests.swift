@@ -34,4 +34,26 @@ import Testing
         #expect(hops.summaries.map(\.topic) == ["b"])
         #expect(hops.summaries.first?.summary.count == 1)
     }
+
+    @Test func theStagesCPUIsPartOfTheProcesssAndEveryStageHasSome() async throws {
+        let questions = try EmbeddedPipelineTests.sampleQuestions()
+        var run = PipelineRun(settings: PipelineSettings(), questions: questions, arrival: .constant(rate: 0),
+                              popularity: try Popularity.zipf(count: questions.count, exponent: 1.1), total: 2000)
+        run.warmup = 0
+        let report = try await run.collect().report
+        let process = try #require(report.processCPUSeconds)
+        let stages = report.cpuByStage.map(\.stage)
+        #expect(stages == ["cache", "llm", "llm-retry", "score", "store", "generator"])
+        for stage in report.cpuByStage where stage.stage != "llm-retry" {
+            #expect(stage.seconds > 0, "\(stage.stage) was counted no CPU")
+        }
+        // Counted on thread clocks inside the process's span: together at most the process's
+        // CPU (getrusage rounds to microseconds, whence the tolerance).
+        let counted = report.cpuByStage.reduce(0) { $0 + $1.seconds }
+        #expect(counted <= process + 0.001)
+        let perQuestion = report.cpuMicrosecondsPerQuestionByStage
+        #expect(perQuestion.map(\.stage) == stages + ["rest of the process"])
+        let sum = perQuestion.reduce(0) { $0 + $1.microseconds }
+        #expect(abs(sum - (report.cpuMicrosecondsPerQuestion ?? -1)) < 1.0)
+    }
 }

@@ -65,6 +65,25 @@ public struct PipelineRun: Sendable {
         /// CPU time (user + system) of the whole process from the first measured send to the
         /// last decision, in seconds; nil where the run was not timed on the process (simulated).
         public var processCPUSeconds: Double? = nil
+        /// The CPU time of each stage's tasks (and the generator's) over the same span, as
+        /// their executors counted it (`ServiceCPUExecutor`); the rest of `processCPUSeconds`
+        /// ran outside them (librdkafka's and libmongoc's threads, the run's own loop).
+        public var cpuByStage: [StageCPU] = []
+
+        /// CPU seconds of one stage (or the generator) over a run.
+        public struct StageCPU: Codable, Sendable, Equatable {
+            public var stage: String
+            public var seconds: Double
+        }
+
+        /// CPU microseconds per question decided of each stage, then of the rest of the process.
+        public var cpuMicrosecondsPerQuestionByStage: [(stage: String, microseconds: Double)] {
+            guard let processCPUSeconds, questions > 0, !cpuByStage.isEmpty else { return [] }
+            let perQuestion = 1_000_000 / Double(questions)
+            let counted = cpuByStage.reduce(0) { $0 + $1.seconds }
+            return cpuByStage.map { ($0.stage, $0.seconds * perQuestion) }
+                + [("rest of the process", max(0, processCPUSeconds - counted) * perQuestion)]
+        }
 
         /// Process CPU microseconds per question decided (every service, the generator and the
         /// bus of this process together).
@@ -95,7 +114,16 @@ public struct PipelineRun: Sendable {
                     onError: onError)
             }
         }
-        let tasks = runners.map { runner in Task { try await runner.run() } }
+        // One executor per stage (the instances of a stage share it), counting its CPU time.
+        var executors: [String: ServiceCPUExecutor] = [:]
+        for runner in runners where executors[runner.serviceName] == nil {
+            executors[runner.serviceName] = ServiceCPUExecutor(name: runner.serviceName)
+        }
+        let generatorExecutor = ServiceCPUExecutor(name: "generator")
+        let stageExecutors = runners.map(\.serviceName).reduce(into: [ServiceCPUExecutor]()) { list, name in
+            if !list.contains(where: { $0.name == name }) { list.append(executors[name]!) }
+        } + [generatorExecutor]
+        let tasks = runners.map { runner in ServiceCPUExecutor.start(on: executors[runner.serviceName]!) { try await runner.run() } }
         defer { for task in tasks { task.cancel() } }
         // One producer for the warm-up and the measured questions: a new Kafka producer spends
         // its first half second connecting and fetching metadata, which would be counted.
@@ -119,8 +147,9 @@ public struct PipelineRun: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let cpuAtStart = Self.processCPUSeconds()
+        let stageCPUAtStart = stageExecutors.map(\.snapshot.seconds)
         let sent = LockedValue(false)
-        let sending = Task {
+        let sending = ServiceCPUExecutor.start(on: generatorExecutor) {
             defer { sent.withLock { $0 = true } }
             try await generator.run(producer: producer, onSent: onSent)
         }
@@ -147,6 +176,9 @@ public struct PipelineRun: Sendable {
         }
         let elapsed = clock.now - started
         let cpuSeconds = Self.processCPUSeconds() - cpuAtStart
+        let stageCPU = zip(stageExecutors, stageCPUAtStart).map { executor, atStart in
+            Report.StageCPU(stage: executor.name, seconds: executor.snapshot.seconds - atStart)
+        }
         if cancelled {
             _ = try? await sending.value
             decided = try await store.metrics().asked - baseline
@@ -170,7 +202,7 @@ public struct PipelineRun: Sendable {
             llm: LLMCost(counters: llmCounters.snapshot, prices: settings.llm.prices, metrics: metrics),
             cacheHitRate: served > 0 ? Double(metrics.bySource[.cache, default: 0]) / Double(served) : 0,
             deadLetters: deadLetters, peakResidentMegabytes: Self.peakResidentMegabytes(), completed: !cancelled && decided >= total,
-            processCPUSeconds: cpuSeconds)
+            processCPUSeconds: cpuSeconds, cpuByStage: stageCPU)
     }
 
     /// User and system CPU time of this process so far (all threads), in seconds.

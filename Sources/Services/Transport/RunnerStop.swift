@@ -55,7 +55,7 @@ package final class RunnerStop: Sendable {
     /// only once the grace period is over.
     @discardableResult
     package func shielded<Result: Sendable>(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        let work = Task { try await body() }
+        let work = ServiceCPUExecutor.task { try await body() }
         let (id, expired) = state.withLock { state in
             defer { state.nextWork += 1 }
             state.cancelWork[state.nextWork] = { work.cancel() }

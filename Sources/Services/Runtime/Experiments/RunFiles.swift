@@ -124,6 +124,9 @@ public enum RunFiles {
         ]
         if let cpu = r.cpuMicrosecondsPerQuestion, let seconds = r.processCPUSeconds {
             rows.append(("process CPU per question", String(format: "%.2f µs (%.2f s user + system)", cpu, seconds)))
+            for (stage, microseconds) in r.cpuMicrosecondsPerQuestionByStage {
+                rows.append(("  \(stage)", String(format: "%.2f µs", microseconds)))
+            }
         }
         for (path, latency) in r.latencyByPath {
             rows.append(("  \(path.descriptionWithTopics) (\(latency.count))",
