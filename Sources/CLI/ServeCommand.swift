@@ -154,7 +154,7 @@ struct ServeCommand: AsyncParsableCommand {
             onApplied: { metrics.recordApplied($0) }, metrics: registry
         ) { message in logger.warning("\(message)") }
         metrics.declare(runners)
-        let tasks = runners.map { runner in Task { try await runner.run() } }
+        let tasks = metrics.start(runners)
         let sampler = Task {
             while !Task.isCancelled {
                 await metrics.sample(runners)

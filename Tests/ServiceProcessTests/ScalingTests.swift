@@ -55,6 +55,19 @@ import VeredictoCore
         return totals
     }
 
+    /// One metric's series in a scrape, by their label text (`stage="llm"`, or "" for none).
+    static func series(_ port: Int, _ name: String) async -> [String: Double] {
+        await HTTPProbe.run { () -> [String: Double] in
+            guard let (status, body) = MetricsHTTPServer.get(port: port, path: "/metrics"), status == 200 else { return [:] }
+            var series: [String: Double] = [:]
+            for line in body.split(separator: "\n") where line.hasPrefix(name + "{") || line.hasPrefix(name + " ") {
+                let labels = line.dropFirst(name.count).prefix { $0 != " " }
+                series[String(labels.dropFirst().dropLast())] = Double(line.split(separator: " ").last ?? "")
+            }
+            return series
+        } ?? [:]
+    }
+
     /// A counter's value in a scrape (summed over its label sets).
     static func scrape(_ port: Int, _ name: String) async -> Double? {
         await HTTPProbe.run { counters(port)?[name] } ?? nil
@@ -190,6 +203,18 @@ import VeredictoCore
         #expect(scores.count == 2)
         for (process, port) in scores {
             #expect((await Self.scrape(port, ServiceMetricNames.consumed) ?? 0) > 0, "\(process.name) consumed nothing")
+        }
+
+        // Each service's /metrics say what its stages' tasks and the whole process spent: the
+        // llm service runs two stages; what the stages count is part of the process's CPU.
+        for (process, port) in services where process.isRunning {
+            let stages = await Self.series(port, ServiceMetricNames.stageCPU)
+            let expected = process.name.hasPrefix("llm") ? ["stage=\"llm\"", "stage=\"llm-retry\""]
+                : ["stage=\"\(process.name.split(separator: "-")[0])\""]
+            #expect(Set(stages.keys) == Set(expected), "\(process.name): \(stages)")
+            let processCPU = await Self.series(port, ServiceMetricNames.processCPU)[""] ?? 0
+            let counted = stages.values.reduce(0, +)
+            #expect(counted > 0 && counted <= processCPU, "\(process.name): stages \(stages), process \(processCPU)")
         }
 
         let stopped = await StopMidRunTests.stopAll(services.map(\.0).filter(\.isRunning))

@@ -31,4 +31,6 @@ public enum ServiceMetricNames {
     public static let e2eLatency = "veredicto_e2e_latency_seconds"
     public static let hopLatency = "veredicto_hop_latency_seconds"
     public static let up = "veredicto_up"
+    public static let processCPU = "process_cpu_seconds_total"
+    public static let stageCPU = "veredicto_stage_cpu_seconds_total"
 }

@@ -9,12 +9,30 @@ import VeredictoCore
 public struct ServiceMetrics: Sendable {
     public let registry: MetricsRegistry
     public let service: String
+    /// The executors the stages run on (`start`), read by `sample`.
+    private let executors = LockedValue<[ServiceCPUExecutor]>([])
 
     public init(registry: MetricsRegistry, service: String) {
         self.registry = registry
         self.service = service
         registry.declare(ServiceMetricNames.up, .gauge, help: "1 while the service runs.")
         registry.set(ServiceMetricNames.up, labels: ["service": service], to: 1)
+        registry.declare(ServiceMetricNames.processCPU, .counter, help: "User and system CPU time of this process, seconds.")
+        registry.declare(ServiceMetricNames.stageCPU, .counter,
+                         help: "CPU time of each stage's tasks, seconds (the rest of the process CPU is librdkafka's and libmongoc's threads).")
+    }
+
+    /// Starts each runner in a task on an executor of its stage, which counts the CPU time of
+    /// the stage's tasks for `sample` to report.
+    public func start(_ runners: [any RunnableService]) -> [Task<Void, any Error>] {
+        var byStage: [String: ServiceCPUExecutor] = [:]
+        let tasks = runners.map { runner in
+            let executor = byStage[runner.serviceName] ?? ServiceCPUExecutor(name: runner.serviceName)
+            byStage[runner.serviceName] = executor
+            return ServiceCPUExecutor.start(on: executor) { try await runner.run() }
+        }
+        executors.withLock { $0 = Array(byStage.values) }
+        return tasks
     }
 
     /// Declares what `runners`' stages report; call once before sampling them.
@@ -41,5 +59,10 @@ public struct ServiceMetrics: Sendable {
     /// Copies the stages' own counters into the registry (cheap; call it every second or so).
     public func sample(_ runners: [any RunnableService]) async {
         for runner in runners { await runner.reportMetrics(to: registry) }
+        // The stages first: what they count is part of what the process has spent by then.
+        for executor in executors.withLock({ $0 }) {
+            registry.setCounter(ServiceMetricNames.stageCPU, labels: ["stage": executor.name], to: executor.snapshot.seconds)
+        }
+        registry.setCounter(ServiceMetricNames.processCPU, to: PipelineRun.processCPUSeconds())
     }
 }
