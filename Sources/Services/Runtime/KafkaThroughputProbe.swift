@@ -9,7 +9,8 @@ import VeredictoCore
 /// `messageCount` synthetic ~700-byte JSON question messages to a fresh one-partition topic
 /// (zstd at level 1: `KafkaProducerConfiguration`'s defaults, which the services' producers also
 /// use and `scripts/kafka_baseline.py` gives confluent-kafka), then reads them back with a new
-/// consumer group, committing each batch as the pipeline does.
+/// consumer group, committing each batch as the services do: queued, without waiting for the
+/// broker (confluent-kafka's baseline commits automatically, every 5 s, in the background).
 ///
 /// The first message is sent alone and acknowledged before the clock starts, so that connecting
 /// and getting the idempotent producer's id (about 0.5 s on Tansu) are not counted; produce time
@@ -153,7 +154,9 @@ public struct KafkaThroughputProbe: Sendable {
                 received += batch.count
                 bytes += batch.payloadBytes
                 end = ContinuousClock.now
-                try await consumer.commit(batch)
+                // As the services commit: queued, not waited for (`commitWithoutWaiting`);
+                // close() completes the commits in flight before it leaves the group.
+                try consumer.commitWithoutWaiting(batch)
             }
         } catch {
             try? await consumer.close()
