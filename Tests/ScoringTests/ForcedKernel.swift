@@ -15,4 +15,12 @@ enum ForcedKernel {
         try ScoringKernel.force(kernel)
         return try body()
     }
+
+    /// Runs `body` while no test forces a kernel, so that what it reads of `ScoringKernel.active`
+    /// is the kernel chosen at run time.
+    static func unforced<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
 }

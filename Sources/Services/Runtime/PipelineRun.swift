@@ -114,16 +114,10 @@ public struct PipelineRun: Sendable {
                     onError: onError)
             }
         }
-        // One executor per stage (the instances of a stage share it), counting its CPU time.
-        var executors: [String: ServiceCPUExecutor] = [:]
-        for runner in runners where executors[runner.serviceName] == nil {
-            executors[runner.serviceName] = ServiceCPUExecutor(name: runner.serviceName)
-        }
+        // Each stage's tasks (and the generator's) on an executor that counts their CPU time.
+        let (tasks, executors) = ServiceCPUExecutor.start(runners)
         let generatorExecutor = ServiceCPUExecutor(name: "generator")
-        let stageExecutors = runners.map(\.serviceName).reduce(into: [ServiceCPUExecutor]()) { list, name in
-            if !list.contains(where: { $0.name == name }) { list.append(executors[name]!) }
-        } + [generatorExecutor]
-        let tasks = runners.map { runner in ServiceCPUExecutor.start(on: executors[runner.serviceName]!) { try await runner.run() } }
+        let stageExecutors = executors + [generatorExecutor]
         defer { for task in tasks { task.cancel() } }
         // One producer for the warm-up and the measured questions: a new Kafka producer spends
         // its first half second connecting and fetching metadata, which would be counted.

@@ -25,13 +25,8 @@ public struct ServiceMetrics: Sendable {
     /// Starts each runner in a task on an executor of its stage, which counts the CPU time of
     /// the stage's tasks for `sample` to report.
     public func start(_ runners: [any RunnableService]) -> [Task<Void, any Error>] {
-        var byStage: [String: ServiceCPUExecutor] = [:]
-        let tasks = runners.map { runner in
-            let executor = byStage[runner.serviceName] ?? ServiceCPUExecutor(name: runner.serviceName)
-            byStage[runner.serviceName] = executor
-            return ServiceCPUExecutor.start(on: executor) { try await runner.run() }
-        }
-        executors.withLock { $0 = Array(byStage.values) }
+        let (tasks, started) = ServiceCPUExecutor.start(runners)
+        executors.withLock { $0 = started }
         return tasks
     }
 

@@ -65,6 +65,22 @@ package final class ServiceCPUExecutor: TaskExecutor, Sendable {
         }
     }
 
+    /// Starts each runner on an executor of its stage (the instances of a stage share one);
+    /// returns the tasks, and the executors in the order their stages first appear.
+    package static func start(_ runners: [any RunnableService])
+        -> (tasks: [Task<Void, any Error>], executors: [ServiceCPUExecutor]) {
+        var executors: [ServiceCPUExecutor] = []
+        let tasks = runners.map { runner in
+            let executor = executors.first { $0.name == runner.serviceName } ?? {
+                let made = ServiceCPUExecutor(name: runner.serviceName)
+                executors.append(made)
+                return made
+            }()
+            return start(on: executor) { try await runner.run() }
+        }
+        return (tasks, executors)
+    }
+
     private static func threadCPUNanoseconds() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
