@@ -188,9 +188,15 @@ import VeredictoCore
                                      attempts: 1, createdAt: .now())
             return OutboundMessage(topic: topic, key: trace, value: message.jsonBytes)
         }
-        // One request to get the stage stuck, then more behind it once it has taken the first.
+        // One request to get the stage stuck, then more behind it once it has taken the first
+        // (seen in its polled counter: a fixed pause was not always enough on a loaded machine,
+        // and a stage that took all six in one batch had none waiting).
         try await producer.enqueue([request()]).wait()
-        try await Task.sleep(for: .seconds(3))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while (await ScalingTests.scrape(metricsPort, ServiceMetricNames.polled) ?? 0) < 1 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect((await ScalingTests.scrape(metricsPort, ServiceMetricNames.polled) ?? 0) >= 1, "the llm service never took the first request")
         try await producer.enqueue((0..<5).map { _ in request() }).wait()
         await producer.close()
 
