@@ -42,10 +42,10 @@ import Testing
         }
     }
 
-    @Test func thisMachineHasSIMDKernels() {
+    @Test func thisMachineHasSIMDKernels() async {
         // The kernels this CPU lacks cannot run here: say which were compared and which not.
         let skipped = ScoringKernel.allCases.filter { !$0.isSupported }
-        let active = ForcedKernel.unforced { ScoringKernel.active }
+        let active = await ForcedKernel.unforced { ScoringKernel.active }
         print("scoring kernels compared with scalar: \(Self.simdKernels.map(\.description).joined(separator: ", ")); "
             + "not supported by this CPU, not tested: \(skipped.isEmpty ? "none" : skipped.map(\.description).joined(separator: ", ")); "
             + "active: \(active)")
@@ -132,12 +132,12 @@ import Testing
         #expect(scorer.tokens(of: "") == [])
     }
 
-    @Test func forcedKernelsScoreAlike() throws {
+    @Test func forcedKernelsScoreAlike() async throws {
         let reference = "The Eiffel Tower is 330 metres tall; it was built in 1889 for the World's Fair in Paris."
         let answer = "Built for the 1889 World's Fair, the tower in Paris stands about 330 m — café talk aside."
         var scores: [Double] = []
         for kernel in ScoringKernel.supported {
-            try ForcedKernel.with(kernel) {
+            try await ForcedKernel.with(kernel) {
                 #expect(ScoringKernel.active == kernel)
                 scores.append(try TFIDFScorer().score(answer: answer, reference: reference))
             }

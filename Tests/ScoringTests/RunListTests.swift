@@ -31,8 +31,8 @@ import Testing
 
     /// Runs `body` with `kernel` forced (the kernel chosen at run time is restored after) and a
     /// fresh arena.
-    static func withKernel(_ kernel: ScoringKernel, _ body: (OpaquePointer) throws -> Void) throws {
-        try ForcedKernel.with(kernel) {
+    static func withKernel(_ kernel: ScoringKernel, _ body: (OpaquePointer) throws -> Void) async throws {
+        try await ForcedKernel.with(kernel) {
             guard let arena = csc_arena_new() else { throw ScoringError(.outOfMemory, "arena") }
             defer { csc_arena_free(arena) }
             try body(arena)
@@ -72,8 +72,8 @@ import Testing
     }
 
     @Test(arguments: ScoringKernel.supported)
-    func asciiTokensAtEveryAlignment(kernel: ScoringKernel) throws {
-        try Self.withKernel(kernel) { arena in
+    func asciiTokensAtEveryAlignment(kernel: ScoringKernel) async throws {
+        try await Self.withKernel(kernel) { arena in
             var generator = SplitMix64(seed: 77)
             for round in 0..<300 {
                 let (text, expected) = Self.asciiText(words: 1 + round % 120, generator: &generator)
@@ -83,8 +83,8 @@ import Testing
     }
 
     @Test(arguments: ScoringKernel.supported)
-    func everyPatternOfEightWordBitsListsItsRuns(kernel: ScoringKernel) throws {
-        try Self.withKernel(kernel) { arena in
+    func everyPatternOfEightWordBitsListsItsRuns(kernel: ScoringKernel) async throws {
+        try await Self.withKernel(kernel) { arena in
             // Eight bytes per pattern, byte j a letter when bit j of the pattern is set, else
             // a space: all 256 patterns of a byte of word bits, in order and then shuffled,
             // so runs also join across patterns, 64-bit words and the 16-bit groups.
@@ -110,8 +110,8 @@ import Testing
     }
 
     @Test(arguments: ScoringKernel.supported)
-    func runsOfEveryLengthAtEveryPosition(kernel: ScoringKernel) throws {
-        try Self.withKernel(kernel) { arena in
+    func runsOfEveryLengthAtEveryPosition(kernel: ScoringKernel) async throws {
+        try await Self.withKernel(kernel) { arena in
             // A run of 1 to 70 letters starting at every byte of the first three 64-bit words
             // (so it ends on, before and after bits 31, 32, 63 and 64), then a separator, a
             // single letter and a token. The same with 'é' in the middle of the run, which
@@ -131,8 +131,8 @@ import Testing
     }
 
     @Test(arguments: ScoringKernel.supported)
-    func textsAroundTheSixteenBitPositionLimit(kernel: ScoringKernel) throws {
-        try Self.withKernel(kernel) { arena in
+    func textsAroundTheSixteenBitPositionLimit(kernel: ScoringKernel) async throws {
+        try await Self.withKernel(kernel) { arena in
             let scorer = try TFIDFScorer()
             // Texts of 65,530 to 65,540 bytes (listed runs up to 65,535, the scan of the word
             // bits past it) whose last token ends at the last byte, ASCII and not.
@@ -158,8 +158,8 @@ import Testing
     }
 
     @Test(arguments: ScoringKernel.supported)
-    func asciiTokenizeWithLessRoomCountsThemAll(kernel: ScoringKernel) throws {
-        try Self.withKernel(kernel) { arena in
+    func asciiTokenizeWithLessRoomCountsThemAll(kernel: ScoringKernel) async throws {
+        try await Self.withKernel(kernel) { arena in
             var generator = SplitMix64(seed: 3)
             let (text, expected) = Self.asciiText(words: 400, generator: &generator)
             for capacity in [0, 1, 7, 8, 9, 31, 32, 33, expected.count - 1, expected.count] {
@@ -175,8 +175,8 @@ import Testing
     }
 
     @Test(arguments: ScoringKernel.supported)
-    func asciiPairScoresMatchACountedReference(kernel: ScoringKernel) throws {
-        try Self.withKernel(kernel) { _ in
+    func asciiPairScoresMatchACountedReference(kernel: ScoringKernel) async throws {
+        try await Self.withKernel(kernel) { _ in
             let scorer = try TFIDFScorer()
             var generator = SplitMix64(seed: 11)
             for round in 0..<80 {

@@ -35,11 +35,11 @@ import Testing
         return (text, expected)
     }
 
-    @Test func tokensOfRandomWordsAtEveryAlignment() throws {
+    @Test func tokensOfRandomWordsAtEveryAlignment() async throws {
         // Every kernel: the scalar and SSE kernels also run the scan of the baseline build,
         // AVX2 and AVX-512 the one built with BMI1/BMI2.
         for kernel in ScoringKernel.supported {
-            try ForcedKernel.with(kernel) {
+            try await ForcedKernel.with(kernel) {
                 let scorer = try TFIDFScorer()
                 var generator = SplitMix64(seed: 2024)
                 for round in 0..<300 {
@@ -110,8 +110,8 @@ import Testing
     }
 
     @Test(arguments: ScoringKernel.supported)
-    func pairScoresMatchACountedReferenceAcrossTableSizes(kernel: ScoringKernel) throws {
-        try RunListTests.withKernel(kernel) { _ in
+    func pairScoresMatchACountedReferenceAcrossTableSizes(kernel: ScoringKernel) async throws {
+        try await RunListTests.withKernel(kernel) { _ in
             let scorer = try TFIDFScorer()
             var generator = SplitMix64(seed: 5)
             // Lengths from a few words to thousands, in an order that grows and shrinks the
