@@ -38,8 +38,12 @@ import Testing
         let total = 2000
         // Two waves: the second asks again questions the first has decided, so repeats must be
         // served from the cache however slowly the first wave went.
+        // Alone it takes under a second. Its tasks share the test process's cooperative pool
+        // (two threads here) with the experiment tests' long CPU-bound jobs: with two other
+        // processes burning both cores, it decided only 580-650 askings in its first 90 s.
+        // The wait is a bound, not a measurement; the suite's time limit still applies.
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(90)
+        let deadline = clock.now + .seconds(240)
         var metrics = try await store.metrics()
         let asked = LockedCounter()
         let askedQuestions = LockedQuestionIDs()
