@@ -356,34 +356,32 @@ static CSC_ALWAYS_INLINE void count_listed(count_run_ctx *ctx, const uint16_t *s
     }
 }
 
-CSC_VBMI2 static void scan_and_count_vbmi2(csc_arena *a, size_t n, uint8_t *lowered, int side, bool high) {
+// Counts the terms of the listed runs into the arena's table, through a copy of the token
+// loop for each of ascii and side (constants there); inlined into each kernel's caller, so
+// each copy is built for that caller's instruction set.
+static CSC_ALWAYS_INLINE void count_all_listed(csc_arena *a, uint8_t *lowered, const uint16_t *starts,
+                                               const uint16_t *ends, size_t stride, size_t last, size_t runs,
+                                               int side, bool high) {
     count_run_ctx ctx = {{a->slots, a->entries, a->mask, a->shift, a->entry_count, side}, lowered};
-    const uint16_t *starts = a->run_starts, *ends = a->run_ends;
-    const size_t runs = csc_list_runs_vbmi2(a->bits, n, a->run_starts, a->run_ends);
     if (high) {
-        if (side == 0) count_listed(&ctx, starts, ends, 1, 0, runs, false, 0);
-        else count_listed(&ctx, starts, ends, 1, 0, runs, false, 1);
+        if (side == 0) count_listed(&ctx, starts, ends, stride, last, runs, false, 0);
+        else count_listed(&ctx, starts, ends, stride, last, runs, false, 1);
     } else {
-        if (side == 0) count_listed(&ctx, starts, ends, 1, 0, runs, true, 0);
-        else count_listed(&ctx, starts, ends, 1, 0, runs, true, 1);
+        if (side == 0) count_listed(&ctx, starts, ends, stride, last, runs, true, 0);
+        else count_listed(&ctx, starts, ends, stride, last, runs, true, 1);
     }
     a->entry_count = ctx.table.count;
     a->entries[0].term = 0;
 }
 
+CSC_VBMI2 static void scan_and_count_vbmi2(csc_arena *a, size_t n, uint8_t *lowered, int side, bool high) {
+    const size_t runs = csc_list_runs_vbmi2(a->bits, n, a->run_starts, a->run_ends);
+    count_all_listed(a, lowered, a->run_starts, a->run_ends, 1, 0, runs, side, high);
+}
+
 CSC_AVX2_BMI static void scan_and_count_avx2(csc_arena *a, size_t n, uint8_t *lowered, int side, bool high) {
-    count_run_ctx ctx = {{a->slots, a->entries, a->mask, a->shift, a->entry_count, side}, lowered};
-    const uint16_t *pos = a->run_starts;
     const size_t runs = csc_list_runs_avx2(a->bits, n, a->run_starts);
-    if (high) {
-        if (side == 0) count_listed(&ctx, pos, pos + 1, 2, 1, runs, false, 0);
-        else count_listed(&ctx, pos, pos + 1, 2, 1, runs, false, 1);
-    } else {
-        if (side == 0) count_listed(&ctx, pos, pos + 1, 2, 1, runs, true, 0);
-        else count_listed(&ctx, pos, pos + 1, 2, 1, runs, true, 1);
-    }
-    a->entry_count = ctx.table.count;
-    a->entries[0].term = 0;
+    count_all_listed(a, lowered, a->run_starts, a->run_starts + 1, 2, 1, runs, side, high);
 }
 #endif
 
