@@ -192,11 +192,10 @@ import VeredictoCore
         // (seen in its polled counter: a fixed pause was not always enough on a loaded machine,
         // and a stage that took all six in one batch had none waiting).
         try await producer.enqueue([request()]).wait()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while (await ScalingTests.scrape(metricsPort, ServiceMetricNames.polled) ?? 0) < 1 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
+        let tookTheFirst = await FaultTests.until(.seconds(60)) {
+            (await ScalingTests.scrape(metricsPort, ServiceMetricNames.polled) ?? 0) >= 1
         }
-        #expect((await ScalingTests.scrape(metricsPort, ServiceMetricNames.polled) ?? 0) >= 1, "the llm service never took the first request")
+        #expect(tookTheFirst, "the llm service never took the first request")
         try await producer.enqueue((0..<5).map { _ in request() }).wait()
         await producer.close()
 

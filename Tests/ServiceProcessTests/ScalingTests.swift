@@ -117,16 +117,12 @@ import VeredictoCore
     /// Waits (at most `timeout`) until `process` has logged an assignment that includes a
     /// partition of a topic whose name ends in `topic`.
     static func waitForAssignment(_ process: ServiceProcess, topic: String, timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let assigned = process.output.split(separator: "\n").contains { line in
+        await FaultTests.until(timeout) {
+            process.output.split(separator: "\n").contains { line in
                 guard let range = line.range(of: "partitions assigned: ") else { return false }
                 return line[range.upperBound...].split(separator: ", ").contains { $0.contains("\(topic)[") }
             }
-            if assigned { return true }
-            try? await Task.sleep(for: .milliseconds(200))
         }
-        return false
     }
 
     @Test(.timeLimit(.minutes(6)))
