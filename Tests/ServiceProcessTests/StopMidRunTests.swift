@@ -92,6 +92,16 @@ import Testing
         }
         #expect(await ScalingTests.scrape(storePort, ServiceMetricNames.storeDuplicates) ?? 0 == 0)
         #expect(await ScaleDecisions.dropped(scorePort) == 0)
+        // The metrics document is complete once the store has applied the last decision; the
+        // cache reads the same decisions in its own group and may still be a message behind.
+        // Each service stops only once it has read everything (lag 0 in its readiness), so
+        // that the counts below are those of whole topics.
+        for (process, port) in running.values {
+            let caughtUp = await FaultTests.until(.seconds(60)) {
+                await HTTPProbe.get(port: port, path: "/health/ready")?.body.contains("ok progress: lag 0\n") == true
+            }
+            #expect(caughtUp, "\(process.name) never read to the end of its topics")
+        }
         for (process, _) in running.values {
             let status = await process.stop()
             #expect(status == 0, "\(process.name) did not stop cleanly: \(process.output.suffix(2000))")
