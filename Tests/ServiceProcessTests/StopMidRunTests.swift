@@ -59,9 +59,10 @@ import Testing
         for (process, port) in running.values {
             #expect(await ScalingTests.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
         }
-        // 48 s of traffic: enough for the four stops and restarts in turn on a machine busy with
-        // the whole suite, each of which must catch its victim mid-batch while questions arrive.
-        let total = 7200
+        // 72 s of traffic: enough for the four stops and restarts in turn on a machine busy with
+        // the whole suite, each of which must catch its victim mid-batch while questions arrive
+        // (with 48 s, a whole-suite run once had none left for the score service, the third).
+        let total = 10800
         let generator = try ServiceProcess.generator(total: total, rate: 150, seed: 7,
             environment: deployment.environment, directory: deployment.directory)
 
