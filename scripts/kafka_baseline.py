@@ -9,13 +9,18 @@ key = trace_id),
 then reads them all back with a consumer group, and prints one JSON line:
 
   {"produce_msgs_per_s": ..., "consume_msgs_per_s": ..., "messages": N,
-   "bytes": ..., "librdkafka": "2.16.0"}
+   "bytes": ..., "librdkafka": "2.16.0", "consume_fetch_thread_cpu_s": ...,
+   "consume_librdkafka_cpu_s": ..., "consume_other_cpu_s": ...}
 
 "bytes" is the total size of the message values (JSON payloads, keys not
 included). Produce rate: first produce() until flush() has every delivery
 report. Consume rate: partition assignment until the last message (the group
 join before the assignment is left out and printed separately on stderr; on
-Tansu it takes about half of session.timeout.ms). Progress goes to stderr.
+Tansu it takes about half of session.timeout.ms). The consume_*_cpu_s figures
+are where the consume's CPU time went, from /proc/self/task (left out where it
+cannot be read): librdkafka's busiest broker thread (it fetches, decompresses
+and parses the batches), all of librdkafka's threads, and the other threads
+(the Python poll loop). Progress goes to stderr.
 
 Usage:
   python3 scripts/kafka_baseline.py --bootstrap HOST:PORT [--messages N] [--timeout S]
@@ -185,7 +190,40 @@ def produce(bootstrap, topic, keys, values, deadline):
     return elapsed
 
 
+def thread_cpu():
+    """{tid: (name, CPU seconds)} of this process's threads, from /proc/self/task
+    (schedstat's first field, nanoseconds on a CPU); {} where it cannot be read."""
+    threads = {}
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return threads
+    for tid in tids:
+        try:
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                name = f.read().rstrip("\n")
+            with open(f"/proc/self/task/{tid}/schedstat") as f:
+                seconds = int(f.read().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            continue
+        threads[tid] = (name, seconds)
+    return threads
+
+
+def consume_cpu(before, after):
+    """Where the consume's CPU time went, as the Swift probe reports it: librdkafka's busiest
+    broker thread (fetching, decompressing, parsing), all of librdkafka's threads, and the
+    others (the Python poll loop)."""
+    spent = {tid: (name, max(0.0, s - before.get(tid, (name, 0.0))[1])) for tid, (name, s) in after.items()}
+    rdk = [s for name, s in spent.values() if name.startswith("rdk:")]
+    fetch = [s for name, s in spent.values() if name.startswith("rdk:broker")]
+    other = [s for name, s in spent.values() if not name.startswith("rdk:")]
+    return {"fetch_thread_s": max(fetch, default=0.0), "librdkafka_s": sum(rdk), "other_s": sum(other)}
+
+
 def consume(bootstrap, topic, keys, values, deadline):
+    """Consume time and group join time, in seconds, and where the consume's CPU went
+    (from the consumer's start to the last message, the group join included)."""
     n = len(values)
     assigned_at = []
 
@@ -193,6 +231,7 @@ def consume(bootstrap, topic, keys, values, deadline):
         if partitions and not assigned_at:
             assigned_at.append(time.perf_counter())
 
+    threads_before = thread_cpu()
     consumer = Consumer({
         "bootstrap.servers": bootstrap,
         "group.id": f"{topic}-group",
@@ -215,6 +254,7 @@ def consume(bootstrap, topic, keys, values, deadline):
                 count += 1
                 nbytes += len(msg.value())
         t_end = time.perf_counter()
+        threads_after = thread_cpu()
     finally:
         consumer.close()
     if count != n:
@@ -223,7 +263,8 @@ def consume(bootstrap, topic, keys, values, deadline):
     if nbytes != expected_bytes:
         raise GiveUp(f"consumed {nbytes} bytes, expected {expected_bytes}")
     t_assign = assigned_at[0] if assigned_at else t_subscribe
-    return t_end - t_assign, t_assign - t_subscribe
+    cpu = consume_cpu(threads_before, threads_after) if threads_before and threads_after else None
+    return t_end - t_assign, t_assign - t_subscribe, cpu
 
 
 def main():
@@ -269,7 +310,7 @@ def main():
         admin = create_topic(args.bootstrap, topic, deadline)
         produce_s = produce(args.bootstrap, topic, keys, values, deadline)
         log(f"produced in {produce_s:.2f} s")
-        consume_s, join_s = consume(args.bootstrap, topic, keys, values, deadline)
+        consume_s, join_s, cpu = consume(args.bootstrap, topic, keys, values, deadline)
         log(f"consumer group joined in {join_s:.2f} s, consumed in {consume_s:.2f} s")
 
         if not args.keep_topic:
@@ -281,13 +322,18 @@ def main():
         log(f"error: {e}")
         return 1
 
-    print(json.dumps({
+    figures = {
         "produce_msgs_per_s": round(args.messages / produce_s),
         "consume_msgs_per_s": round(args.messages / consume_s),
         "messages": args.messages,
         "bytes": total_bytes,
         "librdkafka": libversion,
-    }), flush=True)
+    }
+    if cpu is not None:
+        figures["consume_fetch_thread_cpu_s"] = round(cpu["fetch_thread_s"], 4)
+        figures["consume_librdkafka_cpu_s"] = round(cpu["librdkafka_s"], 4)
+        figures["consume_other_cpu_s"] = round(cpu["other_s"], 4)
+    print(json.dumps(figures), flush=True)
     return 0
 
 

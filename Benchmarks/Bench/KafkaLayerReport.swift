@@ -28,9 +28,37 @@ struct KafkaLayerReport {
             Swift.print("    round \(index + 1): produce \(number(round.produce)) vs \(round.pythonProduce.map(number) ?? "?"), "
                 + "consume \(number(round.consume)) vs \(round.pythonConsume.map(number) ?? "?")")
         }
+        printConsumeCPU()
         if let ours = kafka.broker, let theirs = kafka.pythonBroker {
             Swift.print("  broker CPU per message (topic creation, produce, group join, consume): this project "
                 + "\(decimal(ours.brokerMicrosecondsPerUnit)) µs, confluent-kafka \(decimal(theirs.brokerMicrosecondsPerUnit)) µs")
+        }
+    }
+
+    /// Where each client's consume CPU went, from the round with the median consume rate: both
+    /// read through librdkafka, whose one fetch thread per broker fetches, decompresses and parses
+    /// every batch, so its busy share and the ceiling it sets say how much faster any client
+    /// could consume here.
+    func printConsumeCPU() {
+        let measured = figures.rounds.filter { $0.consumeCPU != nil }
+        guard !measured.isEmpty else { return }
+        let median = measured.sorted { $0.consume < $1.consume }[measured.count / 2]
+        func line(_ who: String, _ cpu: PipelineBenchmark.ConsumeCPUFigures) -> String {
+            "    \(who): fetch thread \(decimal(cpu.microseconds(cpu.fetchThreadSeconds))) µs, all librdkafka threads "
+                + "\(decimal(cpu.microseconds(cpu.librdkafkaSeconds))) µs, poll loop \(decimal(cpu.microseconds(cpu.otherSeconds))) µs; "
+                + "fetch thread busy \(Int((cpu.fetchThreadBusy * 100).rounded())) % of the consume time, "
+                + "its ceiling \(number(cpu.fetchThreadCeiling))/s"
+        }
+        Swift.print("  consume CPU per message, from the round with the median consume rate (librdkafka's fetch thread fetches, "
+            + "decompresses and parses every batch, for both clients):")
+        Swift.print(line("this project", median.consumeCPU!))
+        if let theirs = median.pythonConsumeCPU, let pythonConsume = median.pythonConsume {
+            Swift.print(line("confluent-kafka", theirs))
+            // The fastest consume that fetch thread allows, over what confluent-kafka reached.
+            let ceiling = median.consumeCPU!.fetchThreadCeiling / pythonConsume
+            Swift.print("    the fetch thread's ceiling is \(decimal(ceiling))x confluent-kafka's consume rate in that round: an upper "
+                + "bound for any client reading through it at this CPU per message (it fetches one batch at a time and waits "
+                + "for the broker's reply between)")
         }
     }
 

@@ -14,6 +14,12 @@ struct KafkaThroughputProbeTests {
         #expect((600...800).contains(averageSize), "about 700-byte messages, got \(averageSize)")
         #expect(measurement.keyBytes == 20_000 * 32)
         #expect(measurement.produceSeconds > 0 && measurement.consumeSeconds > 0)
+        // Where the consume's CPU went: librdkafka's fetch thread did the fetching and
+        // decompressing, and the poll loop ran on the process's other threads.
+        let cpu = try #require(measurement.consumeCPU)
+        #expect(cpu.fetchThreadSeconds > 0)
+        #expect(cpu.librdkafkaSeconds >= cpu.fetchThreadSeconds)
+        #expect(cpu.otherSeconds > 0)
         if let ratio = measurement.compressionRatio {
             #expect(ratio > 1, "zstd should shrink JSON text, ratio \(ratio)")
         }

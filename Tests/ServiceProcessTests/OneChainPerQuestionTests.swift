@@ -41,5 +41,10 @@ import VeredictoCore
         // A second chain for a question would add a decision above instead; redeliveries stay rare.
         #expect(report.llm.callsMade >= report.llm.minimumCalls, "\(report.llm)")
         #expect(report.llm.callsMade <= report.llm.minimumCalls + report.llm.minimumCalls / 50, "\(report.llm)")
+        // Over Kafka, librdkafka's threads are counted apart from the rest of the process.
+        let librdkafka = try #require(report.librdkafkaCPUSeconds)
+        #expect(librdkafka > 0)
+        let rows = report.cpuMicrosecondsPerQuestionByStage.map(\.stage)
+        #expect(rows.suffix(2) == [PipelineRun.Report.librdkafkaThreads, PipelineRun.Report.restOfTheProcess], "\(rows)")
     }
 }

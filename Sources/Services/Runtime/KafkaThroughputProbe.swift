@@ -3,6 +3,7 @@ import Logging
 import Kafka
 import Transport
 import Dataset
+import Observability
 import VeredictoCore
 
 /// Measures how fast the Kafka layer moves question-sized messages through a broker: produces
@@ -37,6 +38,8 @@ public struct KafkaThroughputProbe: Sendable {
         /// Bytes written to the brokers, protocol overhead included (librdkafka statistics), if known.
         public var wireBytes: Int?
         public var librdkafkaVersion: String
+        /// Where the CPU time of consuming went, when /proc/self/task can be read.
+        public var consumeCPU: ConsumeCPU?
 
         public var produceMessagesPerSecond: Double { Double(timedProduceMessages) / produceSeconds }
         public var consumeMessagesPerSecond: Double { Double(messages) / consumeSeconds }
@@ -54,6 +57,25 @@ public struct KafkaThroughputProbe: Sendable {
                     + "(group join %.1f s), zstd ratio %@, librdkafka %@",
                 messages, payloadBytes, Double(payloadBytes) / Double(max(messages, 1)), produceMessagesPerSecond,
                 consumeMessagesPerSecond, groupJoinSeconds, ratio, librdkafkaVersion)
+        }
+    }
+
+    /// The CPU time of this process's threads from the consumer's start to the last message
+    /// (the group join included: heartbeats and metadata, a few milliseconds).
+    public struct ConsumeCPU: Sendable, Equatable {
+        /// librdkafka's busiest broker thread: it fetches, decompresses and parses the batches.
+        public var fetchThreadSeconds: Double
+        /// All of librdkafka's threads (the fetch thread included).
+        public var librdkafkaSeconds: Double
+        /// Every other thread of the process: the poll loop, which takes the messages and commits.
+        public var otherSeconds: Double
+
+        /// From the threads' CPU time over a consume: `spent` as `ThreadCPU.spent` gives it.
+        public init(spent: [ThreadCPU]) {
+            let librdkafka = spent.filter(\.isLibrdkafka)
+            fetchThreadSeconds = librdkafka.filter { $0.name.hasPrefix("rdk:broker") }.map(\.seconds).max() ?? 0
+            librdkafkaSeconds = librdkafka.reduce(0) { $0 + $1.seconds }
+            otherSeconds = spent.filter { !$0.isLibrdkafka }.reduce(0) { $0 + $1.seconds }
         }
     }
 
@@ -86,7 +108,7 @@ public struct KafkaThroughputProbe: Sendable {
 
         let statistics = ProducerBatchStatistics(topic: topic)
         let produceSeconds = try await produce(messages, to: topic, statistics: statistics, deadline: deadline, logger: logger)
-        let (consumeSeconds, joinSeconds, consumedBytes) = try await consume(
+        let (consumeSeconds, joinSeconds, consumedBytes, consumeCPU) = try await consume(
             messageCount, from: topic, deadline: deadline, logger: logger)
         guard consumedBytes == messages.valueBytes.count else {
             throw KafkaError(.broker, "consumed \(consumedBytes) payload bytes, produced \(messages.valueBytes.count)")
@@ -97,7 +119,8 @@ public struct KafkaThroughputProbe: Sendable {
             payloadBytes: messages.valueBytes.count, keyBytes: messages.keyBytes.count,
             produceSeconds: produceSeconds, consumeSeconds: consumeSeconds, groupJoinSeconds: joinSeconds,
             compressedBatchBytes: totals.batchBytes > 0 ? totals.batchBytes : nil,
-            wireBytes: totals.wireBytes > 0 ? totals.wireBytes : nil, librdkafkaVersion: KafkaLibrary.version)
+            wireBytes: totals.wireBytes > 0 ? totals.wireBytes : nil, librdkafkaVersion: KafkaLibrary.version,
+            consumeCPU: consumeCPU)
     }
 
     private func produce(_ messages: SyntheticQuestionMessages, to topic: String, statistics: ProducerBatchStatistics,
@@ -133,13 +156,14 @@ public struct KafkaThroughputProbe: Sendable {
     }
 
     private func consume(_ count: Int, from topic: String, deadline: ContinuousClock.Instant,
-                         logger: Logger) async throws -> (seconds: Double, join: Double, bytes: Int) {
+                         logger: Logger) async throws -> (seconds: Double, join: Double, bytes: Int, cpu: ConsumeCPU?) {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: "\(topic)-group",
                                                        topics: [topic])
         configuration.sessionTimeout = sessionTimeout
         configuration.maxBatchSize = 10_000
         configuration.extra = extra
         let subscribed = ContinuousClock.now
+        let threadsBefore = ThreadCPU.all()
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger, statistics: nil)
         var received = 0
         var bytes = 0
@@ -162,9 +186,12 @@ public struct KafkaThroughputProbe: Sendable {
             try? await consumer.close()
             throw error
         }
+        let threadsAfter = ThreadCPU.all()
         try await consumer.close()
         let assigned = consumer.firstAssignment ?? subscribed
-        return (Self.seconds(end - assigned), Self.seconds(assigned - subscribed), bytes)
+        let cpu = threadsBefore.isEmpty || threadsAfter.isEmpty
+            ? nil : ConsumeCPU(spent: ThreadCPU.spent(from: threadsBefore, to: threadsAfter))
+        return (Self.seconds(end - assigned), Self.seconds(assigned - subscribed), bytes, cpu)
     }
 
     private static func seconds(_ duration: Duration) -> Double { duration.inSeconds }

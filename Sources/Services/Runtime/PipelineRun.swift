@@ -69,6 +69,10 @@ public struct PipelineRun: Sendable {
         /// their executors counted it (`ServiceCPUExecutor`); the rest of `processCPUSeconds`
         /// ran outside them (librdkafka's and libmongoc's threads, the run's own loop).
         public var cpuByStage: [StageCPU] = []
+        /// The CPU time of librdkafka's threads over the same span (`ThreadCPU`), part of the
+        /// rest of `processCPUSeconds`; nil when the run's transport is not Kafka. All of the
+        /// process's librdkafka threads are counted, as the process CPU counts all of it.
+        public var librdkafkaCPUSeconds: Double? = nil
 
         /// CPU seconds of one stage (or the generator) over a run.
         public struct StageCPU: Codable, Sendable, Equatable {
@@ -76,14 +80,24 @@ public struct PipelineRun: Sendable {
             public var seconds: Double
         }
 
-        /// CPU microseconds per question decided of each stage, then of the rest of the process.
+        /// CPU microseconds per question decided of each stage, then of librdkafka's threads
+        /// (when any ran), then of the rest of the process.
         public var cpuMicrosecondsPerQuestionByStage: [(stage: String, microseconds: Double)] {
             guard let processCPUSeconds, questions > 0, !cpuByStage.isEmpty else { return [] }
             let perQuestion = 1_000_000 / Double(questions)
-            let counted = cpuByStage.reduce(0) { $0 + $1.seconds }
-            return cpuByStage.map { ($0.stage, $0.seconds * perQuestion) }
-                + [("rest of the process", max(0, processCPUSeconds - counted) * perQuestion)]
+            var counted = cpuByStage.reduce(0) { $0 + $1.seconds }
+            var figures = cpuByStage.map { (stage: $0.stage, microseconds: $0.seconds * perQuestion) }
+            if let librdkafkaCPUSeconds {
+                // Read from /proc and the process's total from getrusage: never more than the rest.
+                let librdkafka = min(librdkafkaCPUSeconds, max(0, processCPUSeconds - counted))
+                figures.append((Self.librdkafkaThreads, librdkafka * perQuestion))
+                counted += librdkafka
+            }
+            return figures + [(Self.restOfTheProcess, max(0, processCPUSeconds - counted) * perQuestion)]
         }
+
+        public static let librdkafkaThreads = "librdkafka threads"
+        public static let restOfTheProcess = "rest of the process"
 
         /// Process CPU microseconds per question decided (every service, the generator and the
         /// bus of this process together).
@@ -100,7 +114,9 @@ public struct PipelineRun: Sendable {
                     progress: @Sendable (Int) -> Void = { _ in },
                     onSent: @escaping @Sendable ([QuestionGenerator.Send]) -> Void = { _ in },
                     onError: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Report {
-        let recording = LockedValue(warmup == 0)
+        // Whether the measured part has begun, and how many warm-up decisions the store has
+        // reported through `onApplied` until then.
+        let recording = LockedValue((measuring: warmup == 0, warmUpDecided: 0))
         let transport = SharedProducerTransport(transport)
         // On the normal path the producer is closed below, once the services have stopped.
         defer { Task { await transport.close() } }
@@ -110,7 +126,14 @@ public struct PipelineRun: Sendable {
             for _ in 0..<max(1, instances) {
                 runners += try await service.runners(
                     settings: settings, transport: transport, store: store, model: model, llmCounters: llmCounters,
-                    onApplied: { outcome in if recording.withLock({ $0 }) { latencies.record(milliseconds: outcome.latencies, paths: outcome.paths) } },
+                    onApplied: { outcome in
+                        // Decided: recorded once measuring, else counted as the warm-up's.
+                        let measuring = recording.withLock { state in
+                            if !state.measuring { state.warmUpDecided += outcome.latencies.count }
+                            return state.measuring
+                        }
+                        if measuring { latencies.record(milliseconds: outcome.latencies, paths: outcome.paths) }
+                    },
                     onError: onError)
             }
         }
@@ -123,16 +146,18 @@ public struct PipelineRun: Sendable {
         // its first half second connecting and fetching metadata, which would be counted.
         let producer = try await transport.makeProducer()
         if warmup > 0 {
-            let before = try await store.metrics().asked
             var warm = try QuestionGenerator(questions: questions, questionIDs: questionIDs, arrival: .constant(rate: 0),
                                              popularity: popularity, total: warmup, seed: seed &+ 1, topics: settings.topics)
             warm.burst = 50
             try await warm.run(producer: producer)
+            // Until every warm-up decision has passed `onApplied`: the store's own count moves
+            // before the callback of the batch that moved it, so waiting on that count let the
+            // last warm-up batch's latencies into the measured ones.
             let deadline = ContinuousClock.now + drainTimeout
-            while try await store.metrics().asked - before < warmup && ContinuousClock.now < deadline {
+            while recording.withLock({ $0.warmUpDecided }) < warmup && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            recording.withLock { $0 = true }
+            recording.withLock { $0.measuring = true }
         }
         onMeasuredStart()
         let baseline = try await store.metrics().asked
@@ -142,6 +167,8 @@ public struct PipelineRun: Sendable {
         let started = clock.now
         let cpuAtStart = Self.processCPUSeconds()
         let stageCPUAtStart = stageExecutors.map(\.snapshot.seconds)
+        let clientThreads = transport.clientThreadPrefix
+        let threadsAtStart = clientThreads == nil ? [] : ThreadCPU.all()
         let sent = LockedValue(false)
         let sending = ServiceCPUExecutor.start(on: generatorExecutor) {
             defer { sent.withLock { $0 = true } }
@@ -173,6 +200,9 @@ public struct PipelineRun: Sendable {
         let stageCPU = zip(stageExecutors, stageCPUAtStart).map { executor, atStart in
             Report.StageCPU(stage: executor.name, seconds: executor.snapshot.seconds - atStart)
         }
+        let librdkafka = clientThreads.map { prefix in
+            ThreadCPU.spent(from: threadsAtStart, to: ThreadCPU.all()).filter { $0.name.hasPrefix(prefix) }
+        }
         if cancelled {
             _ = try? await sending.value
             decided = try await store.metrics().asked - baseline
@@ -196,7 +226,8 @@ public struct PipelineRun: Sendable {
             llm: LLMCost(counters: llmCounters.snapshot, prices: settings.llm.prices, metrics: metrics),
             cacheHitRate: served > 0 ? Double(metrics.bySource[.cache, default: 0]) / Double(served) : 0,
             deadLetters: deadLetters, peakResidentMegabytes: Self.peakResidentMegabytes(), completed: !cancelled && decided >= total,
-            processCPUSeconds: cpuSeconds, cpuByStage: stageCPU)
+            processCPUSeconds: cpuSeconds, cpuByStage: stageCPU,
+            librdkafkaCPUSeconds: librdkafka.map { $0.reduce(0) { $0 + $1.seconds } })
     }
 
     /// User and system CPU time of this process so far (all threads), in seconds.

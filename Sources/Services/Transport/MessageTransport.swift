@@ -149,9 +149,14 @@ public protocol MessageTransport: Sendable {
     func makeProducer() async throws -> any MessageProducer
     /// The partition count of each of `topics` that exists (for the co-partitioning check).
     func partitionCounts(of topics: [String]) async throws -> [String: Int]
+    /// How the threads of the transport's client library are named (`rdk:` for librdkafka's),
+    /// so that a run reports their CPU apart; nil when the transport starts no threads.
+    var clientThreadPrefix: String? { get }
 }
 
 extension MessageTransport {
+    public var clientThreadPrefix: String? { nil }
+
     /// None known: no check.
     public func partitionCounts(of topics: [String]) async throws -> [String: Int] { [:] }
 

@@ -23,6 +23,8 @@ public final class SharedProducerTransport: MessageTransport {
         LentProducer(producer: try await shared.producer())
     }
 
+    public var clientThreadPrefix: String? { base.clientThreadPrefix }
+
     public func partitionCounts(of topics: [String]) async throws -> [String: Int] {
         try await base.partitionCounts(of: topics)
     }
