@@ -87,6 +87,21 @@ import Testing
         samples.first { sample in sample.name == name && labels.allSatisfy { key, value in sample.labels[key] == value } }?.value
     }
 
+    /// Label values and help texts are escaped as the exposition format asks (a backslash, a
+    /// double quote in a label, a line feed), and a series' key is the same however its labels
+    /// were ordered.
+    @Test func labelsAndHelpAreEscapedAndKeyedInOneOrder() {
+        #expect(MetricsRegistry.escapeLabel("cache") == "cache")
+        #expect(MetricsRegistry.escapeLabel(#"a\b"c"#) == #"a\\b\"c"#)
+        #expect(MetricsRegistry.escapeLabel("line\r\nnext\n") == "line\r\\nnext\\n")
+        #expect(MetricsRegistry.escapeLabel("é\"ü") == "é\\\"ü")
+        #expect(MetricsRegistry.escapeHelp(#"say "\" and"# + "\n") == #"say "\\" and\n"#)
+        #expect(MetricsRegistry.labelText([:]) == "")
+        #expect(MetricsRegistry.labelText(["topic": "q\"s"]) == #"topic="q\"s""#)
+        #expect(MetricsRegistry.labelText(["z": "1", "a": "2", "m": "3"]) == #"a="2",m="3",z="1""#)
+        #expect(MetricsRegistry.labelText(["b": "x", "a": "y"]) == MetricsRegistry.labelText(["a": "y", "b": "x"]))
+    }
+
     @Test func registryRendersCountersGaugesAndCumulativeHistograms() throws {
         let registry = MetricsRegistry()
         registry.declare("t_requests_total", .counter, help: "Requests.")

@@ -139,18 +139,48 @@ public final class MetricsRegistry: Sendable {
         return out
     }
 
-    /// `a="x",b="y"`, labels sorted by name, values escaped.
+    /// `a="x",b="y"`: the labels as the exposition format writes them, sorted by name, values
+    /// escaped; the key of a series. It is
+    /// made on every update (each batch of each service updates a few series), so the common
+    /// cases (no label, one label, values with nothing to escape) take no sort and no search.
     static func labelText(_ labels: [String: String]) -> String {
-        labels.keys.sorted().map { "\($0)=\"\(escapeLabel(labels[$0]!))\"" }.joined(separator: ",")
+        switch labels.count {
+        case 0:
+            return ""
+        case 1:
+            let (key, value) = labels.first!
+            return key + "=\"" + escapeLabel(value) + "\""
+        default:
+            return labels.keys.sorted().map { "\($0)=\"\(escapeLabel(labels[$0]!))\"" }.joined(separator: ",")
+        }
     }
 
+    /// A label value with its backslashes, double quotes and line feeds escaped.
     static func escapeLabel(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        escape(value, quotes: true)
     }
 
     static func escapeHelp(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        escape(value, quotes: false)
+    }
+
+    /// `value` with `\`, line feeds and (with `quotes`) `"` escaped; the same String when it has none.
+    private static func escape(_ value: String, quotes: Bool) -> String {
+        let needsEscape = value.utf8.contains { byte in
+            byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\n") || (quotes && byte == UInt8(ascii: "\""))
+        }
+        guard needsEscape else { return value }
+        var escaped = ""
+        escaped.reserveCapacity(value.utf8.count + 8)
+        for character in value.unicodeScalars {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\"" where quotes: escaped += "\\\""
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
     }
 
     static func format(_ value: Double) -> String {
