@@ -6,8 +6,8 @@
 #
 # Usage (the broker and the MongoDB server of the test environment):
 #   scripts/test-env.sh scripts/perf_services.sh [TOTAL] [RATE]
-# TOTAL askings (default 60000) at RATE per second (default 2000) of the sample dataset's
-# questions. Needs perf and a release build (swift build -c release). The profiles stay in
+# TOTAL askings (default 60000) at RATE per second (default 2000), Zipf-popular, of 20,000
+# generated questions (`veredicto dataset synth`, seed 42), as the bench's runs ask. Needs perf and a release build (swift build -c release). The profiles stay in
 # $PERF_SERVICES_DIR (default a new temporary directory), one perf.data per service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,7 @@ id=$RANDOM$RANDOM
 export KAFKA_BOOTSTRAP_SERVERS=$VEREDICTO_TEST_KAFKA MONGO_URI=$VEREDICTO_TEST_MONGO MONGO_DB=perf_$id \
     TOPIC_PREFIX=perf_${id}_ TOPIC_PARTITIONS=1 KAFKA_SESSION_TIMEOUT_MS=6000 METRICS_PORT=0
 $veredicto topics create >"$dir/topics.log" 2>&1
+$veredicto dataset synth --rows 20000 --out "$dir/questions.csv" >/dev/null
 
 pids=()
 services=(cache llm score store)
@@ -43,7 +44,7 @@ stop() {
 }
 trap stop EXIT
 sleep 8  # the four groups join (6 s session timeout on a fresh broker)
-$veredicto serve generator --dataset data/sample/yahoo_sample.csv --total "$total" --distribution constant \
+$veredicto serve generator --dataset "$dir/questions.csv" --total "$total" --distribution constant \
     --rate "$rate" --log-dir "$dir" >"$dir/generator.log" 2>&1
 # Until the store has consumed a decision for every asking (at most 5 minutes).
 consumed=0
