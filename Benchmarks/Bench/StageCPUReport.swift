@@ -3,8 +3,8 @@ import Runtime
 
 /// Prints where each run's CPU time went: microseconds per asking of every stage, the generator,
 /// librdkafka's threads (over Kafka), the rest of the bench process (libmongoc's threads, the
-/// run's own loop) and, over Kafka, the broker process. The largest share names the part that bounds the throughput
-/// when the cores are saturated.
+/// run's own loop) and, over Kafka, the broker process. The largest share names the part that
+/// bounds the throughput when the cores are saturated.
 struct StageCPUReport {
     let runs: [PipelineBenchmark.RunFigures]
 

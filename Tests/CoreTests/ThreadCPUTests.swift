@@ -6,6 +6,8 @@ import VeredictoCore
 @Suite struct ThreadCPUTests {
     struct Reading: Sendable {
         var own: Double
+        var tid: Int32?
+        var named: Bool
     }
 
     @Test func statFieldsAreCountedAfterTheNameThatMayHoldSpacesAndParentheses() {
@@ -33,7 +35,13 @@ import VeredictoCore
         let measured = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
         let thread = Thread {
-            Thread.current.name = "rdk:cputest"  // sets the thread's name in the kernel (comm) too
+            // Named as librdkafka names its threads, through the kernel's own file for the
+            // calling thread (Foundation's Thread.name reaches the kernel only once the
+            // starting thread has recorded the new one, a race under load).
+            let named = (try? "rdk:cputest".write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)) != nil
+            // "<pid>/task/<tid>"
+            let tid = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"))
+                .flatMap { $0.split(separator: "/").last.flatMap { Int32($0) } }
             var clock = timespec()
             clock_gettime(CLOCK_THREAD_CPUTIME_ID, &clock)
             let start = Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9
@@ -46,21 +54,23 @@ import VeredictoCore
             }
             if sink == 0 { print("unlikely") }
             // Read while the thread still runs: an ended thread leaves /proc/self/task.
-            reading.withLock { $0 = Reading(own: own) }
+            reading.withLock { $0 = Reading(own: own, tid: tid, named: named) }
             measured.signal()
             release.wait()
         }
         thread.start()
+        defer { release.signal() }
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { measured.wait(); continuation.resume() }
         }
-        let own = try #require(reading.withLock { $0 }?.own)
+        let state = try #require(reading.withLock { $0 })
+        #expect(state.named, "could not write /proc/thread-self/comm")
+        let tid = try #require(state.tid, "could not read /proc/thread-self")
+        let own = state.own
         let after = ThreadCPU.all()
-        release.signal()
         let spent = ThreadCPU.spent(from: before, to: after)
-        let named = spent.filter { $0.name == "rdk:cputest" }
-        #expect(named.count == 1, "\(named)")
-        let burnt = try #require(named.first)
+        let burnt = try #require(spent.first { $0.tid == tid })
+        #expect(burnt.name == "rdk:cputest")
         #expect(burnt.isLibrdkafka)
         #expect(!before.contains { $0.tid == burnt.tid }, "the thread started after the first reading")
         // schedstat counts the same time the thread's own clock did (a tick of 10 ms where only

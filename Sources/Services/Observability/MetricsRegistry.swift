@@ -140,9 +140,9 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// `a="x",b="y"`: the labels as the exposition format writes them, sorted by name, values
-    /// escaped; the key of a series. It is
-    /// made on every update (each batch of each service updates a few series), so the common
-    /// cases (no label, one label, values with nothing to escape) take no sort and no search.
+    /// escaped; the key of a series. It is made on every update (each batch of each service
+    /// updates a few series), so the common cases (no label, one label, values with nothing to
+    /// escape) take no sort and no search.
     static func labelText(_ labels: [String: String]) -> String {
         switch labels.count {
         case 0:
