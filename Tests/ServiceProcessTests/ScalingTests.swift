@@ -25,9 +25,10 @@ import VeredictoCore
         throw TestTimeout(description: "no loopback port left that this test process has not handed out")
     }
 
-    static func start(_ name: String, instance: String, deployment: EndToEndTests.Deployment) throws -> (ServiceProcess, Int) {
+    static func start(_ name: String, instance: String, deployment: EndToEndTests.Deployment,
+                      extra: [String: String] = [:]) throws -> (ServiceProcess, Int) {
         let port = try freePort()
-        var environment = deployment.environment
+        var environment = deployment.environment.merging(extra) { $1 }
         environment["METRICS_PORT"] = "\(port)"
         let process = try ServiceProcess(name: "\(name)-\(instance)", arguments: ["serve", name], environment: environment,
                                          logDirectory: deployment.directory)
@@ -132,7 +133,11 @@ import VeredictoCore
         defer { deployment.mongo.close() }
         var services: [(ServiceProcess, Int)] = []
         for (name, instance) in [("cache", "1"), ("cache", "2"), ("llm", "1"), ("score", "1"), ("score", "2"), ("store", "1")] {
-            services.append(try Self.start(name, instance: instance, deployment: deployment))
+            // The score instance to kill holds each batch 300 ms before handling it: each of
+            // its few batches is then a moment a scrape can catch, however slow scrapes are
+            // on a loaded machine (with 50 ms, a whole-suite run once missed all of them).
+            let extra = (name, instance) == ("score", "1") ? ["FAULT_PAUSE_AFTER_POLL_MS": "300"] : [:]
+            services.append(try Self.start(name, instance: instance, deployment: deployment, extra: extra))
         }
         for (process, port) in services {
             #expect(await Self.waitHealthy(port, process), "\(process.name) not healthy: \(process.output.suffix(2000))")
