@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.."
 
 total=${1:-60000}
 rate=${2:-2000}
+[[ $total =~ ^[1-9][0-9]*$ ]] || { echo "perf_services: TOTAL must be a positive whole number of askings, got '$total'" >&2; exit 2; }
+[[ $rate =~ ^[1-9][0-9]*$ ]] || { echo "perf_services: RATE must be a positive whole number of askings per second, got '$rate'" >&2; exit 2; }
 veredicto=.build/release/veredicto
 [[ -x $veredicto ]] || { echo "perf_services: build first: swift build -c release" >&2; exit 2; }
 command -v perf >/dev/null || { echo "perf_services: perf is not installed" >&2; exit 2; }
