@@ -43,11 +43,13 @@ struct KafkaLayerReport {
         let measured = figures.rounds.filter { $0.consumeCPU != nil }
         guard !measured.isEmpty else { return }
         let median = measured.sorted { $0.consume < $1.consume }[measured.count / 2]
-        func line(_ who: String, _ cpu: PipelineBenchmark.ConsumeCPUFigures) -> String {
-            "    \(who): fetch thread \(decimal(cpu.microseconds(cpu.fetchThreadSeconds))) µs, all librdkafka threads "
-                + "\(decimal(cpu.microseconds(cpu.librdkafkaSeconds))) µs, poll loop \(decimal(cpu.microseconds(cpu.otherSeconds))) µs; "
-                + "fetch thread busy \(Int((cpu.fetchThreadBusy * 100).rounded())) % of the consume time, "
-                + "its ceiling \(number(cpu.fetchThreadCeiling))/s"
+        func line(_ who: String, _ figures: PipelineBenchmark.ConsumeCPUFigures) -> String {
+            let cpu = figures.cpu
+            return "    \(who): fetch thread \(decimal(figures.microseconds(cpu.fetchThreadSeconds))) µs, all librdkafka threads "
+                + "\(decimal(figures.microseconds(cpu.librdkafkaSeconds))) µs, poll loop "
+                + "\(decimal(figures.microseconds(cpu.otherSeconds))) µs; "
+                + "fetch thread busy \(Int((figures.fetchThreadBusy * 100).rounded())) % of the consume time, "
+                + "its ceiling \(number(figures.fetchThreadCeiling))/s"
         }
         Swift.print("  consume CPU per message, from the round with the median consume rate (librdkafka's fetch thread fetches, "
             + "decompresses and parses every batch, for both clients):")

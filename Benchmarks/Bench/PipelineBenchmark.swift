@@ -111,24 +111,20 @@ struct PipelineBenchmark {
         var pythonConsumeCPU: ConsumeCPUFigures?
     }
 
-    /// CPU seconds of one client's threads over its consume (`KafkaThroughputProbe.ConsumeCPU`;
-    /// the Python baseline reads its own threads the same way).
+    /// Where one client's consume CPU went (`KafkaThroughputProbe.ConsumeCPU`; the Python
+    /// baseline reads its own threads the same way), with what it is divided by.
     struct ConsumeCPUFigures: Codable {
-        /// librdkafka's busiest broker thread: fetching, decompressing and parsing the batches.
-        var fetchThreadSeconds: Double
-        var librdkafkaSeconds: Double
-        /// The client's other threads: its poll loop.
-        var otherSeconds: Double
+        var cpu: KafkaThroughputProbe.ConsumeCPU
         /// Consume wall time (assignment to last message) and messages, to divide by.
         var consumeSeconds: Double
         var messages: Int
 
         /// Share of the consume time the fetch thread was on a CPU (the group join's few
         /// milliseconds of CPU included).
-        var fetchThreadBusy: Double { fetchThreadSeconds / max(consumeSeconds, 1e-9) }
+        var fetchThreadBusy: Double { cpu.fetchThreadSeconds / max(consumeSeconds, 1e-9) }
         /// Messages per second the fetch thread would allow if it never waited: the ceiling of
         /// any client reading through it.
-        var fetchThreadCeiling: Double { Double(messages) / max(fetchThreadSeconds, 1e-9) }
+        var fetchThreadCeiling: Double { Double(messages) / max(cpu.fetchThreadSeconds, 1e-9) }
         func microseconds(_ seconds: Double) -> Double { seconds * 1_000_000 / Double(max(messages, 1)) }
     }
 
@@ -262,8 +258,7 @@ struct PipelineBenchmark {
             if let ratio = measurement.compressionRatio { compression.append(ratio) }
             var round = KafkaRound(produce: measurement.produceMessagesPerSecond, consume: measurement.consumeMessagesPerSecond)
             round.consumeCPU = measurement.consumeCPU.map {
-                ConsumeCPUFigures(fetchThreadSeconds: $0.fetchThreadSeconds, librdkafkaSeconds: $0.librdkafkaSeconds,
-                                  otherSeconds: $0.otherSeconds, consumeSeconds: measurement.consumeSeconds, messages: messages)
+                ConsumeCPUFigures(cpu: $0, consumeSeconds: measurement.consumeSeconds, messages: messages)
             }
             if !baselineMissing {
                 brokerStart = broker?.begin()
@@ -275,7 +270,8 @@ struct PipelineBenchmark {
                     if let fetch = numbers["consume_fetch_thread_cpu_s"], let librdkafka = numbers["consume_librdkafka_cpu_s"],
                        let other = numbers["consume_other_cpu_s"], consume > 0 {
                         round.pythonConsumeCPU = ConsumeCPUFigures(
-                            fetchThreadSeconds: fetch, librdkafkaSeconds: librdkafka, otherSeconds: other,
+                            cpu: KafkaThroughputProbe.ConsumeCPU(fetchThreadSeconds: fetch, librdkafkaSeconds: librdkafka,
+                                                                 otherSeconds: other),
                             consumeSeconds: Double(messages) / consume, messages: messages)
                     }
                 } else {

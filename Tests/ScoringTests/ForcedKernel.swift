@@ -31,23 +31,21 @@ enum ForcedKernel {
 
     /// Runs `body` with `kernel` forced; the kernel chosen at run time is restored after.
     static func with<T>(_ kernel: ScoringKernel, _ body: () throws -> T) async throws -> T {
-        await gate.enter()
-        do {
+        try await exclusively {
+            defer { try? ScoringKernel.force(nil) }
             try ScoringKernel.force(kernel)
-            let result = try body()
-            try? ScoringKernel.force(nil)
-            await gate.leave()
-            return result
-        } catch {
-            try? ScoringKernel.force(nil)
-            await gate.leave()
-            throw error
+            return try body()
         }
     }
 
     /// Runs `body` while no test forces a kernel, so that what it reads of `ScoringKernel.active`
     /// is the kernel chosen at run time.
     static func unforced<T>(_ body: () throws -> T) async rethrows -> T {
+        try await exclusively(body)
+    }
+
+    /// Runs `body` alone among the callers of this type, whether it returns or throws.
+    private static func exclusively<T>(_ body: () throws -> T) async rethrows -> T {
         await gate.enter()
         do {
             let result = try body()

@@ -36,8 +36,8 @@ public struct KafkaTransport: MessageTransport {
     /// producers' `message.max.bytes` leaves room for it and its key, and the consumers fetch
     /// records at least that large (the runner sets larger ones aside as dead letters).
     public var maxMessageBytes = MessageDomain.defaultMaximumMessageBytes
-    /// librdkafka names its threads `rdk:main`, `rdk:broker<N>` and so on.
-    public var clientThreadPrefix: String? { "rdk:" }
+    /// librdkafka's threads (`ThreadCPU.librdkafkaPrefix`).
+    public var clientThreadPrefix: String? { ThreadCPU.librdkafkaPrefix }
 
     /// Room for a record's key, headers and framing above its value.
     static let recordOverheadBytes = 65_536

@@ -63,6 +63,9 @@ public struct ThreadCPU: Sendable, Equatable {
         }
     }
 
-    /// Whether librdkafka started the thread (its threads are named `rdk:`...).
-    public var isLibrdkafka: Bool { name.hasPrefix("rdk:") }
+    /// How librdkafka names its threads: `rdk:main`, `rdk:broker<N>` and so on.
+    public static let librdkafkaPrefix = "rdk:"
+
+    /// Whether librdkafka started the thread.
+    public var isLibrdkafka: Bool { name.hasPrefix(Self.librdkafkaPrefix) }
 }

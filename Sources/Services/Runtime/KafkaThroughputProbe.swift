@@ -62,7 +62,7 @@ public struct KafkaThroughputProbe: Sendable {
 
     /// The CPU time of this process's threads from the consumer's start to the last message
     /// (the group join included: heartbeats and metadata, a few milliseconds).
-    public struct ConsumeCPU: Sendable, Equatable {
+    public struct ConsumeCPU: Sendable, Equatable, Codable {
         /// librdkafka's busiest broker thread: it fetches, decompresses and parses the batches.
         public var fetchThreadSeconds: Double
         /// All of librdkafka's threads (the fetch thread included).
@@ -70,10 +70,16 @@ public struct KafkaThroughputProbe: Sendable {
         /// Every other thread of the process: the poll loop, which takes the messages and commits.
         public var otherSeconds: Double
 
+        public init(fetchThreadSeconds: Double, librdkafkaSeconds: Double, otherSeconds: Double) {
+            self.fetchThreadSeconds = fetchThreadSeconds
+            self.librdkafkaSeconds = librdkafkaSeconds
+            self.otherSeconds = otherSeconds
+        }
+
         /// From the threads' CPU time over a consume: `spent` as `ThreadCPU.spent` gives it.
         public init(spent: [ThreadCPU]) {
             let librdkafka = spent.filter(\.isLibrdkafka)
-            fetchThreadSeconds = librdkafka.filter { $0.name.hasPrefix("rdk:broker") }.map(\.seconds).max() ?? 0
+            fetchThreadSeconds = librdkafka.filter { $0.name.hasPrefix(ThreadCPU.librdkafkaPrefix + "broker") }.map(\.seconds).max() ?? 0
             librdkafkaSeconds = librdkafka.reduce(0) { $0 + $1.seconds }
             otherSeconds = spent.filter { !$0.isLibrdkafka }.reduce(0) { $0 + $1.seconds }
         }
