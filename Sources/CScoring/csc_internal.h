@@ -5,6 +5,7 @@
 #include "csc.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #define CSC_ALWAYS_INLINE inline __attribute__((always_inline))
@@ -53,6 +54,19 @@ typedef bool (*csc_classify_fn)(const uint8_t *src, size_t n, uint8_t *dst, uint
 // position after the last code point handled (>= limit, <= n). Defines the semantics.
 size_t csc_classify_code_points(const uint8_t *src, size_t n, size_t pos, size_t limit,
                                 uint8_t *dst, uint64_t *bits);
+// Length of the valid UTF-8 sequence at src[i] (a byte >= 0x80), its code point in *cp;
+// 0 when the bytes there are no valid sequence (a separator byte).
+size_t csc_decode_code_point(const uint8_t *src, size_t n, size_t i, uint32_t *cp);
+// Writes the lowered form of code point `cp` (`len` bytes at i) and sets its word bits.
+void csc_classify_code_point(uint32_t cp, size_t len, const uint8_t *src, size_t i, uint8_t *dst, uint64_t *bits);
+// Classifies the bytes >= 0x80 of the chunk at `start` (mask `high`), after the chunk's
+// SIMD pass has lowered and classified its ASCII bytes and copied the others unchanged:
+// first the code point begun in the previous chunk at `carried` (SIZE_MAX for none), then
+// each sequence whose lead byte is in this chunk. A sequence running on past the chunk is
+// left for the next chunk's call (its pass would copy the bytes there over the lowered
+// ones): returns its lead byte's position, or SIZE_MAX.
+size_t csc_classify_high_bytes(const uint8_t *src, size_t n, size_t start, uint64_t high, size_t carried,
+                               uint8_t *dst, uint64_t *bits);
 
 bool csc_classify_scalar(const uint8_t *src, size_t n, uint8_t *dst, uint64_t *bits);
 #if CSC_X86_64
@@ -74,56 +88,42 @@ int csc_cpu_has_bmi2(void);
 int csc_cpu_has_vbmi2(void);
 #endif
 
-// Runs a SIMD chunk function over pure-ASCII 64-byte chunks and the scalar code point
-// classifier over chunks holding any byte >= 0x80. Inlined into each kernel so the chunk
-// function is inlined with that kernel's target attributes. The last, partial chunk goes
-// through `tail` when the kernel has one, else through a zero-padded copy.
+// Runs a SIMD chunk function over every 64-byte chunk: it lowers and classifies the ASCII
+// bytes and copies the others unchanged, with no word bit. The bytes >= 0x80 of a chunk
+// then go through the code point classifier one sequence at a time, so a text with a few
+// of them (quotes, dashes, accented letters) keeps the SIMD pass for the rest of its chunk.
+// Inlined into each kernel so the chunk function is inlined with that kernel's target
+// attributes. The last, partial chunk goes through `tail` when the kernel has one, else
+// through a zero-padded copy. Every word of `bits` is stored before any code point sets
+// bits in it, and only a sequence's own bits are then added.
 static CSC_ALWAYS_INLINE bool csc_classify_driver(const uint8_t *src, size_t n, uint8_t *dst,
                                                   uint64_t *bits, csc_chunk_fn chunk, csc_tail_fn tail) {
-    memset(bits, 0, ((n + 63) / 64) * sizeof(uint64_t));
-    size_t pos = 0;
-    bool high = false;  // a chunk went through the code point classifier
-    while (pos < n) {
-        const size_t c = pos >> 6;
-        const size_t start = c << 6;
+    bool high = false;         // the text has a byte >= 0x80
+    size_t carried = SIZE_MAX; // lead byte of a sequence that runs on into the current chunk
+    for (size_t start = 0; start < n; start += 64) {
         const size_t avail = n - start;
-        if (pos == start) {
-            csc_chunk_masks m;
-            const uint64_t after_backslash = (start > 0 && src[start - 1] == '\\') ? 1u : 0u;
-            if (avail >= 64) {
-                chunk(src + start, dst + start, &m);
-                if (CSC_LIKELY(m.high == 0)) {
-                    const uint64_t sep = ((m.backslash << 1) | after_backslash) & m.letter_n;
-                    bits[c] = m.word & ~sep;
-                    pos = start + 64;
-                    continue;
-                }
-            } else if (tail) {
-                tail(src + start, dst + start, avail, &m);
-                if (CSC_LIKELY(m.high == 0)) {
-                    const uint64_t sep = ((m.backslash << 1) | after_backslash) & m.letter_n;
-                    bits[c] = m.word & ~sep;
-                    pos = n;
-                    continue;
-                }
-            } else {
-                uint8_t in[64] __attribute__((aligned(64)));
-                uint8_t out[64] __attribute__((aligned(64)));
-                memset(in, 0, sizeof in);
-                memcpy(in, src + start, avail);
-                chunk(in, out, &m);
-                if (CSC_LIKELY(m.high == 0)) {
-                    memcpy(dst + start, out, avail);
-                    const uint64_t sep = ((m.backslash << 1) | after_backslash) & m.letter_n;
-                    bits[c] = m.word & ~sep & (~0ULL >> (64 - avail));
-                    pos = n;
-                    continue;
-                }
-            }
+        csc_chunk_masks m;
+        uint64_t live = ~0ULL;
+        if (CSC_LIKELY(avail >= 64)) {
+            chunk(src + start, dst + start, &m);
+        } else if (tail) {
+            tail(src + start, dst + start, avail, &m);
+        } else {
+            uint8_t in[64] __attribute__((aligned(64)));
+            uint8_t out[64] __attribute__((aligned(64)));
+            memset(in, 0, sizeof in);
+            memcpy(in, src + start, avail);
+            chunk(in, out, &m);
+            memcpy(dst + start, out, avail);
+            live = ~0ULL >> (64 - avail);
         }
-        const size_t limit = start + (avail < 64 ? avail : 64);
-        pos = csc_classify_code_points(src, n, pos, limit, dst, bits);
-        high = true;
+        const uint64_t after_backslash = (start > 0 && src[start - 1] == '\\') ? 1u : 0u;
+        const uint64_t sep = ((m.backslash << 1) | after_backslash) & m.letter_n;
+        bits[start >> 6] = m.word & ~sep & live;
+        if (CSC_UNLIKELY((m.high != 0) | (carried != SIZE_MAX))) {
+            high = true;
+            carried = csc_classify_high_bytes(src, n, start, m.high, carried, dst, bits);
+        }
     }
     return high;
 }

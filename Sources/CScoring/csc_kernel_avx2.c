@@ -12,6 +12,14 @@ static CSC_ALWAYS_INLINE CSC_AVX2 __m256i in_range(__m256i b, uint8_t lo, uint8_
     return _mm256_cmpgt_epi8(_mm256_set1_epi8((char)(0x80 + count)), shifted);
 }
 
+// A mask the optimizer cannot see through. Otherwise it merges the two halves' byte masks
+// into one 64-lane mask, which it then moves to a general register byte by byte.
+static CSC_ALWAYS_INLINE uint32_t opaque(int mask) {
+    uint32_t m = (uint32_t)mask;
+    __asm__("" : "+r"(m));
+    return m;
+}
+
 // Letters of either case in one range test: setting bit 5 maps 'A'-'Z' onto 'a'-'z' and
 // no other byte below 0x80 into that range, and it is also the lowering of a letter.
 static CSC_ALWAYS_INLINE CSC_AVX2 void chunk32(const uint8_t *src, uint8_t *dst, uint32_t *word,
@@ -23,10 +31,10 @@ static CSC_ALWAYS_INLINE CSC_AVX2 void chunk32(const uint8_t *src, uint8_t *dst,
     const __m256i under = _mm256_cmpeq_epi8(b, _mm256_set1_epi8('_'));
     const __m256i w = _mm256_or_si256(letter, _mm256_or_si256(digit, under));
     _mm256_storeu_si256((__m256i *)dst, _mm256_or_si256(b, _mm256_and_si256(letter, case_bit)));
-    *word = (uint32_t)_mm256_movemask_epi8(w);
-    *high = (uint32_t)_mm256_movemask_epi8(b);
-    *bs = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_set1_epi8('\\')));
-    *nn = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_set1_epi8('n')));
+    *word = opaque(_mm256_movemask_epi8(w));
+    *high = opaque(_mm256_movemask_epi8(b));
+    *bs = opaque(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_set1_epi8('\\'))));
+    *nn = opaque(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, _mm256_set1_epi8('n'))));
 }
 
 static CSC_ALWAYS_INLINE CSC_AVX2 void chunk_avx2(const uint8_t *src, uint8_t *dst, csc_chunk_masks *m) {

@@ -116,6 +116,28 @@ import Testing
         }
     }
 
+    /// ASCII text with one multi-byte sequence (valid of each length, lowered or not, word
+    /// or not, or invalid) at every position of two chunks: the SIMD pass keeps the chunk's
+    /// ASCII bytes and the sequence alone goes through the code point classifier, also when
+    /// it runs on into the next chunk or is cut by the text's end.
+    @Test func oneSequenceInASCIIAtEveryPosition() {
+        let sequences: [[UInt8]] = [
+            [0xC3, 0x89], [0xC3, 0xA9], [0xC2, 0xB2], [0xC2, 0xA0], [0xE2, 0x80, 0x9C], [0xE2, 0x84, 0xA6],
+            [0xD0, 0x9C], [0xCE, 0x94], [0xF0, 0x9F, 0x99, 0x82], [0xF0, 0x90, 0x90, 0x80], [0x80], [0xFF],
+            [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xC3, 0x89, 0xC3, 0x89],
+        ]
+        let filler = Array("Ab_9 \\nQ".utf8)
+        for sequence in sequences {
+            for position in 0...130 {
+                var bytes = (0..<position).map { filler[$0 % filler.count] }
+                bytes += sequence
+                bytes += (0..<(140 - position)).map { filler[($0 + 3) % filler.count] }
+                Self.expectKernelsAgree(bytes)
+                Self.expectKernelsAgree(Array(bytes.prefix(position + sequence.count - 1)))  // cut by the end
+            }
+        }
+    }
+
     @Test func escapedNewlineAcrossChunkBoundaries() {
         for lead in 0...130 {
             let bytes = [UInt8](repeating: UInt8(ascii: "w"), count: lead) + Array("\\nnext\\\\n \\N".utf8)
