@@ -49,9 +49,8 @@ import Testing
         case "store":
             records = total
         case "cache":
-            // Questions, regeneration requests, and the decisions the store read (a cache hit
-            // redelivered is decided again, under the same id).
-            records = total + regenerations + (survivors["store"]?.polled ?? -1)
+            // Questions, regeneration requests, and the decisions that ended chains.
+            records = total + regenerations + (try await EndToEndTests.recordCount(.chainDecisions, in: deployment))
         default:
             records = llmCalls
         }

@@ -30,7 +30,8 @@ extension Topic {
         case .llmErrors: 3
         case .regenerationRequests: 4
         case .validatedResponses: 5
-        case .deadLetters: 6
+        case .chainDecisions: 6
+        case .deadLetters: 7
         }
     }
 
