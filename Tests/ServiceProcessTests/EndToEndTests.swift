@@ -15,8 +15,9 @@ import VeredictoCore
         let mongo: MongoClientPool
     }
 
-    /// How many records `topic` of a deployment holds, read to its end by a group of its own
-    /// once its producers have stopped (until nothing more arrives for 3 s, at most 60 s).
+    /// How many records `topic` of a deployment holds (at least one), read to its end by a group
+    /// of its own once its producers have stopped: until nothing more arrives for 3 s after the
+    /// first record (joining the group takes seconds), at most 60 s.
     static func recordCount(_ topic: Topic, in deployment: Deployment) async throws -> Int {
         let servers = try TestServers.addresses()
         let topics = PipelineTopics(prefix: deployment.environment["TOPIC_PREFIX"] ?? "")
@@ -25,10 +26,14 @@ import VeredictoCore
         let reader = OutputReader(topics: topics, consumer: try await transport.makeConsumer(
             group: group, topics: [topics.name(topic)]))
         let deadline = ContinuousClock.now + .seconds(60)
-        var quietSince = ContinuousClock.now
+        var quietSince: ContinuousClock.Instant?
         do {
-            while ContinuousClock.now < deadline, ContinuousClock.now - quietSince < .seconds(3) {
-                if try await !reader.poll(timeout: .milliseconds(500)).isEmpty { quietSince = ContinuousClock.now }
+            while ContinuousClock.now < deadline {
+                if try await !reader.poll(timeout: .milliseconds(500)).isEmpty {
+                    quietSince = ContinuousClock.now
+                } else if let quietSince, ContinuousClock.now - quietSince >= .seconds(3) {
+                    break
+                }
             }
         } catch {
             await reader.close()
