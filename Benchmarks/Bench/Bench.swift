@@ -36,6 +36,9 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .long, help: "Measure on real text instead of generated text: a CSV file whose first column is a text (pairs are consecutive texts).")
     var texts: String?
 
+    @Option(name: .long, help: "Measure on a Yahoo! Answers CSV (class, title, content, best answer), such as data/sample/yahoo_sample.csv: its titles, contents and best answers in order, pairs of consecutive texts.")
+    var yahoo: String?
+
     @Flag(name: .customLong("no-sklearn"), help: "Skip the scikit-learn baseline even when it is installed.")
     var noSklearn = false
 
@@ -94,7 +97,7 @@ struct Bench: AsyncParsableCommand {
             let benchmark = ScoringBenchmark(pairs: pairs, seed: seed, fixture: "Tests/ScoringTests/Fixtures/pair_parity.jsonl",
                                              sklearn: !noSklearn, minimumSeconds: seconds,
                                              kernels: kernel.isEmpty ? ScoringKernel.supported : kernel.compactMap(ScoringKernel.init(name:)),
-                                             textsFile: texts)
+                                             textsFile: texts, yahooFile: yahoo)
             let figures = try benchmark.run()
             if json {
                 report["scoring"] = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(figures))

@@ -16,6 +16,7 @@ struct ScoringBenchmark {
     var minimumSeconds: Double
     var kernels: [ScoringKernel]
     var textsFile: String?
+    var yahooFile: String?
 
     struct KernelFigures: Codable {
         var kernel: String
@@ -64,10 +65,12 @@ struct ScoringBenchmark {
         var batch = ScoringBatch()
         var references: [String] = []
         var answerWords: [Int] = []
-        if let textsFile {
+        if textsFile != nil && yahooFile != nil { throw BenchError("give --texts or --yahoo, not both") }
+        if let realFile = textsFile ?? yahooFile {
             // Real text: pairs of consecutive texts of the file, cycled up to `pairs`.
-            let texts = try TextColumnReader.texts(path: textsFile)
-            guard texts.count >= 2 else { throw BenchError("--texts \(textsFile): need at least two texts") }
+            let texts = textsFile != nil ? try TextColumnReader.texts(path: realFile) : try Self.yahooTexts(path: realFile)
+            let option = textsFile != nil ? "--texts" : "--yahoo"
+            guard texts.count >= 2 else { throw BenchError("\(option) \(realFile): need at least two texts") }
             for index in 0..<pairs {
                 let reference = texts[(2 * index) % texts.count], answer = texts[(2 * index + 1) % texts.count]
                 batch.append(reference: reference, answer: answer)
@@ -85,7 +88,7 @@ struct ScoringBenchmark {
         }
         answerWords.sort()
         figures.pairs = pairs
-        if let textsFile { figures.source = "real-text (\(textsFile))" }
+        if let realFile = textsFile ?? yahooFile { figures.source = "real-text (\(realFile))" }
         figures.meanPairBytes = Double(batch.byteCount) / Double(pairs)
         figures.medianAnswerWords = answerWords[pairs / 2]
         figures.p99AnswerWords = answerWords[pairs * 99 / 100]
@@ -164,6 +167,16 @@ struct ScoringBenchmark {
         try checkParity(&figures, scorer: pairScorer)
         if sklearn { try measureSklearn(&figures, batch: batch) }
         return figures
+    }
+
+    /// The non-empty titles, contents and best answers of a Yahoo! Answers CSV, row by row.
+    static func yahooTexts(path: String) throws -> [String] {
+        let reader = try YahooCSVReader(path: path)
+        var texts: [String] = []
+        while let row = try reader.next() {
+            texts += [row.title, row.content, row.bestAnswer].filter { !$0.isEmpty }
+        }
+        return texts
     }
 
     /// Tokenize (classify, lower, find tokens, term ids) bytes/s of the active kernel: both
