@@ -405,7 +405,7 @@ struct RawObject {
         #expect(ValidatedResponse.messageID(forTrace: "abc") == "v-abc")
         #expect(Topic.allCases.map(\.name) == [
             "questions_in", "llm_requests", "llm_responses", "llm_errors", "regeneration_requests",
-            "validated_responses", "chain_decisions", "dead_letters",
+            "validated_responses", "dead_letters",
         ])
         #expect(Topic.llmErrors.name(prefix: "t42_") == "t42_llm_errors")
         #expect(QuestionMessage.topic == .questionsIn && DeadLetter.topic == .deadLetters)
@@ -483,7 +483,7 @@ struct RawObject {
         case .llmResponses: return try through(LLMResponse.self)
         case .llmErrors: return try through(ErrorMessage.self)
         case .regenerationRequests: return try through(RegenerationRequest.self)
-        case .validatedResponses, .chainDecisions: return try through(ValidatedResponse.self)
+        case .validatedResponses: return try through(ValidatedResponse.self)
         case .deadLetters: return try through(DeadLetter.self)
         }
     }
@@ -497,11 +497,7 @@ struct RawObject {
             let bytes = Array(example.utf8)
             let written = try Self.reencoded(topic, bytes)
             #expect(String(decoding: written, as: UTF8.self) == example, "\(section.topic)")
-            // chain_decisions carries the messages of validated_responses, and its section says so
-            // instead of repeating the table.
-            let table = topic == .chainDecisions && section.tableFields.isEmpty
-                ? try #require(sections.first { $0.topic == Topic.validatedResponses.name }).tableFields : section.tableFields
-            #expect(try RawObject(bytes).names == table, "\(section.topic): table and example disagree")
+            #expect(try RawObject(bytes).names == section.tableFields, "\(section.topic): table and example disagree")
         }
         #expect(kcatLines.count == 1)
         for line in kcatLines {

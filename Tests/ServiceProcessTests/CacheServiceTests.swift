@@ -99,8 +99,8 @@ import TestSupport
             let answered = Samples.uniqueID("q")
             let failed = Samples.uniqueID("q")
             let decision = Samples.decision(answered, answer: "Plenty of sun, little water.", score: 0.66, attempts: 2)
-            try await harness.publishChainEnds(decision, Samples.decision(failed, source: .failed, status: .failed,
-                                                                          answer: "", score: 0, attempts: 1, llmCalls: 0))
+            try await harness.publish(decision, Samples.decision(failed, source: .failed, status: .failed, answer: "",
+                                                                 score: 0, attempts: 1, llmCalls: 0))
             // Both decisions handled (and committed) before the questions are asked.
             try await running.waitUntilConsumed(2)
 

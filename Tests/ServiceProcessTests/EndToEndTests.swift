@@ -1,9 +1,7 @@
 import Foundation
 import Mongo
-import Kafka
 import Testing
 import TestSupport
-import VeredictoCore
 
 /// The five services as separate processes over a real Kafka-protocol broker and a real
 /// MongoDB-protocol server.
@@ -13,34 +11,6 @@ import VeredictoCore
         let database: String
         let directory: URL
         let mongo: MongoClientPool
-    }
-
-    /// How many records `topic` of a deployment holds (at least one), read to its end by a group
-    /// of its own once its producers have stopped: until nothing more arrives for 3 s after the
-    /// first record (joining the group takes seconds), at most 60 s.
-    static func recordCount(_ topic: Topic, in deployment: Deployment) async throws -> Int {
-        let servers = try TestServers.addresses()
-        let topics = PipelineTopics(prefix: deployment.environment["TOPIC_PREFIX"] ?? "")
-        let transport = KafkaTransport(bootstrapServers: [servers.kafka])
-        let group = topics.prefix + "count-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let reader = OutputReader(topics: topics, consumer: try await transport.makeConsumer(
-            group: group, topics: [topics.name(topic)]))
-        let deadline = ContinuousClock.now + .seconds(60)
-        var quietSince: ContinuousClock.Instant?
-        do {
-            while ContinuousClock.now < deadline {
-                if try await !reader.poll(timeout: .milliseconds(500)).isEmpty {
-                    quietSince = ContinuousClock.now
-                } else if let quietSince, ContinuousClock.now - quietSince >= .seconds(3) {
-                    break
-                }
-            }
-        } catch {
-            await reader.close()
-            throw error
-        }
-        await reader.close()
-        return reader.records(on: topic).count
     }
 
     static func deploy(_ name: String, extra: [String: String] = [:]) async throws -> Deployment {

@@ -53,7 +53,7 @@ import TestSupport
             bytes = RegenerationRequest(traceID: trace, questionID: questionID, title: Samples.title, content: Samples.content,
                                         prompt: Samples.prompt, bestAnswer: Samples.bestAnswer, attempts: 1,
                                         createdAt: created, firstScore: 0.2, previousScore: 0.2).jsonBytes
-        case .validatedResponses, .chainDecisions:
+        case .validatedResponses:
             bytes = Samples.decision(questionID, trace: trace, createdAt: created).jsonBytes
         case .deadLetters:
             bytes = []
@@ -109,7 +109,7 @@ import TestSupport
         for count in extremeCounts {
             out.append(Poison(topic: topic, name: "attempts \(count)", value: replacing(base, "attempts", with: count)))
         }
-        let timestampField = topic == .llmResponses ? "produced_at" : topic == .validatedResponses || topic == .chainDecisions ? "decided_at" : "created_at"
+        let timestampField = topic == .llmResponses ? "produced_at" : topic == .validatedResponses ? "decided_at" : "created_at"
         for timestamp in extremeTimestamps {
             out.append(Poison(topic: topic, name: "\(timestampField) \(timestamp)", value: replacing(base, timestampField, with: timestamp)))
             if topic != .questionsIn && topic != .regenerationRequests && timestampField != "created_at" {
@@ -122,7 +122,7 @@ import TestSupport
             }
         }
         switch topic {
-        case .validatedResponses, .chainDecisions:
+        case .validatedResponses:
             for score in extremeScores {
                 out.append(Poison(topic: topic, name: "score \(score)", value: replacing(base, "score", with: score)))
             }
@@ -165,7 +165,7 @@ import TestSupport
     }
 
     static let consumedTopics: [Topic] = [.questionsIn, .llmRequests, .llmResponses, .llmErrors, .regenerationRequests,
-                                          .validatedResponses, .chainDecisions]
+                                          .validatedResponses]
 
     @Test func everyBadRecordIsDeadLetteredAndItsNeighboursAreStored() async throws {
         let rounds = ProcessInfo.processInfo.environment["POISON_MATRIX_LONG"] == "1" ? 5 : 1
@@ -190,18 +190,15 @@ import TestSupport
             for round in 0..<rounds {
                 for topic in Self.consumedTopics {
                     var records: [OutboundMessage] = []
-                    // A chain's decision is learnt by the cache, not stored: its valid neighbours
-                    // are checked by having been read past (the bad ones are dead-lettered).
-                    let stores = topic != .chainDecisions
                     let first = Self.valid(topic, topics)
-                    if stores { neighbours.append(first.questionID) }
+                    neighbours.append(first.questionID)
                     records.append(OutboundMessage(topic: topics.name(topic), key: first.questionID, value: first.value))
                     for (index, poison) in Self.poisons(topic, topics).enumerated() {
                         let key = "bad-\(round)-\(topic.rawValue)-\(index)"
                         if poison.deadLettered { expectedLetters[key] = (topic, poison.name) } else { storedPoisons += 1 }
                         records.append(OutboundMessage(topic: topics.name(topic), key: key, value: poison.value))
                         let next = Self.valid(topic, topics)
-                        if stores { neighbours.append(next.questionID) }
+                        neighbours.append(next.questionID)
                         records.append(OutboundMessage(topic: topics.name(topic), key: next.questionID, value: next.value))
                     }
                     // One record per send: a 5 MB record must not share a produce request.

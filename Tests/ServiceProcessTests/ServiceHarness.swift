@@ -119,12 +119,6 @@ final class ServiceHarness {
         try await publish(messages)
     }
 
-    /// Publishes decisions that end LLM chains as the score and retry stages do: on
-    /// `validated_responses` and on `chain_decisions`.
-    func publishChainEnds(_ decisions: ValidatedResponse...) async throws {
-        try await producer.send(decisions.flatMap { $0.chainEnd(topics, key: $0.questionID) })
-    }
-
     /// Publishes raw records (anything, valid or not) and waits for the broker's acks.
     func publishRaw(_ values: [[UInt8]], to topic: Topic, key: String) async throws {
         try await producer.send(values.map { OutboundMessage(topic: topics.name(topic), key: key, value: $0) })

@@ -59,7 +59,7 @@ import Testing
             messageID: "v-t-a", traceID: "t-a", questionID: "q1", title: "T", content: "", llmAnswer: "An answer",
             bestAnswer: "B", score: 0.9, accepted: true, source: .score, attempts: 1, status: .accepted,
             createdAt: .now(), llmCalls: 1)
-        try await producer.send(decision.chainEnd(Self.topics, key: "q1"))
+        try await producer.send([decision.outbound(Self.topics, key: "q1")])
         _ = try await Self.step(second) { await secondStage.counts.coalesced == 1 }
         let coalesced = await secondStage.counts.coalesced
         #expect(coalesced == 1)

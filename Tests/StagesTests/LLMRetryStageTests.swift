@@ -28,19 +28,6 @@ import Testing
         #expect(reissued.traceID == due.traceID && reissued.retries == 2)
     }
 
-    @Test func aRequestOutOfRetriesEndsItsChainOnBothDecisionTopics() async throws {
-        let stage = LLMRetryStage(topics: Self.topics, maxRetries: 3, maximumWait: .milliseconds(20))
-        let spent = Self.error("spent", retries: 3, dueIn: 0)
-        let out = try await stage.handle([spent])
-        // The store reads validated_responses; the cache learns the failure from chain_decisions.
-        #expect(out.map(\.topic) == [Self.topics.name(.validatedResponses), Self.topics.name(.chainDecisions)])
-        #expect(out.allSatisfy { $0.key == spent.questionID } && out[0].value == out[1].value)
-        let failure = try ValidatedResponse.decode(out[0].value)
-        #expect(failure.status == .failed && failure.source == .failed && failure.attempts == spent.attempts)
-        let learnt = try out[1].value.withUnsafeBytes { try ValidatedResponse.decodeAnswer($0) }
-        #expect(learnt?.questionID == spent.questionID && learnt?.status == .failed)
-    }
-
     /// The consumer of `llm_errors` never lets a request circulate for longer than its bound,
     /// whatever `retry_at` a server or a forged message says.
     static func error(retryAt: Timestamp) -> ErrorMessage {

@@ -27,24 +27,14 @@ import Testing
         var regenerations: [RegenerationRequest] = []
     }
 
-    /// The decisions and regeneration requests published; every decision must also be on
-    /// `chain_decisions`, with the same key and bytes, right after it (the cache learns from those).
     static func outputs(_ messages: [OutboundMessage]) throws -> Outputs {
         var outputs = Outputs()
-        var index = 0
-        while index < messages.count {
-            let message = messages[index]
+        for message in messages {
             switch topics.topic(named: message.topic) {
-            case .validatedResponses:
-                outputs.decisions.append(try ValidatedResponse.decode(message.value))
-                let copy = index + 1 < messages.count ? messages[index + 1] : nil
-                #expect(copy?.topic == topics.name(.chainDecisions) && copy?.key == message.key
-                        && copy?.value == message.value, "a decision without its chain_decisions copy")
-                index += 1
+            case .validatedResponses: outputs.decisions.append(try ValidatedResponse.decode(message.value))
             case .regenerationRequests: outputs.regenerations.append(try RegenerationRequest.decode(message.value))
             default: Issue.record("unexpected output on \(message.topic)")
             }
-            index += 1
         }
         return outputs
     }

@@ -33,7 +33,7 @@ public enum PipelineService: String, CaseIterable, Sendable {
         }
         switch self {
         case .cache:
-            let inputs = CacheStage.inputTopics(topics)
+            let inputs = [topics.name(.questionsIn), topics.name(.regenerationRequests), topics.name(.validatedResponses)]
             try await transport.checkCoPartitioned(inputs, for: "cache")
             let questionPartitions = try await transport.partitionCounts(of: [inputs[0]])[inputs[0]]
             return [try await runner(CacheStage(topics: topics, configuration: settings.cache, storage: store,

@@ -7,8 +7,7 @@ import VeredictoCore
 /// The cache service: answers repeated questions from its cache, then from storage, and
 /// sends the rest (and every regeneration request) to the LLM, one chain per question.
 ///
-/// Reads `questions_in`, `regeneration_requests` and `chain_decisions` (the decisions that end
-/// LLM chains; not `validated_responses`, most of which it served itself). Every topic is
+/// Reads `questions_in`, `regeneration_requests` and `validated_responses`. Every topic is
 /// keyed by question_id and the three are co-partitioned, so each instance owns its
 /// partitions' questions: it sees every asking of them and learns their decisions.
 /// - An asking of a question whose LLM chain is in flight waits for that chain's decision and
@@ -29,9 +28,8 @@ public actor CacheStage: PipelineStage {
         /// An asking, and the partition it was read from.
         case asking(AskedQuestion, partition: Int32)
         case regeneration(RegenerationRequest)
-        /// A decision on `chain_decisions`: the end of an LLM chain (an answer or a failure),
-        /// or nil when it teaches nothing (a response served from the cache or storage, which
-        /// only a hand-published record would put there).
+        /// A decision on `validated_responses`: the end of an LLM chain (an answer or a
+        /// failure), or nil when it teaches nothing (served from the cache or storage).
         case decided(ValidatedResponse.Answer?)
 
         /// An asking given as a whole message.
@@ -105,7 +103,7 @@ public actor CacheStage: PipelineStage {
                 questionPartitions: Int? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }) {
         self.warn = warn
         self.topics = topics
-        self.inputTopics = Self.inputTopics(topics)
+        self.inputTopics = [topics.name(.questionsIn), topics.name(.regenerationRequests), topics.name(.validatedResponses)]
         self.configuration = configuration
         self.cache = configuration.makeCache(of: CachedAnswer.self)
         self.failures = AnswerCache(policy: .fifo, capacity: configuration.capacity,
@@ -114,18 +112,12 @@ public actor CacheStage: PipelineStage {
         self.questionPartitions = questionPartitions.map { max(1, $0) }
     }
 
-    /// What the stage reads: askings, regeneration requests and the decisions that end chains.
-    /// The three are co-partitioned (keyed by question_id, with as many partitions).
-    public static func inputTopics(_ topics: PipelineTopics) -> [String] {
-        [topics.name(.questionsIn), topics.name(.regenerationRequests), topics.name(.chainDecisions)]
-    }
-
     /// Hits, misses, evictions and expirations so far.
     public var stats: CacheStats { cache.stats }
 
     public static func decode(_ raw: RawMessage) -> Inbound<Input> {
         do {
-            if Topic.chainDecisions.isSuffix(of: raw.topic) {
+            if Topic.validatedResponses.isSuffix(of: raw.topic) {
                 return .message(.decided(try ValidatedResponse.decodeAnswer(raw.value)))
             }
             if Topic.regenerationRequests.isSuffix(of: raw.topic) {

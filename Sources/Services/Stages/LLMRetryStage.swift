@@ -41,7 +41,7 @@ public struct LLMRetryStage: PipelineStage {
         for var error in inputs.sorted(by: { $0.retryAt < $1.retryAt }) {
             if error.retryAt > latestDue { error.retryAt = latestDue }
             if error.retries >= maxRetries || error.kind == .client {
-                out += error.failure.chainEnd(topics, key: error.questionID)
+                out.append(error.failure.outbound(topics, key: error.questionID))
                 continue
             }
             if error.retryAt > batchDeadline {

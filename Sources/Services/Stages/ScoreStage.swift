@@ -70,9 +70,9 @@ public actor ScoreStage: PipelineStage {
                 ledger.decide(trace: response.traceID)
                 var context = response.context
                 context.firstScore = firstScore
-                out += ValidatedResponse(context, llmAnswer: response.llmAnswer, score: score, status: status,
-                                         source: .score, attempts: response.attempts, llmCalls: response.attempts)
-                    .chainEnd(topics, key: response.questionID)
+                out.append(ValidatedResponse(context, llmAnswer: response.llmAnswer, score: score, status: status,
+                                             source: .score, attempts: response.attempts, llmCalls: response.attempts)
+                    .outbound(topics, key: response.questionID))
             } else {
                 regenerated += 1
                 out.append(RegenerationRequest(after: response, score: score, firstScore: firstScore)

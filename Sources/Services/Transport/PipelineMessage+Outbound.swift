@@ -6,13 +6,3 @@ extension PipelineMessage {
         OutboundMessage(topic: topics.name(Self.topic), key: key, value: jsonBytes)
     }
 }
-
-extension ValidatedResponse {
-    /// A decision that ends an LLM chain, published twice with the same bytes: on
-    /// `validated_responses` for the store and on `chain_decisions` for the cache.
-    package func chainEnd(_ topics: PipelineTopics, key: String) -> [OutboundMessage] {
-        let value = jsonBytes
-        return [OutboundMessage(topic: topics.name(.validatedResponses), key: key, value: value),
-                OutboundMessage(topic: topics.name(.chainDecisions), key: key, value: value)]
-    }
-}

@@ -30,8 +30,7 @@ extension Topic {
         case .llmErrors: 3
         case .regenerationRequests: 4
         case .validatedResponses: 5
-        case .chainDecisions: 6
-        case .deadLetters: 7
+        case .deadLetters: 6
         }
     }
 

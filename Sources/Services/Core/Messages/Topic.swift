@@ -8,11 +8,6 @@ public enum Topic: String, Sendable, CaseIterable {
     case llmErrors = "llm_errors"
     case regenerationRequests = "regeneration_requests"
     case validatedResponses = "validated_responses"
-    /// The decisions that end an LLM chain (an answer the score stage decided, or a failure
-    /// after the LLM's retries), each also on `validated_responses` (ours, not the original
-    /// system's). The cache reads them to learn answers and to answer the askings that wait
-    /// for a chain; it no longer reads `validated_responses`, most of which it served itself.
-    case chainDecisions = "chain_decisions"
     /// Messages that could not be read, with the reason (ours, not the original system's).
     case deadLetters = "dead_letters"
 

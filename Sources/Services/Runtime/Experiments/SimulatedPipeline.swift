@@ -35,8 +35,8 @@ public struct SimulatedPipeline: Sendable {
     private enum Payload {
         /// The generator's next question: its sequence number and the dataset row.
         case ask(Int, Int)
-        /// A message to its topic's readers.
-        case deliver(OutboundMessage)
+        /// A message to its topic's readers; `byCache` when the cache service published it.
+        case deliver(OutboundMessage, byCache: Bool)
     }
 
     /// One answer the score service scored: its trace, attempt number (1 = the first answer) and
@@ -75,8 +75,7 @@ public struct SimulatedPipeline: Sendable {
             applied.withLock { $0 += outcome.appliedIDs.count }
         }
         let names = (questions: topics.name(.questionsIn), regeneration: topics.name(.regenerationRequests),
-                     validated: topics.name(.validatedResponses), chainDecisions: topics.name(.chainDecisions),
-                     requests: topics.name(.llmRequests),
+                     validated: topics.name(.validatedResponses), requests: topics.name(.llmRequests),
                      responses: topics.name(.llmResponses), errors: topics.name(.llmErrors))
 
         var queue = EventQueue<Payload>()
@@ -134,6 +133,7 @@ public struct SimulatedPipeline: Sendable {
             }
             lastTime = event.time
             var produced: [(OutboundMessage, Int64)] = []
+            var byCache = false
             switch event.payload {
             case .ask(let sequence, let index):
                 let row = run.questions[index]
@@ -143,12 +143,22 @@ public struct SimulatedPipeline: Sendable {
                     createdAt: Timestamp(microsecondsSinceEpoch: event.time))
                 produced.append((question.outbound(topics, key: question.traceID), event.time))
                 scheduleNextAsk()
-            case .deliver(let message):
+            case .deliver(let message, let fromCache):
                 switch message.topic {
-                case names.questions, names.regeneration, names.chainDecisions:
+                case names.questions, names.regeneration:
                     let (out, end) = try await step(cache, message, at: event.time)
                     produced += out.map { ($0, end) }
+                    byCache = true
+                case names.validated where fromCache:
+                    // What the cache published itself (a hit, an answer from storage, a waiter
+                    // answered, a remembered failure) teaches it nothing: it reads such a response
+                    // as no decision and skips it. Only the store reads it; the record's offset is
+                    // still used up, so the virtual clocks' seeds stay those of a full delivery.
+                    offset += 1
+                    _ = try await step(storeStage, message, at: event.time)
                 case names.validated:
+                    let (out, end) = try await step(cache, message, at: event.time)
+                    produced += out.map { ($0, end) }
                     _ = try await step(storeStage, message, at: event.time)
                 case names.requests:
                     let slot = llmSlots.indices.min { llmSlots[$0] < llmSlots[$1] }!
@@ -173,7 +183,7 @@ public struct SimulatedPipeline: Sendable {
                     deadLetters += 1
                 }
             }
-            for (message, time) in produced { queue.schedule(.deliver(message), at: time + hopMicroseconds) }
+            for (message, time) in produced { queue.schedule(.deliver(message, byCache: byCache), at: time + hopMicroseconds) }
             let decided = applied.withLock { $0 }
             if decided >= nextProgress {
                 progress(decided)
