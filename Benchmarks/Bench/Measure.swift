@@ -14,16 +14,19 @@ enum Measure {
     /// Best rate, in units per second, of `rounds` rounds, each repeating `body` (which
     /// processes `units` units) for at least `minimumSeconds`.
     static func bestRate(units: Double, rounds: Int = 3, minimumSeconds: Double = 0.3, _ body: () -> Void) -> Double {
-        var best = 0.0
-        for _ in 0..<rounds {
+        roundRates(units: units, rounds: rounds, minimumSeconds: minimumSeconds, body).max() ?? 0
+    }
+
+    /// The rate of each round, in units per second (for a figure printed with its spread).
+    static func roundRates(units: Double, rounds: Int = 3, minimumSeconds: Double = 0.3, _ body: () -> Void) -> [Double] {
+        (0..<rounds).map { _ in
             var repetitions = 0
             var elapsed = 0.0
             while elapsed < minimumSeconds {
                 elapsed += seconds(body)
                 repetitions += 1
             }
-            best = max(best, units * Double(repetitions) / elapsed)
+            return units * Double(repetitions) / elapsed
         }
-        return best
     }
 }

@@ -47,6 +47,10 @@ struct ScoringBenchmark {
         /// other work, wall-clock rates follow the other jobs, CPU-time rates much less.
         var pairModePairsPerCPUSecond = 0.0
         var tokenizeBytesPerCPUSecond = 0.0
+        /// Each round's wall-clock rate behind the best one above (pairs/s, bytes/s), so the
+        /// report shows how far the rounds of one run disagree.
+        var pairModeRounds: [Double] = []
+        var tokenizeRounds: [Double] = []
         var allocationsPerPair = 0.0
         var allocationCounting = false
         var swiftBaselinePairsPerSecond = 0.0
@@ -122,14 +126,16 @@ struct ScoringBenchmark {
         for _ in 0..<repetitions { pairScorer.score(batch, into: &scores) }
         figures.allocationsPerPair = Double(veredicto_allocations() - allocationsBefore) / Double(pairs * repetitions)
         figures.allocationCounting = veredicto_allocation_counting_active() != 0
-        figures.pairModePairsPerSecond = Measure.bestRate(units: Double(pairs), minimumSeconds: minimumSeconds) {
+        figures.pairModeRounds = Measure.roundRates(units: Double(pairs), minimumSeconds: minimumSeconds) {
             pairScorer.score(batch, into: &scores)
         }
+        figures.pairModePairsPerSecond = figures.pairModeRounds.max() ?? 0
         figures.pairModeBytesPerSecond = figures.pairModePairsPerSecond * figures.meanPairBytes
         figures.pairModePairsPerCPUSecond = Self.bestCPURate(units: Double(pairs), minimumSeconds: minimumSeconds) {
             pairScorer.score(batch, into: &scores)
         }
-        figures.tokenizeBytesPerSecond = try Self.tokenizeRate(batch, minimumSeconds: minimumSeconds)
+        figures.tokenizeRounds = try Self.tokenizeRoundRates(batch, minimumSeconds: minimumSeconds)
+        figures.tokenizeBytesPerSecond = figures.tokenizeRounds.max() ?? 0
         figures.tokenizeBytesPerCPUSecond = try Self.tokenizeRate(batch, minimumSeconds: minimumSeconds, cpuTime: true)
         let model = try IDFModel.build(from: references)
         let corpusScorer = try TFIDFScorer(model: model)
@@ -182,6 +188,11 @@ struct ScoringBenchmark {
     /// Tokenize (classify, lower, find tokens, term ids) bytes/s of the active kernel: both
     /// texts of every pair, one csc_tokenize call each, nothing else in the timed loop.
     static func tokenizeRate(_ batch: ScoringBatch, minimumSeconds: Double, cpuTime: Bool = false) throws -> Double {
+        try tokenizeRoundRates(batch, minimumSeconds: minimumSeconds, cpuTime: cpuTime).max() ?? 0
+    }
+
+    /// The same, the rate of each of 3 rounds.
+    static func tokenizeRoundRates(_ batch: ScoringBatch, minimumSeconds: Double, cpuTime: Bool = false) throws -> [Double] {
         guard let arena = csc_arena_new() else { throw ScoringError(.outOfMemory, "arena") }
         defer { csc_arena_free(arena) }
         var tokens = [csc_token](repeating: csc_token(), count: 1 << 16)
@@ -193,7 +204,7 @@ struct ScoringBenchmark {
                         batch.answerLengths.withUnsafeBufferPointer { ansLengths in
                             tokens.withUnsafeMutableBufferPointer { out in
                                 let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
-                                let rate = cpuTime ? Self.bestCPURate : Measure.bestRate
+                                let rate = cpuTime ? Self.cpuRoundRates : Measure.roundRates
                                 return rate(Double(bytes.count), 3, minimumSeconds) {
                                     var total = 0
                                     for i in 0..<count {
@@ -221,8 +232,12 @@ struct ScoringBenchmark {
 
     /// Measure.bestRate, timed by this thread's CPU time instead of the wall clock.
     static func bestCPURate(units: Double, rounds: Int = 3, minimumSeconds: Double = 0.3, _ body: () -> Void) -> Double {
-        var best = 0.0
-        for _ in 0..<rounds {
+        cpuRoundRates(units: units, rounds: rounds, minimumSeconds: minimumSeconds, body).max() ?? 0
+    }
+
+    /// Measure.roundRates, timed by this thread's CPU time instead of the wall clock.
+    static func cpuRoundRates(units: Double, rounds: Int = 3, minimumSeconds: Double = 0.3, _ body: () -> Void) -> [Double] {
+        (0..<rounds).map { _ in
             var repetitions = 0
             let start = threadCPUSeconds()
             var elapsed = 0.0
@@ -231,9 +246,8 @@ struct ScoringBenchmark {
                 repetitions += 1
                 elapsed = threadCPUSeconds() - start
             }
-            best = max(best, units * Double(repetitions) / elapsed)
+            return units * Double(repetitions) / elapsed
         }
-        return best
     }
 
     /// Classification MB/s of one kernel over large ASCII buffers (1 MiB per call).
