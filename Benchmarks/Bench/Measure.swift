@@ -18,15 +18,27 @@ enum Measure {
     }
 
     /// The rate of each round, in units per second (for a figure printed with its spread).
-    static func roundRates(units: Double, rounds: Int = 3, minimumSeconds: Double = 0.3, _ body: () -> Void) -> [Double] {
+    /// Each call of `body` is timed by `now` (seconds): the wall clock unless told otherwise.
+    static func roundRates(units: Double, rounds: Int = 3, minimumSeconds: Double = 0.3,
+                           now: () -> Double = wallSeconds, _ body: () -> Void) -> [Double] {
         (0..<rounds).map { _ in
             var repetitions = 0
             var elapsed = 0.0
             while elapsed < minimumSeconds {
-                elapsed += seconds(body)
+                let start = now()
+                body()
+                elapsed += now() - start
                 repetitions += 1
             }
             return units * Double(repetitions) / elapsed
         }
+    }
+
+    private static let origin = clock.now
+
+    /// Seconds on the monotonic clock since this type was first used.
+    static func wallSeconds() -> Double {
+        let elapsed = clock.now - origin
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }

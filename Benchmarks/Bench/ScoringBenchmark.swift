@@ -204,7 +204,9 @@ struct ScoringBenchmark {
                         batch.answerLengths.withUnsafeBufferPointer { ansLengths in
                             tokens.withUnsafeMutableBufferPointer { out in
                                 let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
-                                let rate = cpuTime ? Self.cpuRoundRates : Measure.roundRates
+                                let rate: (Double, Int, Double, () -> Void) -> [Double] = cpuTime
+                                    ? { Self.cpuRoundRates(units: $0, rounds: $1, minimumSeconds: $2, $3) }
+                                    : { Measure.roundRates(units: $0, rounds: $1, minimumSeconds: $2, $3) }
                                 return rate(Double(bytes.count), 3, minimumSeconds) {
                                     var total = 0
                                     for i in 0..<count {
@@ -237,17 +239,7 @@ struct ScoringBenchmark {
 
     /// Measure.roundRates, timed by this thread's CPU time instead of the wall clock.
     static func cpuRoundRates(units: Double, rounds: Int = 3, minimumSeconds: Double = 0.3, _ body: () -> Void) -> [Double] {
-        (0..<rounds).map { _ in
-            var repetitions = 0
-            let start = threadCPUSeconds()
-            var elapsed = 0.0
-            while elapsed < minimumSeconds {
-                body()
-                repetitions += 1
-                elapsed = threadCPUSeconds() - start
-            }
-            return units * Double(repetitions) / elapsed
-        }
+        Measure.roundRates(units: units, rounds: rounds, minimumSeconds: minimumSeconds, now: threadCPUSeconds, body)
     }
 
     /// Classification MB/s of one kernel over large ASCII buffers (1 MiB per call).
