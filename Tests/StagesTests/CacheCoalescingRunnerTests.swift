@@ -12,9 +12,13 @@ import Testing
 
     /// A cache instance, and its consumer (closing it is a crash: the group member leaves with
     /// only what the runner committed).
-    static func runner(_ bus: InMemoryBus) async throws -> (ServiceRunner<CacheStage>, any MessageConsumer, CacheStage) {
+    static func runner(_ bus: InMemoryBus, clock: ManualClock? = nil, chainTimeout: Int = 300)
+        async throws -> (ServiceRunner<CacheStage>, any MessageConsumer, CacheStage)
+    {
         var configuration = CacheConfiguration(policy: .lru, capacity: 100, ttlSeconds: 0)
         configuration.failureTTLSeconds = 0
+        configuration.chainTimeoutSeconds = chainTimeout
+        if let clock { configuration.clock = clock.cacheClock }
         let stage = CacheStage(topics: topics, configuration: configuration, storage: nil)
         let consumer = try await bus.makeConsumer(group: "cache", topics: stage.inputTopics)
         let runner = ServiceRunner(stage: stage, consumer: consumer, producer: try await bus.makeProducer(),
@@ -95,6 +99,50 @@ import Testing
         #expect(consumed == 1)
         // Nothing more comes on questions_in.
         #expect(try await second.runOnce() == 0)
+        await secondConsumer.close()
+    }
+
+    /// The messages on `topic` so far, read by a group of their own.
+    static func published(on topic: Topic, _ bus: InMemoryBus) async throws -> [String] {
+        let consumer = try await bus.makeConsumer(group: "probe-\(topic)", topics: [topics.name(topic)])
+        var keys: [String] = []
+        while true {
+            let batch = try await consumer.poll(maxMessages: 100, timeout: .milliseconds(10)) { raw in
+                String(decoding: raw.key, as: UTF8.self)
+            }
+            if batch.isEmpty { break }
+            keys += batch
+        }
+        await consumer.close()
+        return keys
+    }
+
+    @Test func aChainWhoseDecisionNeverComesTimesOutWithoutInputAndItsAskingsCommit() async throws {
+        let bus = InMemoryBus(partitions: 2, capacity: 10_000)
+        let producer = try await bus.makeProducer()
+        try await producer.send([Self.question("t-a"), Self.question("t-b")])
+        let clock = ManualClock()
+
+        // One chain, one asking set aside; then no input at all (its decision is lost).
+        let (first, firstConsumer, stage) = try await Self.runner(bus, clock: clock, chainTimeout: 10)
+        #expect(try await Self.step(first) { await stage.counts.waiting == 1 } == 2)
+        for _ in 0..<3 { #expect(try await first.runOnce() == 0) }
+        #expect(await stage.counts.waiting == 1)
+        #expect(try await Self.published(on: .llmRequests, bus) == ["q1"])
+
+        // Past CHAIN_TIMEOUT, an empty poll hands the waiter on: it starts a new chain, and the
+        // batch it held is committed.
+        clock.advance(by: 11_000)
+        #expect(try await first.runOnce() == 0)
+        let counts = await stage.counts
+        #expect(counts.chainTimeouts == 1 && counts.chainsStarted == 2 && counts.waiting == 0)
+        #expect(try await Self.published(on: .llmRequests, bus) == ["q1", "q1"])
+        await firstConsumer.close()
+
+        // The next owner reads nothing on questions_in: both askings were committed.
+        let (second, secondConsumer, secondStage) = try await Self.runner(bus)
+        #expect(try await Self.step(second) { false } == 0)
+        #expect(await secondStage.counts.chainsStarted == 0)
         await secondConsumer.close()
     }
 }

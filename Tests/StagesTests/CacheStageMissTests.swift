@@ -155,6 +155,34 @@ import Testing
         #expect(await stage.counts.chainTimeouts == 1)
     }
 
+    @Test func aTurnWithoutInputHandsOnTheWaitersOfTimedOutChainsOnly() async throws {
+        let clock = ManualClock()
+        let stage = Self.stage(clock: clock, chainTimeout: 10)
+        _ = try await stage.handle([Self.asking("old"), Self.asking("old")])
+        let held = try #require(await stage.takeCommitHolds().held)
+        clock.advance(by: 5_000)
+        _ = try await stage.handle([Self.asking("young"), Self.asking("young")])
+        _ = await stage.takeCommitHolds()
+        #expect(try await stage.turnWithoutInput().isEmpty)
+        clock.advance(by: 5_500)
+        // Only the chain started 10.5 s ago is past the timeout.
+        let out = try await stage.turnWithoutInput()
+        #expect(Self.requests(out).map(\.key) == ["old"] && out.count == 1)
+        let holds = await stage.takeCommitHolds()
+        #expect(holds.held == nil && holds.answered.map(ObjectIdentifier.init) == [ObjectIdentifier(held)])
+        #expect(held.outstanding == 0)
+        let counts = await stage.counts
+        #expect(counts.chainTimeouts == 1 && counts.waiting == 1 && counts.chainsStarted == 3)
+        // The other chain reaches its timeout at 15 s; chains are checked at most once a second
+        // of the cache's clock.
+        clock.advance(by: 4_100)
+        #expect(try await stage.turnWithoutInput().isEmpty)
+        clock.advance(by: 500)
+        #expect(try await stage.turnWithoutInput().isEmpty)
+        clock.advance(by: 500)
+        #expect(Self.requests(try await stage.turnWithoutInput()).map(\.key) == ["young"])
+    }
+
     @Test func anAskingDecidedLaterInItsBatchStartsNoChain() async throws {
         let stage = Self.stage()
         let out = try await stage.handle([Self.asking("q6"), Self.decided("q6")])

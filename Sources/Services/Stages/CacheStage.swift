@@ -179,7 +179,28 @@ public actor CacheStage: PipelineStage {
                 answerWaiters(of: answer, into: &out)
             }
         }
-        guard !misses.isEmpty else { return out }
+        await answer(misses, now: now, into: &out)
+        return out
+    }
+
+    /// Hands the waiters of chains past `CHAIN_TIMEOUT` on as misses when no input arrives: a
+    /// chain's decision that never comes (lost, dead-lettered, or decided on another member)
+    /// must not keep its askings set aside, and their batches uncommitted, until traffic resumes.
+    public func turnWithoutInput() async throws -> [OutboundMessage] {
+        let now = configuration.clock.now()
+        let misses = expiredChainWaiters(now: now)
+        guard !misses.isEmpty else { return [] }
+        var out: [OutboundMessage] = []
+        await answer(misses, now: now, into: &out)
+        return out
+    }
+
+    /// Answers `misses` from storage where it holds their question's decision; the first of each
+    /// other question starts its LLM chain and the rest wait for it. A miss that waited before
+    /// (a timed-out chain's) keeps its batch's hold until it is answered.
+    private func answer(_ misses: [(question: AskedQuestion, hold: CommitHold?)], now: UInt64,
+                        into out: inout [OutboundMessage]) async {
+        guard !misses.isEmpty else { return }
         let stored = await lookUp(misses.map(\.question.questionID))
         for (question, hold) in misses {
             if chains[question.questionID] != nil {
@@ -211,7 +232,6 @@ public actor CacheStage: PipelineStage {
                     .outbound(topics, key: question.questionID))
             }
         }
-        return out
     }
 
     /// The askings waiting for chains in flight go back to `questions_in`, under their question's

@@ -21,6 +21,12 @@ public protocol PipelineStage: MetricsReporting {
     /// Stages that answer every input at once keep the default, `.none`.
     func takeCommitHolds() async -> CommitHolds
 
+    /// Called when a poll brings nothing: what is due without input (the cache's askings whose
+    /// chain ran past `CHAIN_TIMEOUT`). The runner publishes it like a batch that consumed
+    /// nothing, with the holds it answers and the pauses it asks (`takeCommitHolds`).
+    /// Default: nothing.
+    func turnWithoutInput() async throws -> [OutboundMessage]
+
     /// Called once when the runner stops, before its last commit: outputs that hand every
     /// message still set aside to the next owner of its partition (the cache re-publishes the
     /// waiting askings to their input topic), with their holds answered, so that the batches
@@ -42,6 +48,7 @@ public protocol PipelineStage: MetricsReporting {
 extension PipelineStage {
     public func takeCommitHolds() async -> CommitHolds { .none }
     public func handOffHeld() async -> [OutboundMessage] { [] }
+    public func turnWithoutInput() async throws -> [OutboundMessage] { [] }
     public func partitionsMovedAway(_ partitions: [String: Set<Int32>]) async {}
     public static func payload(of input: Input) -> [UInt8] { [] }
 }

@@ -205,6 +205,7 @@ public actor ServiceRunner<Stage: PipelineStage> {
         }
         if polled.isEmpty {
             if let settleError { throw settleError }
+            try await turnWithoutInput()
             // A transport may end a poll early so that the runner commits (the in-memory bus
             // does while a sender waits for room); a batch whose commit the stage holds cannot
             // be, so pause briefly instead of polling again at once.
@@ -241,8 +242,17 @@ public actor ServiceRunner<Stage: PipelineStage> {
             let seconds = elapsed.inSeconds
             metrics.observe(ServiceMetricNames.batchSeconds, labels: ["stage": stage.name], seconds)
         }
+        try await publish(outbound, holds: inputs.isEmpty ? .none : await stage.takeCommitHolds(),
+                          consumed: polled.count, consumedByTopic: consumedByTopic.counts)
+        if let settleError { throw settleError }
+        return polled.count
+    }
+
+    /// Enqueues a batch's outputs and puts the batch in flight: its commit follows their
+    /// acknowledgement, and that of the holds it answers.
+    private func publish(_ outbound: [OutboundMessage], holds: CommitHolds, consumed: Int,
+                         consumedByTopic: [String: Int]) async throws {
         let (receipt, sent) = try await enqueueRetrying(boundingSizes(outbound))
-        let holds = inputs.isEmpty ? .none : await stage.takeCommitHolds()
         nextSerial += 1
         for answered in holds.answered {
             answered.attach(receipt, batch: nextSerial)
@@ -253,10 +263,17 @@ public actor ServiceRunner<Stage: PipelineStage> {
             await consumer.pause(pause)
         }
         inFlight.append(InFlight(outputs: sent, receipt: receipt, checkpoint: consumer.checkpoint(),
-                                 consumed: polled.count, consumedByTopic: consumedByTopic.counts, hold: holds.held,
+                                 consumed: consumed, consumedByTopic: consumedByTopic, hold: holds.held,
                                  serial: nextSerial, answered: holds.answered))
-        if let settleError { throw settleError }
-        return polled.count
+    }
+
+    /// Gives the stage its turn without input (`PipelineStage.turnWithoutInput`) and publishes
+    /// what it returns as a batch that consumed nothing: its checkpoint is that of the batches
+    /// before it, so its commit moves no offset they had not reached.
+    private func turnWithoutInput() async throws {
+        let outbound = try await stage.turnWithoutInput()
+        guard !outbound.isEmpty else { return }
+        try await publish(outbound, holds: await stage.takeCommitHolds(), consumed: 0, consumedByTopic: [:])
     }
 
     /// Where a consumed record was.
