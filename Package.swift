@@ -161,7 +161,7 @@ let package = Package(
         // The librdkafka layer against the test broker.
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["VeredictoCore", "Kafka", "Transport", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VeredictoCore", "Kafka", "Transport", "Stages", "TestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Tests/KafkaTests"
         ),
         // The libmongoc layer against the test MongoDB-protocol server.

@@ -4,6 +4,7 @@ import TestSupport
 import VeredictoCore
 
 import Kafka
+import Stages
 import Transport
 
 #if canImport(Glibc)

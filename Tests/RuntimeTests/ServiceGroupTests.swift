@@ -48,4 +48,18 @@ import Testing
         #expect(Set(groups.keys) == ["exp1_cache", "exp1_llm", "exp1_llm-retry", "exp1_score", "exp1_store"])
         #expect(groups["exp1_store"] == ["exp1_validated_responses"])
     }
+
+    /// Each stage runs behind its own service type, whose `run` the optimizer compiles with a
+    /// runner specialized for the stage; a bare `ServiceRunner<Stage>` would run generic code.
+    @Test func everyStageRunsBehindTheServiceTypeOfItsStage() async throws {
+        let transport = RecordingTransport()
+        var types: [String: [String]] = [:]
+        for service in PipelineService.allCases {
+            let runners = try await service.runners(settings: PipelineSettings(), transport: transport,
+                                                    store: InMemoryResultStore(), model: nil) { _ in }
+            types[service.rawValue] = runners.map { String(describing: type(of: $0)) }
+        }
+        #expect(types == ["cache": ["CacheRunner"], "llm": ["LLMRunner", "LLMRetryRunner"], "score": ["ScoreRunner"],
+                          "store": ["StoreRunner"]])
+    }
 }

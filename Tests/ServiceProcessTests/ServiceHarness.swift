@@ -3,6 +3,7 @@ import Logging
 import Kafka
 import LLM
 import Mongo
+import Stages
 import Transport
 import VeredictoCore
 import Testing

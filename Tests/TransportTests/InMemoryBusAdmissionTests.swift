@@ -1,5 +1,6 @@
 import Testing
 
+import Stages
 @testable import Transport
 
 /// A stage on a cycle: it reads `in` and its own output `again`, sends each message around

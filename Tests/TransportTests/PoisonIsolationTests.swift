@@ -1,5 +1,6 @@
 import Testing
 
+import Stages
 @testable import Transport
 @testable import VeredictoCore
 

@@ -13,7 +13,8 @@ public enum PipelineService: String, CaseIterable, Sendable {
     public var usesStore: Bool { self == .cache || self == .store }
 
     /// Builds the runners of this service over `transport`: one per stage (the llm service
-    /// also runs the llm_errors retry stage). Each stage's consumer group is its name behind
+    /// also runs the llm_errors retry stage), each as the service type of its stage (which runs
+    /// a runner specialized for it, see `StageRunner`). Each stage's consumer group is its name behind
     /// the topic prefix (`cache`, or `exp1_cache` with TOPIC_PREFIX=exp1_), so deployments
     /// sharing a broker under different prefixes do not share groups and rebalances.
     public func runners(settings: PipelineSettings, transport: any MessageTransport, store: (any ResultStore)?,
@@ -36,22 +37,22 @@ public enum PipelineService: String, CaseIterable, Sendable {
             let inputs = [topics.name(.questionsIn), topics.name(.regenerationRequests), topics.name(.validatedResponses)]
             try await transport.checkCoPartitioned(inputs, for: "cache")
             let questionPartitions = try await transport.partitionCounts(of: [inputs[0]])[inputs[0]]
-            return [try await runner(CacheStage(topics: topics, configuration: settings.cache, storage: store,
-                                                questionPartitions: questionPartitions, warn: onError))]
+            return [CacheRunner(try await runner(CacheStage(topics: topics, configuration: settings.cache, storage: store,
+                                                            questionPartitions: questionPartitions, warn: onError)))]
         case .llm:
             let backend = settings.llm.makeBackend()
             return [
-                try await runner(LLMStage(topics: topics, backend: backend, retry: settings.llm.retry,
-                                          concurrency: settings.llm.maxConcurrency, counters: llmCounters,
-                                          prices: settings.llm.prices)),
-                try await runner(LLMRetryStage(topics: topics, maxRetries: settings.llmErrorRetries)),
+                LLMRunner(try await runner(LLMStage(topics: topics, backend: backend, retry: settings.llm.retry,
+                                                    concurrency: settings.llm.maxConcurrency, counters: llmCounters,
+                                                    prices: settings.llm.prices))),
+                LLMRetryRunner(try await runner(LLMRetryStage(topics: topics, maxRetries: settings.llmErrorRetries))),
             ]
         case .score:
-            return [try await runner(try ScoreStage(topics: topics, threshold: settings.scoreThreshold,
-                                                    maxRetries: settings.maxRetries, model: model))]
+            return [ScoreRunner(try await runner(try ScoreStage(topics: topics, threshold: settings.scoreThreshold,
+                                                                maxRetries: settings.maxRetries, model: model)))]
         case .store:
             guard let store else { throw ConfigurationError("the store service needs a result store") }
-            return [try await runner(StoreStage(topics: topics, store: store, onApplied: onApplied))]
+            return [StoreRunner(try await runner(StoreStage(topics: topics, store: store, onApplied: onApplied)))]
         }
     }
 }

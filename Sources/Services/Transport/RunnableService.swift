@@ -9,10 +9,3 @@ public protocol RunnableService: Sendable {
     /// Copies the figures of the stages it runs into the registry.
     func reportMetrics(to registry: MetricsRegistry) async
 }
-
-extension ServiceRunner: RunnableService {
-    public nonisolated var serviceName: String { stage.name }
-    public func currentCounters() async -> ServiceCounters { counters }
-    public nonisolated func declareMetrics(in registry: MetricsRegistry) { stage.declareMetrics(in: registry) }
-    public func reportMetrics(to registry: MetricsRegistry) async { await stage.reportMetrics(to: registry) }
-}

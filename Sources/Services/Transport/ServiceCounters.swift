@@ -1,5 +1,7 @@
 /// Counters of one running service.
 public struct ServiceCounters: Sendable {
+    public init() {}
+
     public var batches = 0
     /// Messages polled, whether or not their batch is committed yet (a redelivered message
     /// counts again); `consumed` counts those of committed batches.

@@ -1,11 +1,13 @@
 /// Messages per topic, counted a run at a time: a batch comes mostly in long runs of one
 /// topic, so this compares names instead of hashing one per message.
-struct TopicTally {
+public struct TopicTally {
     private var finished: [String: Int] = [:]
     private var current: String?
     private var run = 0
 
-    mutating func count(_ topic: String) {
+    public init() {}
+
+    public mutating func count(_ topic: String) {
         if topic != current {
             if let current { finished[current, default: 0] += run }
             current = topic
@@ -14,7 +16,7 @@ struct TopicTally {
         run += 1
     }
 
-    var counts: [String: Int] {
+    public var counts: [String: Int] {
         var all = finished
         if let current { all[current, default: 0] += run }
         return all

@@ -1,4 +1,5 @@
 import Observability
+import Transport
 import VeredictoCore
 
 /// Runs a stage: poll a batch, decode it in place, handle it, publish everything it
@@ -23,6 +24,9 @@ import VeredictoCore
 /// over `maxMessageBytes`, a document the database rejects) would fail the same way forever:
 /// the runner halves the batch until it finds the messages that cause them, sends those to the
 /// dead-letter topic with the reason and their place, and lets the rest through.
+///
+/// It lives in the module of the pipeline's stages, not in Transport, so that the optimizer
+/// gives each of them a copy specialized for its type (see `StageRunners.swift`).
 public actor ServiceRunner<Stage: PipelineStage> {
     public let stage: Stage
     private let consumer: any MessageConsumer
@@ -511,4 +515,11 @@ public actor ServiceRunner<Stage: PipelineStage> {
         }
         return []
     }
+}
+
+extension ServiceRunner: RunnableService {
+    public nonisolated var serviceName: String { stage.name }
+    public func currentCounters() async -> ServiceCounters { counters }
+    public nonisolated func declareMetrics(in registry: MetricsRegistry) { stage.declareMetrics(in: registry) }
+    public func reportMetrics(to registry: MetricsRegistry) async { await stage.reportMetrics(to: registry) }
 }
