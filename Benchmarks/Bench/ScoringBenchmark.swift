@@ -75,6 +75,12 @@ struct ScoringBenchmark {
             let texts = textsFile != nil ? try TextColumnReader.texts(path: realFile) : try Self.yahooTexts(path: realFile)
             let option = textsFile != nil ? "--texts" : "--yahoo"
             guard texts.count >= 2 else { throw BenchError("\(option) \(realFile): need at least two texts") }
+            // A Yahoo! Answers CSV's first column is its class (1 to 10): measured as text, it
+            // would be two bytes a pair, and figures that say nothing about scoring answers.
+            if textsFile != nil, texts.allSatisfy({ Int($0).map { (1...10).contains($0) } ?? false }) {
+                throw BenchError("--texts \(realFile): its first column holds only class numbers (1 to 10), as a "
+                    + "Yahoo! Answers CSV does; measure that file with --yahoo \(realFile)")
+            }
             for index in 0..<pairs {
                 let reference = texts[(2 * index) % texts.count], answer = texts[(2 * index + 1) % texts.count]
                 batch.append(reference: reference, answer: answer)
