@@ -19,6 +19,14 @@ public final class KafkaConsumer: Sendable {
     /// Per partition, the unreadable batch being stepped over: its base offset and the last
     /// offset sought to inside it.
     private let skips = LockedValue([KafkaTopicPartition: CorruptSkip]())
+    /// Where each partition's next record is expected, and the records fetches passed over.
+    private let continuity = LockedValue(Continuity())
+
+    struct Continuity: Sendable {
+        var offsets = OffsetContinuity()
+        var gaps = 0
+        var records: Int64 = 0
+    }
 
     struct CorruptSkip: Sendable {
         let base: Int64
@@ -88,6 +96,12 @@ public final class KafkaConsumer: Sendable {
         return KafkaConsumerProgress(joined: assignment.joined, partitions: owned.count, lag: lag, position: position)
     }
 
+    /// Forward jumps seen in the offsets handed to this consumer (`OffsetContinuity`), and the
+    /// records they passed over: records of the log never delivered to it. Each is also logged.
+    public var passedOver: (gaps: Int, records: Int64) {
+        continuity.withLock { ($0.gaps, $0.records) }
+    }
+
     /// Asks a broker for metadata and waits up to `timeout` for the answer; throws when none
     /// answers. Blocks the calling thread: run it on a thread of its own, not the poll's.
     public func probeBroker(timeout: Duration) throws {
@@ -104,9 +118,9 @@ public final class KafkaConsumer: Sendable {
             throw KafkaError(.invalidArgument, "poll(maxMessages:) must be positive, got \(limit)")
         }
         try checkOpen("poll")
-        return try await blockingCalls.run { [client, assignment, logger, wake, skips] in
+        return try await blockingCalls.run { [client, assignment, logger, wake, skips, continuity] in
             try Self.pollBlocking(client: client, assignment: assignment, logger: logger, wake: wake,
-                                  skips: skips, limit: limit, timeout: timeout)
+                                  skips: skips, continuity: continuity, limit: limit, timeout: timeout)
         }
     }
 
@@ -183,7 +197,8 @@ public final class KafkaConsumer: Sendable {
 
     private static func pollBlocking(client: RDKafkaClient, assignment: ConsumerAssignment, logger: Logger,
                                      wake: LockedValue<WakeState>, skips: LockedValue<[KafkaTopicPartition: CorruptSkip]>,
-                                     limit: Int, timeout: Duration) throws -> KafkaMessageBatch {
+                                     continuity: LockedValue<Continuity>, limit: Int,
+                                     timeout: Duration) throws -> KafkaMessageBatch {
         var messages: [RDKafkaMessagePointer] = []
         messages.reserveCapacity(min(limit, 65_536))
         var corruptPlaces: [KafkaMessageBatch.CorruptPlace] = []
@@ -230,8 +245,49 @@ public final class KafkaConsumer: Sendable {
                 if messages.isEmpty, ContinuousClock.now >= deadline { break polling }
             }
         }
+        let gaps = continuity.withLock { continuity in
+            let gaps = Self.gaps(in: messages, corrupt: Set(corruptPlaces.map(\.partition)), epochs: epochsBeforePoll,
+                                 continuity: &continuity.offsets)
+            continuity.gaps += gaps.count
+            for gap in gaps { continuity.records += gap.records }
+            return gaps
+        }
+        for gap in gaps {
+            logger.error("the fetch passed over records: they were not delivered to this consumer, and its commits pass over them", metadata: [
+                "partition": "\(gap.partition)", "offsets": "\(gap.from)..<\(gap.to)", "records": "\(gap.records)",
+            ])
+        }
         return KafkaMessageBatch(client: client, messages: messages, corruptPlaces: corruptPlaces,
                                  epochsBeforePoll: epochsBeforePoll, assignment: assignment)
+    }
+
+    /// The forward jumps in the offsets of `messages`, partition by partition, against where
+    /// each partition stood after the last poll of the same assignment. Partitions whose
+    /// unreadable batches were stepped over in this poll, or assigned during it, are not checked:
+    /// the consumer moved them itself.
+    private static func gaps(in messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
+                             epochs: [KafkaTopicPartition: UInt64],
+                             continuity: inout OffsetContinuity) -> [OffsetContinuity.Gap] {
+        var gaps: [OffsetContinuity.Gap] = []
+        var handle: OpaquePointer?
+        var partitionNumber: Int32 = -1
+        var current: (partition: KafkaTopicPartition, epoch: UInt64)?
+        for message in messages {
+            // Messages come in runs of one partition: its name is read once per run.
+            if message.pointee.rkt != handle || message.pointee.partition != partitionNumber {
+                handle = message.pointee.rkt
+                partitionNumber = message.pointee.partition
+                let partition = KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: message.pointee.rkt),
+                                                    partition: partitionNumber)
+                current = corrupt.contains(partition) ? nil : epochs[partition].map { (partition, $0) }
+            }
+            guard let current else { continue }
+            if let gap = continuity.observe(current.partition, offset: message.pointee.offset, epoch: current.epoch) {
+                gaps.append(gap)
+            }
+        }
+        for partition in corrupt { continuity.forget(partition) }
+        return gaps
     }
 
     /// Moves a partition one offset further into the unreadable batch based at `base`: the
