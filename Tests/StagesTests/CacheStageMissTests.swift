@@ -157,7 +157,8 @@ import Testing
 
     @Test func aTurnWithoutInputHandsOnTheWaitersOfTimedOutChainsOnly() async throws {
         let clock = ManualClock()
-        let stage = Self.stage(clock: clock, chainTimeout: 10)
+        let warnings = LockedValue<[String]>([])
+        let stage = Self.stage(clock: clock, chainTimeout: 10) { message in warnings.withLock { $0.append(message) } }
         _ = try await stage.handle([Self.asking("old"), Self.asking("old")])
         let held = try #require(await stage.takeCommitHolds().held)
         clock.advance(by: 5_000)
@@ -173,6 +174,9 @@ import Testing
         #expect(held.outstanding == 0)
         let counts = await stage.counts
         #expect(counts.chainTimeouts == 1 && counts.waiting == 1 && counts.chainsStarted == 3)
+        // The operator is told, once per scan.
+        #expect(warnings.withLock { $0 } == ["1 LLM chains in flight for CHAIN_TIMEOUT (10 s) without a decision read "
+            + "here: their 1 waiting askings are handled again"])
         // The other chain reaches its timeout at 15 s; chains are checked at most once a second
         // of the cache's clock.
         clock.advance(by: 4_100)

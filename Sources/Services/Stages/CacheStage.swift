@@ -319,11 +319,18 @@ public actor CacheStage: PipelineStage {
         lastTimeoutScan = now
         let timeout = UInt64(configuration.chainTimeoutSeconds) * 1000
         var again: [(question: AskedQuestion, hold: CommitHold?)] = []
+        var expired = 0
         for (questionID, chain) in chains where now &- chain.startedAt >= timeout {
             chains.removeValue(forKey: questionID)
-            counts.chainTimeouts += 1
+            expired += 1
             counts.waiting -= chain.waiters.count
             for (question, hold) in chain.waiters { again.append((question, hold)) }
+        }
+        if expired > 0 {
+            counts.chainTimeouts += expired
+            // A decision that never came: lost, dead-lettered, or passed over by this member's fetch.
+            warn("\(expired) LLM chains in flight for CHAIN_TIMEOUT (\(configuration.chainTimeoutSeconds) s) without a "
+                + "decision read here: their \(again.count) waiting askings are handled again")
         }
         return again
     }
