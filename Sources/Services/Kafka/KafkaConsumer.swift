@@ -271,21 +271,31 @@ public final class KafkaConsumer: Sendable {
         var gaps: [OffsetContinuity.Gap] = []
         var handle: OpaquePointer?
         var partitionNumber: Int32 = -1
+        // The partition of the run in hand (nil: not checked), and the offset expected next.
         var current: (partition: KafkaTopicPartition, epoch: UInt64)?
+        var expected: Int64 = 0
         for message in messages {
-            // Messages come in runs of one partition: its name is read once per run.
+            let offset = message.pointee.offset
+            // Messages come in runs of one partition: the partition's name is read, and where it
+            // stood looked up, once per run; within a run, offsets are compared in place.
             if message.pointee.rkt != handle || message.pointee.partition != partitionNumber {
+                if let current { continuity.record(current.partition, next: expected, epoch: current.epoch) }
                 handle = message.pointee.rkt
                 partitionNumber = message.pointee.partition
                 let partition = KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: message.pointee.rkt),
                                                     partition: partitionNumber)
                 current = corrupt.contains(partition) ? nil : epochs[partition].map { (partition, $0) }
+                if let current, let gap = continuity.observe(current.partition, offset: offset, epoch: current.epoch) {
+                    gaps.append(gap)
+                }
+                expected = offset &+ 1
+                continue
             }
             guard let current else { continue }
-            if let gap = continuity.observe(current.partition, offset: message.pointee.offset, epoch: current.epoch) {
-                gaps.append(gap)
-            }
+            if offset > expected { gaps.append(OffsetContinuity.Gap(partition: current.partition, from: expected, to: offset)) }
+            expected = offset &+ 1
         }
+        if let current { continuity.record(current.partition, next: expected, epoch: current.epoch) }
         for partition in corrupt { continuity.forget(partition) }
         return gaps
     }

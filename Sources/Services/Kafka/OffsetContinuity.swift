@@ -28,6 +28,12 @@ struct OffsetContinuity {
         return Gap(partition: partition, from: expected.offset, to: offset)
     }
 
+    /// Sets where `partition` stands after a run of records checked by the caller: the next
+    /// record of the same assignment is expected at `next`.
+    mutating func record(_ partition: KafkaTopicPartition, next offset: Int64, epoch: UInt64) {
+        next[partition] = (epoch, offset)
+    }
+
     /// Forgets where `partition` stood: the consumer moved it itself (stepping over an unreadable
     /// batch), so the next record may be anywhere further on.
     mutating func forget(_ partition: KafkaTopicPartition) {
