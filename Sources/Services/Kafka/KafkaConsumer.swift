@@ -24,9 +24,21 @@ public final class KafkaConsumer: Sendable {
 
     struct Continuity: Sendable {
         var offsets = OffsetContinuity()
+        /// Gaps taken as the log's after fetching them again, and their records.
         var gaps = 0
         var records: Int64 = 0
+        /// Gaps that a fetch from their first offset delivered.
+        var refetched = 0
+        /// Per partition, the gap being fetched again: where it starts, and how many times.
+        var refetching: [KafkaTopicPartition: (from: Int64, tries: Int)] = [:]
     }
+
+    /// How many times a gap is fetched again before it is taken as the log's.
+    static let maxRefetches = 2
+    static let passedOverForGood: Logger.Message = """
+        the fetch passed over records, and fetching them again did not deliver them: this consumer never reads \
+        them, and its commits pass over them
+        """
 
     struct CorruptSkip: Sendable {
         let base: Int64
@@ -96,10 +108,16 @@ public final class KafkaConsumer: Sendable {
         return KafkaConsumerProgress(joined: assignment.joined, partitions: owned.count, lag: lag, position: position)
     }
 
-    /// Forward jumps seen in the offsets handed to this consumer (`OffsetContinuity`), and the
-    /// records they passed over: records of the log never delivered to it. Each is also logged.
+    /// Forward jumps in the offsets handed to this consumer (`OffsetContinuity`) that fetching
+    /// them again did not fill, and the records they passed over: records never delivered to
+    /// it. Each is logged.
     public var passedOver: (gaps: Int, records: Int64) {
         continuity.withLock { ($0.gaps, $0.records) }
+    }
+
+    /// Forward jumps that fetching from their first offset filled: the records came, late.
+    public var gapsRefetched: Int {
+        continuity.withLock { $0.refetched }
     }
 
     /// Asks a broker for metadata and waits up to `timeout` for the answer; throws when none
@@ -245,20 +263,122 @@ public final class KafkaConsumer: Sendable {
                 if messages.isEmpty, ContinuousClock.now >= deadline { break polling }
             }
         }
-        let gaps = continuity.withLock { continuity in
-            let gaps = Self.gaps(in: messages, corrupt: Set(corruptPlaces.map(\.partition)), epochs: epochsBeforePoll,
-                                 continuity: &continuity.offsets)
-            continuity.gaps += gaps.count
-            for gap in gaps { continuity.records += gap.records }
-            return gaps
+        messages = Self.checkContinuity(messages, corrupt: Set(corruptPlaces.map(\.partition)),
+                                        epochs: epochsBeforePoll, client: client, continuity: continuity,
+                                        logger: logger)
+        return KafkaMessageBatch(client: client, messages: messages, corruptPlaces: corruptPlaces,
+                                 epochsBeforePoll: epochsBeforePoll, assignment: assignment)
+    }
+
+    /// Checks that the offsets of `messages` follow on from each other, partition by partition
+    /// (`OffsetContinuity`). At a forward jump, the partition is sought back to the gap's first
+    /// offset and its messages from the jump on are dropped from this poll: the next fetches
+    /// deliver the gap's records, then those again. A gap met again from the same offset after
+    /// `maxRefetches` fetches is taken as the log's (a transaction marker, a compacted topic),
+    /// logged and counted. Returns the messages to deliver.
+    private static func checkContinuity(_ messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
+                                        epochs: [KafkaTopicPartition: UInt64], client: RDKafkaClient,
+                                        continuity: LockedValue<Continuity>,
+                                        logger: Logger) -> [RDKafkaMessagePointer] {
+        var state = continuity.withLock { $0 }
+        let first = firstGaps(in: messages, corrupt: corrupt, epochs: epochs, continuity: state.offsets)
+        // Partitions fetched again from a gap's first offset that now came without a jump there.
+        var delivered = Set<KafkaTopicPartition>()
+        if !state.refetching.isEmpty {
+            for message in messages {
+                delivered.insert(KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: message.pointee.rkt),
+                                                     partition: message.pointee.partition))
+            }
         }
+        for (partition, refetch) in state.refetching where delivered.contains(partition) {
+            if let gap = first[partition]?.gap, gap.from == refetch.from { continue }
+            state.refetching[partition] = nil
+            state.refetched += 1
+            logger.notice("records the fetch had passed over came when fetched again", metadata: [
+                "partition": "\(partition)", "from offset": "\(refetch.from)", "fetches": "\(refetch.tries)",
+            ])
+        }
+        var dropFrom: [KafkaTopicPartition: (index: Int, from: Int64, epoch: UInt64)] = [:]
+        for (partition, found) in first {
+            let gap = found.gap
+            let tries = state.refetching[partition].map { $0.from == gap.from ? $0.tries : 0 } ?? 0
+            guard tries < maxRefetches else {
+                state.refetching[partition] = nil
+                continue
+            }
+            do {
+                try client.seek(topic: partition.topic, partition: partition.partition, offset: gap.from,
+                                timeoutMilliseconds: 10_000)
+            } catch {
+                logger.warning("cannot fetch passed-over records again: \(error)", metadata: ["partition": "\(partition)"])
+                continue
+            }
+            state.refetching[partition] = (gap.from, tries + 1)
+            dropFrom[partition] = (found.index, gap.from, found.epoch)
+            logger.warning("the fetch passed over records: fetching them again", metadata: [
+                "partition": "\(partition)", "offsets": "\(gap.from)..<\(gap.to)", "records": "\(gap.records)",
+                "fetch": "\(tries + 1) of \(maxRefetches)",
+            ])
+        }
+        var kept = messages
+        if !dropFrom.isEmpty {
+            kept = []
+            kept.reserveCapacity(messages.count)
+            for (index, message) in messages.enumerated() {
+                let partition = KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: message.pointee.rkt),
+                                                    partition: message.pointee.partition)
+                if let drop = dropFrom[partition], index >= drop.index {
+                    RDKafkaMessage.destroy(message)
+                } else {
+                    kept.append(message)
+                }
+            }
+        }
+        let gaps = Self.gaps(in: kept, corrupt: corrupt, epochs: epochs, continuity: &state.offsets)
+        for (partition, drop) in dropFrom { state.offsets.record(partition, next: drop.from, epoch: drop.epoch) }
+        state.gaps += gaps.count
+        for gap in gaps { state.records += gap.records }
         for gap in gaps {
-            logger.error("the fetch passed over records: they were not delivered to this consumer, and its commits pass over them", metadata: [
+            logger.error(Self.passedOverForGood, metadata: [
                 "partition": "\(gap.partition)", "offsets": "\(gap.from)..<\(gap.to)", "records": "\(gap.records)",
             ])
         }
-        return KafkaMessageBatch(client: client, messages: messages, corruptPlaces: corruptPlaces,
-                                 epochsBeforePoll: epochsBeforePoll, assignment: assignment)
+        let final = state
+        continuity.withLock { $0 = final }
+        return kept
+    }
+
+    /// The first forward jump of each checked partition in `messages`: the index of the record
+    /// after it, the gap, and the partition's assignment epoch. Changes nothing.
+    private static func firstGaps(in messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
+                                  epochs: [KafkaTopicPartition: UInt64], continuity: OffsetContinuity)
+        -> [KafkaTopicPartition: (index: Int, gap: OffsetContinuity.Gap, epoch: UInt64)]
+    {
+        var found: [KafkaTopicPartition: (index: Int, gap: OffsetContinuity.Gap, epoch: UInt64)] = [:]
+        var expectedOf: [KafkaTopicPartition: Int64] = [:]
+        var handle: OpaquePointer?
+        var partitionNumber: Int32 = -1
+        var current: (partition: KafkaTopicPartition, epoch: UInt64)?
+        var expected: Int64?
+        for (index, message) in messages.enumerated() {
+            let offset = message.pointee.offset
+            if message.pointee.rkt != handle || message.pointee.partition != partitionNumber {
+                if let current, let expected { expectedOf[current.partition] = expected }
+                handle = message.pointee.rkt
+                partitionNumber = message.pointee.partition
+                let partition = KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: message.pointee.rkt),
+                                                    partition: partitionNumber)
+                current = corrupt.contains(partition) ? nil : epochs[partition].map { (partition, $0) }
+                expected = current.flatMap { expectedOf[$0.partition] ?? continuity.expected($0.partition, epoch: $0.epoch) }
+            }
+            guard let current else { continue }
+            if let expected, offset > expected, found[current.partition] == nil {
+                found[current.partition] = (index, OffsetContinuity.Gap(partition: current.partition, from: expected, to: offset),
+                                            current.epoch)
+            }
+            expected = offset &+ 1
+        }
+        return found
     }
 
     /// The forward jumps in the offsets of `messages`, partition by partition, against where

@@ -6,7 +6,8 @@
 /// are never delivered to this member, and its commit passes over them.
 ///
 /// A transactional producer's commit marker takes an offset of its own, and a compacted topic
-/// leaves holes: read from such topics, each shows as a gap.
+/// leaves holes: read from such topics, each shows as a gap. The consumer fetches a gap again
+/// (`KafkaConsumer.maxRefetches` times) before it takes it as the log's.
 struct OffsetContinuity {
     /// Records passed over: offsets `from` up to `to`, excluded.
     struct Gap: Equatable, Sendable {
@@ -26,6 +27,12 @@ struct OffsetContinuity {
         defer { next[partition] = (epoch, offset &+ 1) }
         guard let expected = next[partition], expected.epoch == epoch, offset > expected.offset else { return nil }
         return Gap(partition: partition, from: expected.offset, to: offset)
+    }
+
+    /// The offset the next record of `partition` is expected at, in its assignment `epoch`.
+    func expected(_ partition: KafkaTopicPartition, epoch: UInt64) -> Int64? {
+        guard let next = next[partition], next.epoch == epoch else { return nil }
+        return next.offset
     }
 
     /// Sets where `partition` stands after a run of records checked by the caller: the next
