@@ -31,13 +31,17 @@ public final class KafkaConsumer: Sendable {
         var refetched = 0
         /// Per partition, the gap being fetched again: where it starts, and how many times.
         var refetching: [KafkaTopicPartition: (from: Int64, tries: Int)] = [:]
+        /// Partitions whose log has holes of its own (a gap that fetching again did not fill):
+        /// their gaps are counted, not fetched again nor logged one by one.
+        var holey: Set<KafkaTopicPartition> = []
     }
 
     /// How many times a gap is fetched again before it is taken as the log's.
     static let maxRefetches = 2
     static let passedOverForGood: Logger.Message = """
         the fetch passed over records, and fetching them again did not deliver them: this consumer never reads \
-        them, and its commits pass over them
+        them, and its commits pass over them. The partition's log has holes of its own (transaction markers, \
+        compaction): its gaps are counted from now on, not fetched again
         """
 
     struct CorruptSkip: Sendable {
@@ -263,9 +267,10 @@ public final class KafkaConsumer: Sendable {
                 if messages.isEmpty, ContinuousClock.now >= deadline { break polling }
             }
         }
-        messages = Self.checkContinuity(messages, corrupt: Set(corruptPlaces.map(\.partition)),
-                                        epochs: epochsBeforePoll, client: client, continuity: continuity,
-                                        logger: logger)
+        // Partitions assigned during the poll are checked in their new assignment.
+        let epochs = epochsBeforePoll.merging(assignment.epochs) { before, _ in before }
+        messages = Self.checkContinuity(messages, corrupt: Set(corruptPlaces.map(\.partition)), epochs: epochs,
+                                        client: client, continuity: continuity, logger: logger)
         return KafkaMessageBatch(client: client, messages: messages, corruptPlaces: corruptPlaces,
                                  epochsBeforePoll: epochsBeforePoll, assignment: assignment)
     }
@@ -275,13 +280,16 @@ public final class KafkaConsumer: Sendable {
     /// offset and its messages from the jump on are dropped from this poll: the next fetches
     /// deliver the gap's records, then those again. A gap met again from the same offset after
     /// `maxRefetches` fetches is taken as the log's (a transaction marker, a compacted topic),
-    /// logged and counted. Returns the messages to deliver.
+    /// logged and counted; that partition's later gaps are only counted. Returns the messages to
+    /// deliver.
     private static func checkContinuity(_ messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
                                         epochs: [KafkaTopicPartition: UInt64], client: RDKafkaClient,
                                         continuity: LockedValue<Continuity>,
                                         logger: Logger) -> [RDKafkaMessagePointer] {
         var state = continuity.withLock { $0 }
-        let first = firstGaps(in: messages, corrupt: corrupt, epochs: epochs, continuity: state.offsets)
+        let holeyBefore = state.holey
+        let first = firstGaps(in: messages, skipping: corrupt.union(holeyBefore), epochs: epochs,
+                              continuity: state.offsets)
         // Partitions fetched again from a gap's first offset that now came without a jump there.
         var delivered = Set<KafkaTopicPartition>()
         if !state.refetching.isEmpty {
@@ -304,6 +312,7 @@ public final class KafkaConsumer: Sendable {
             let tries = state.refetching[partition].map { $0.from == gap.from ? $0.tries : 0 } ?? 0
             guard tries < maxRefetches else {
                 state.refetching[partition] = nil
+                state.holey.insert(partition)
                 continue
             }
             do {
@@ -338,7 +347,9 @@ public final class KafkaConsumer: Sendable {
         for (partition, drop) in dropFrom { state.offsets.record(partition, next: drop.from, epoch: drop.epoch) }
         state.gaps += gaps.count
         for gap in gaps { state.records += gap.records }
-        for gap in gaps {
+        // The first gap taken as the log's in each partition is logged; the rest are counted.
+        var logged = holeyBefore
+        for gap in gaps where logged.insert(gap.partition).inserted {
             logger.error(Self.passedOverForGood, metadata: [
                 "partition": "\(gap.partition)", "offsets": "\(gap.from)..<\(gap.to)", "records": "\(gap.records)",
             ])
@@ -348,9 +359,9 @@ public final class KafkaConsumer: Sendable {
         return kept
     }
 
-    /// The first forward jump of each checked partition in `messages`: the index of the record
-    /// after it, the gap, and the partition's assignment epoch. Changes nothing.
-    private static func firstGaps(in messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
+    /// The first forward jump of each partition in `messages` (but the `skipped` ones): the index
+    /// of the record after it, the gap, and the partition's assignment epoch. Changes nothing.
+    private static func firstGaps(in messages: [RDKafkaMessagePointer], skipping skipped: Set<KafkaTopicPartition>,
                                   epochs: [KafkaTopicPartition: UInt64], continuity: OffsetContinuity)
         -> [KafkaTopicPartition: (index: Int, gap: OffsetContinuity.Gap, epoch: UInt64)]
     {
@@ -368,7 +379,7 @@ public final class KafkaConsumer: Sendable {
                 partitionNumber = message.pointee.partition
                 let partition = KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: message.pointee.rkt),
                                                     partition: partitionNumber)
-                current = corrupt.contains(partition) ? nil : epochs[partition].map { (partition, $0) }
+                current = skipped.contains(partition) ? nil : epochs[partition].map { (partition, $0) }
                 expected = current.flatMap { expectedOf[$0.partition] ?? continuity.expected($0.partition, epoch: $0.epoch) }
             }
             guard let current else { continue }
@@ -383,8 +394,8 @@ public final class KafkaConsumer: Sendable {
 
     /// The forward jumps in the offsets of `messages`, partition by partition, against where
     /// each partition stood after the last poll of the same assignment. Partitions whose
-    /// unreadable batches were stepped over in this poll, or assigned during it, are not checked:
-    /// the consumer moved them itself.
+    /// unreadable batches were stepped over in this poll are not checked: the consumer moved them
+    /// itself.
     private static func gaps(in messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
                              epochs: [KafkaTopicPartition: UInt64],
                              continuity: inout OffsetContinuity) -> [OffsetContinuity.Gap] {
