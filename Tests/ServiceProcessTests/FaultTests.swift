@@ -56,6 +56,24 @@ import TestSupport
 
         var mongoURI: String { environment["MONGO_URI"]! }
 
+        /// Starts the servers and waits until both listen. A port can be taken between choosing it
+        /// and the server's bind (by another test's socket): the server then exits, and they are
+        /// started again on other ports, at most three times in all.
+        static func started(_ name: String, extra: [String: String]) async throws -> PrivateServers {
+            var attempt = 1
+            while true {
+                let servers = try PrivateServers(name, extra: extra)
+                do {
+                    try await servers.waitListening()
+                    return servers
+                } catch {
+                    servers.shutDown()
+                    guard attempt < 3 else { throw error }
+                    attempt += 1
+                }
+            }
+        }
+
         /// Both servers listen on their own ports: a test that reached another test's server
         /// (its own having failed to bind) would freeze one server and talk to the other.
         func waitListening() async throws {
@@ -197,8 +215,7 @@ import TestSupport
 
     /// One run: the services, a generator at `rate`, the faults in turn, then the reconciliation.
     func campaign(_ name: String, total: Int, rate: Int, long: Bool) async throws {
-        let servers = try PrivateServers(name, extra: [:])
-        try await servers.waitListening()
+        let servers = try await PrivateServers.started(name, extra: [:])
         defer { servers.shutDown() }
         try await ReadinessTests.createTopics(servers.environment, directory: servers.directory)
         var services: [String: (ServiceProcess, Int)] = [:]
