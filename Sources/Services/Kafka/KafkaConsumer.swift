@@ -359,6 +359,33 @@ public final class KafkaConsumer: Sendable {
         return kept
     }
 
+    /// Calls `body` for each message of a partition that is checked (not in `skipped`, and
+    /// assigned: in `epochs`), with its index and offset, its partition and assignment epoch, and
+    /// whether it begins a run of that partition. Messages come in runs of one partition: its
+    /// name is read once per run.
+    private static func forEachChecked(
+        _ messages: [RDKafkaMessagePointer], skipping skipped: Set<KafkaTopicPartition>,
+        epochs: [KafkaTopicPartition: UInt64],
+        _ body: (_ index: Int, _ offset: Int64, _ partition: KafkaTopicPartition, _ epoch: UInt64, _ runStarts: Bool) -> Void
+    ) {
+        var handle: OpaquePointer?
+        var partitionNumber: Int32 = -1
+        var current: (partition: KafkaTopicPartition, epoch: UInt64)?
+        for (index, message) in messages.enumerated() {
+            var runStarts = false
+            if message.pointee.rkt != handle || message.pointee.partition != partitionNumber {
+                handle = message.pointee.rkt
+                partitionNumber = message.pointee.partition
+                let partition = KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: message.pointee.rkt),
+                                                    partition: partitionNumber)
+                current = skipped.contains(partition) ? nil : epochs[partition].map { (partition, $0) }
+                runStarts = true
+            }
+            guard let current else { continue }
+            body(index, message.pointee.offset, current.partition, current.epoch, runStarts)
+        }
+    }
+
     /// The first forward jump of each partition in `messages` (but the `skipped` ones): the index
     /// of the record after it, the gap, and the partition's assignment epoch. Changes nothing.
     private static func firstGaps(in messages: [RDKafkaMessagePointer], skipping skipped: Set<KafkaTopicPartition>,
@@ -366,26 +393,18 @@ public final class KafkaConsumer: Sendable {
         -> [KafkaTopicPartition: (index: Int, gap: OffsetContinuity.Gap, epoch: UInt64)]
     {
         var found: [KafkaTopicPartition: (index: Int, gap: OffsetContinuity.Gap, epoch: UInt64)] = [:]
+        // Where each partition stands within this poll; the run in hand's, in `expected`.
         var expectedOf: [KafkaTopicPartition: Int64] = [:]
-        var handle: OpaquePointer?
-        var partitionNumber: Int32 = -1
-        var current: (partition: KafkaTopicPartition, epoch: UInt64)?
+        var running: KafkaTopicPartition?
         var expected: Int64?
-        for (index, message) in messages.enumerated() {
-            let offset = message.pointee.offset
-            if message.pointee.rkt != handle || message.pointee.partition != partitionNumber {
-                if let current, let expected { expectedOf[current.partition] = expected }
-                handle = message.pointee.rkt
-                partitionNumber = message.pointee.partition
-                let partition = KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: message.pointee.rkt),
-                                                    partition: partitionNumber)
-                current = skipped.contains(partition) ? nil : epochs[partition].map { (partition, $0) }
-                expected = current.flatMap { expectedOf[$0.partition] ?? continuity.expected($0.partition, epoch: $0.epoch) }
+        forEachChecked(messages, skipping: skipped, epochs: epochs) { index, offset, partition, epoch, runStarts in
+            if runStarts {
+                if let running, let expected { expectedOf[running] = expected }
+                running = partition
+                expected = expectedOf[partition] ?? continuity.expected(partition, epoch: epoch)
             }
-            guard let current else { continue }
-            if let expected, offset > expected, found[current.partition] == nil {
-                found[current.partition] = (index, OffsetContinuity.Gap(partition: current.partition, from: expected, to: offset),
-                                            current.epoch)
+            if let expected, offset > expected, found[partition] == nil {
+                found[partition] = (index, OffsetContinuity.Gap(partition: partition, from: expected, to: offset), epoch)
             }
             expected = offset &+ 1
         }
@@ -393,40 +412,28 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// The forward jumps in the offsets of `messages`, partition by partition, against where
-    /// each partition stood after the last poll of the same assignment. Partitions whose
-    /// unreadable batches were stepped over in this poll are not checked: the consumer moved them
-    /// itself.
+    /// each partition stood after the last poll of the same assignment; records where each
+    /// partition stands after them. Partitions whose unreadable batches were stepped over in
+    /// this poll are not checked, and forgotten: the consumer moved them itself.
     private static func gaps(in messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
                              epochs: [KafkaTopicPartition: UInt64],
                              continuity: inout OffsetContinuity) -> [OffsetContinuity.Gap] {
         var gaps: [OffsetContinuity.Gap] = []
-        var handle: OpaquePointer?
-        var partitionNumber: Int32 = -1
-        // The partition of the run in hand (nil: not checked), and the offset expected next.
-        var current: (partition: KafkaTopicPartition, epoch: UInt64)?
+        // The run in hand: its partition and epoch, and the offset expected next. Where it stood
+        // is looked up once per run; within a run, offsets are compared in place.
+        var running: (partition: KafkaTopicPartition, epoch: UInt64)?
         var expected: Int64 = 0
-        for message in messages {
-            let offset = message.pointee.offset
-            // Messages come in runs of one partition: the partition's name is read, and where it
-            // stood looked up, once per run; within a run, offsets are compared in place.
-            if message.pointee.rkt != handle || message.pointee.partition != partitionNumber {
-                if let current { continuity.record(current.partition, next: expected, epoch: current.epoch) }
-                handle = message.pointee.rkt
-                partitionNumber = message.pointee.partition
-                let partition = KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: message.pointee.rkt),
-                                                    partition: partitionNumber)
-                current = corrupt.contains(partition) ? nil : epochs[partition].map { (partition, $0) }
-                if let current, let gap = continuity.observe(current.partition, offset: offset, epoch: current.epoch) {
-                    gaps.append(gap)
-                }
-                expected = offset &+ 1
-                continue
+        forEachChecked(messages, skipping: corrupt, epochs: epochs) { _, offset, partition, epoch, runStarts in
+            if runStarts {
+                if let running { continuity.record(running.partition, next: expected, epoch: running.epoch) }
+                running = (partition, epoch)
+                if let gap = continuity.observe(partition, offset: offset, epoch: epoch) { gaps.append(gap) }
+            } else if offset > expected {
+                gaps.append(OffsetContinuity.Gap(partition: partition, from: expected, to: offset))
             }
-            guard let current else { continue }
-            if offset > expected { gaps.append(OffsetContinuity.Gap(partition: current.partition, from: expected, to: offset)) }
             expected = offset &+ 1
         }
-        if let current { continuity.record(current.partition, next: expected, epoch: current.epoch) }
+        if let running { continuity.record(running.partition, next: expected, epoch: running.epoch) }
         for partition in corrupt { continuity.forget(partition) }
         return gaps
     }
