@@ -45,4 +45,55 @@ import Testing
         continuity.forget(Self.a)
         #expect(continuity.observe(Self.a, offset: 200, epoch: 2) == nil)
     }
+
+    /// How long a gap is fetched again is a time, not a number of fetches: a broker that answers
+    /// the later batch again at once for a second, as a loaded test broker did, loses nothing.
+    @Test func aGapIsFetchedAgainForThePatienceHoweverManyFetchesThatTakes() throws {
+        var watch = KafkaConsumer.Continuity()
+        let start = ContinuousClock.now
+        let gap = OffsetContinuity.Gap(partition: Self.a, from: 120, to: 156)
+        for step in 0..<200 {
+            let next = watch.fetchAgain(gap, now: start + .milliseconds(step * 100), patience: .seconds(30))
+            let refetch = try #require(next)
+            #expect(refetch.fetches == step + 1 && refetch.since == start && refetch.from == 120)
+            watch.refetching[Self.a] = refetch
+        }
+        #expect(watch.holey.isEmpty && watch.refetches == 200)
+        // Thirty seconds after it was first met, the same gap is the log's, and so is the
+        // partition: its later gaps are counted, not fetched again.
+        let expired = watch.fetchAgain(gap, now: start + .seconds(30), patience: .seconds(30))
+        #expect(expired == nil)
+        #expect(watch.holey == [Self.a] && watch.refetching.isEmpty)
+    }
+
+    @Test func aGapFurtherOnStartsItsOwnPatienceAndADeliveryWithoutItEndsTheRefetch() throws {
+        var watch = KafkaConsumer.Continuity()
+        let start = ContinuousClock.now
+        let first = OffsetContinuity.Gap(partition: Self.a, from: 120, to: 156)
+        let started = watch.fetchAgain(first, now: start, patience: .seconds(30))
+        let refetch: KafkaConsumer.Continuity.Refetch = try #require(started)
+        watch.refetching[Self.a] = refetch
+        // The same partition met again with its gap: still being fetched.
+        #expect(watch.filled(delivered: [Self.a], firstGaps: [Self.a: first]).isEmpty)
+        // Delivered without that gap: the records came.
+        let filled = watch.filled(delivered: [Self.a, Self.b], firstGaps: [:])
+        #expect(filled.map(\.0) == [Self.a] && filled.first?.1.from == 120)
+        #expect(watch.refetched == 1 && watch.refetching.isEmpty)
+        // A later gap of the same partition, met 29 s on, has 30 s of its own.
+        let later = OffsetContinuity.Gap(partition: Self.a, from: 400, to: 410)
+        let again = watch.fetchAgain(later, now: start + .seconds(29), patience: .seconds(30))
+        let laterRefetch: KafkaConsumer.Continuity.Refetch = try #require(again)
+        watch.refetching[Self.a] = laterRefetch
+        let stillAgain = watch.fetchAgain(later, now: start + .seconds(58), patience: .seconds(30))
+        #expect(stillAgain?.fetches == 2)
+        #expect(watch.holey.isEmpty)
+    }
+
+    @Test func noPatienceTakesAGapAsTheLogsAtOnce() {
+        var watch = KafkaConsumer.Continuity()
+        let gap = OffsetContinuity.Gap(partition: Self.b, from: 5, to: 6)
+        let refetch = watch.fetchAgain(gap, now: .now, patience: .zero)
+        #expect(refetch == nil)
+        #expect(watch.holey == [Self.b] && watch.refetches == 0)
+    }
 }

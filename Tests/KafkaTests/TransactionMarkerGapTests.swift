@@ -5,12 +5,13 @@ import TestSupport
 import Kafka
 
 /// A topic written in transactions has a commit marker after each transaction: an offset no
-/// record is handed out at. The consumer fetches such a gap again before it takes it as the
-/// log's, and then counts that partition's gaps without fetching them again; every record still
-/// comes exactly once.
+/// record is handed out at. The consumer fetches such a gap again for its gap patience before it
+/// takes it as the log's (at once with no patience), and then counts that partition's gaps
+/// without fetching them again; every record still comes exactly once.
 @Suite("Gaps of the log's own", .timeLimit(.minutes(3)))
 struct TransactionMarkerGapTests {
-    @Test func markersOfATransactionalProducerAreFetchedAgainThenCountedAndNoRecordIsLost() async throws {
+    @Test(arguments: [0, 1500])
+    func markersOfATransactionalProducerAreFetchedAgainThenCountedAndNoRecordIsLost(patienceMilliseconds: Int) async throws {
         let topic = TestBroker.uniqueName("transactions")
         try await TestBroker.admin().createTopic(topic, partitions: 1)
         // Four transactions of five records (confluent-kafka, the test environment's): markers at
@@ -30,7 +31,8 @@ struct TransactionMarkerGapTests {
                                                   ["python3", "-c", script, try TestServers.kafka(), topic])
         #expect(produced.status == 0, "\(produced.stderr)")
 
-        let consumer = try TestBroker.consumer(group: TestBroker.uniqueName("transactions-group"), topic: topic)
+        let consumer = try TestBroker.consumer(group: TestBroker.uniqueName("transactions-group"), topic: topic,
+                                               gapPatience: .milliseconds(patienceMilliseconds))
         var values: [String] = []
         try await consumer.consume(count: 20, timeout: .seconds(60), commit: true) { message in
             values.append(message.payload.text)
@@ -39,9 +41,14 @@ struct TransactionMarkerGapTests {
         try await consumer.close()
         let expected = (0..<4).flatMap { t in (0..<5).map { r in "\(t)-\(r)" } }
         #expect(values == expected)
-        // The first marker is fetched again twice and then taken as the log's; the two after it
-        // are counted without fetching.
+        // The first marker is fetched again for the patience and then taken as the log's; the two
+        // after it are counted without fetching.
         #expect(consumer.passedOver.gaps == 3 && consumer.passedOver.records == 3)
         #expect(consumer.gapsRefetched == 0)
+        if patienceMilliseconds == 0 {
+            #expect(consumer.refetches == 0)
+        } else {
+            #expect(consumer.refetches >= 1)
+        }
     }
 }

@@ -44,7 +44,8 @@ enum ResultChecks {
                                    sourceLocation: sourceLocation)
         let (_, lines, asked) = try askedQuestions(in: directory)
         #expect(lines.count == total, sourceLocation: sourceLocation)
-        #expect(metrics["asked"]?.int64Value == Int64(total), sourceLocation: sourceLocation)
+        #expect(metrics["asked"]?.int64Value == Int64(total), "\(notableLogLines(in: directory))",
+                sourceLocation: sourceLocation)
         #expect(try await database.count(collection: "results") == asked.count, sourceLocation: sourceLocation)
         #expect(metrics["questions"]?.int64Value == Int64(asked.count), sourceLocation: sourceLocation)
         let sum = try #require(try await resultSums(database), sourceLocation: sourceLocation)
@@ -58,5 +59,20 @@ enum ResultChecks {
         let accepted = metrics["accepted"]?.int64Value ?? 0, forced = metrics["forced"]?.int64Value ?? 0
         let failed = metrics["failed"]?.int64Value ?? 0
         #expect(accepted + forced + failed == Int64(asked.count), sourceLocation: sourceLocation)
+    }
+
+    /// The warnings and errors the services logged in `directory` (the last 30 of each log),
+    /// to say why a run stopped short when it did.
+    static func notableLogLines(in directory: URL) -> String {
+        let logs = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasSuffix(".log") }.sorted()
+        return logs.map { file in
+            let text = (try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)) ?? ""
+            let notable = text.split(separator: "\n").filter {
+                $0.contains("\"level\":\"warning\"") || $0.contains("\"level\":\"error\"")
+                    || $0.contains("\"level\":\"critical\"")
+            }
+            return "\(file): \(notable.count) warnings and errors\n" + notable.suffix(30).joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 }

@@ -30,11 +30,13 @@ public enum TestBroker {
 
     /// A consumer with a short session timeout: Tansu completes a group's first join after about
     /// half of it.
-    public static func consumer(group: String, topic: String, maxBatchSize: Int = 1000) throws -> KafkaConsumer {
+    public static func consumer(group: String, topic: String, maxBatchSize: Int = 1000,
+                                gapPatience: Duration = .seconds(30)) throws -> KafkaConsumer {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: try bootstrapServers(), groupID: group,
                                                        topics: [topic])
         configuration.sessionTimeout = .seconds(6)
         configuration.maxBatchSize = maxBatchSize
+        configuration.gapPatience = gapPatience
         return try KafkaConsumer(configuration: configuration, logger: logger)
     }
 }

@@ -22,24 +22,9 @@ public final class KafkaConsumer: Sendable {
     /// Where each partition's next record is expected, and the records fetches passed over.
     private let continuity = LockedValue(Continuity())
 
-    struct Continuity: Sendable {
-        var offsets = OffsetContinuity()
-        /// Gaps taken as the log's after fetching them again, and their records.
-        var gaps = 0
-        var records: Int64 = 0
-        /// Gaps that a fetch from their first offset delivered.
-        var refetched = 0
-        /// Per partition, the gap being fetched again: where it starts, and how many times.
-        var refetching: [KafkaTopicPartition: (from: Int64, tries: Int)] = [:]
-        /// Partitions whose log has holes of its own (a gap that fetching again did not fill):
-        /// their gaps are counted, not fetched again nor logged one by one.
-        var holey: Set<KafkaTopicPartition> = []
-    }
-
-    /// How many times a gap is fetched again before it is taken as the log's.
-    static let maxRefetches = 2
     static let passedOverForGood: Logger.Message = """
-        the fetch passed over records, and fetching them again did not deliver them: this consumer never reads \
+        the fetch passed over records, and fetching them again for the consumer's gap patience did not deliver \
+        them: this consumer never reads \
         them, and its commits pass over them. The partition's log has holes of its own (transaction markers, \
         compaction): its gaps are counted from now on, not fetched again
         """
@@ -124,6 +109,11 @@ public final class KafkaConsumer: Sendable {
         continuity.withLock { $0.refetched }
     }
 
+    /// How many times the consumer went back to the first offset of a gap to fetch it again.
+    public var refetches: Int {
+        continuity.withLock { $0.refetches }
+    }
+
     /// Asks a broker for metadata and waits up to `timeout` for the answer; throws when none
     /// answers. Blocks the calling thread: run it on a thread of its own, not the poll's.
     public func probeBroker(timeout: Duration) throws {
@@ -140,9 +130,10 @@ public final class KafkaConsumer: Sendable {
             throw KafkaError(.invalidArgument, "poll(maxMessages:) must be positive, got \(limit)")
         }
         try checkOpen("poll")
+        let patience = configuration.gapPatience
         return try await blockingCalls.run { [client, assignment, logger, wake, skips, continuity] in
-            try Self.pollBlocking(client: client, assignment: assignment, logger: logger, wake: wake,
-                                  skips: skips, continuity: continuity, limit: limit, timeout: timeout)
+            try Self.pollBlocking(client: client, assignment: assignment, logger: logger, wake: wake, skips: skips,
+                                  continuity: continuity, gapPatience: patience, limit: limit, timeout: timeout)
         }
     }
 
@@ -219,7 +210,7 @@ public final class KafkaConsumer: Sendable {
 
     private static func pollBlocking(client: RDKafkaClient, assignment: ConsumerAssignment, logger: Logger,
                                      wake: LockedValue<WakeState>, skips: LockedValue<[KafkaTopicPartition: CorruptSkip]>,
-                                     continuity: LockedValue<Continuity>, limit: Int,
+                                     continuity: LockedValue<Continuity>, gapPatience: Duration, limit: Int,
                                      timeout: Duration) throws -> KafkaMessageBatch {
         var messages: [RDKafkaMessagePointer] = []
         messages.reserveCapacity(min(limit, 65_536))
@@ -270,7 +261,8 @@ public final class KafkaConsumer: Sendable {
         // Partitions assigned during the poll are checked in their new assignment.
         let epochs = epochsBeforePoll.merging(assignment.epochs) { before, _ in before }
         messages = Self.checkContinuity(messages, corrupt: Set(corruptPlaces.map(\.partition)), epochs: epochs,
-                                        client: client, continuity: continuity, logger: logger)
+                                        client: client, continuity: continuity, patience: gapPatience,
+                                        now: .now, logger: logger)
         return KafkaMessageBatch(client: client, messages: messages, corruptPlaces: corruptPlaces,
                                  epochsBeforePoll: epochsBeforePoll, assignment: assignment)
     }
@@ -278,14 +270,14 @@ public final class KafkaConsumer: Sendable {
     /// Checks that the offsets of `messages` follow on from each other, partition by partition
     /// (`OffsetContinuity`). At a forward jump, the partition is sought back to the gap's first
     /// offset and its messages from the jump on are dropped from this poll: the next fetches
-    /// deliver the gap's records, then those again. A gap met again from the same offset after
-    /// `maxRefetches` fetches is taken as the log's (a transaction marker, a compacted topic),
-    /// logged and counted; that partition's later gaps are only counted. Returns the messages to
-    /// deliver.
-    private static func checkContinuity(_ messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
-                                        epochs: [KafkaTopicPartition: UInt64], client: RDKafkaClient,
-                                        continuity: LockedValue<Continuity>,
-                                        logger: Logger) -> [RDKafkaMessagePointer] {
+    /// deliver the gap's records, then those again. A gap still met from the same offset
+    /// `patience` after it was first met is taken as the log's (a transaction marker, a
+    /// compacted topic), logged and counted; that partition's later gaps are only counted.
+    /// Returns the messages to deliver.
+    static func checkContinuity(_ messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
+                                epochs: [KafkaTopicPartition: UInt64], client: RDKafkaClient,
+                                continuity: LockedValue<Continuity>, patience: Duration,
+                                now: ContinuousClock.Instant, logger: Logger) -> [RDKafkaMessagePointer] {
         var state = continuity.withLock { $0 }
         let holeyBefore = state.holey
         let first = firstGaps(in: messages, skipping: corrupt.union(holeyBefore), epochs: epochs,
@@ -298,23 +290,16 @@ public final class KafkaConsumer: Sendable {
                                                      partition: message.pointee.partition))
             }
         }
-        for (partition, refetch) in state.refetching where delivered.contains(partition) {
-            if let gap = first[partition]?.gap, gap.from == refetch.from { continue }
-            state.refetching[partition] = nil
-            state.refetched += 1
+        for (partition, refetch) in state.filled(delivered: delivered, firstGaps: first.mapValues(\.gap)) {
             logger.notice("records the fetch had passed over came when fetched again", metadata: [
-                "partition": "\(partition)", "from offset": "\(refetch.from)", "fetches": "\(refetch.tries)",
+                "partition": "\(partition)", "from offset": "\(refetch.from)", "fetches": "\(refetch.fetches)",
+                "waited": "\(now - refetch.since)",
             ])
         }
         var dropFrom: [KafkaTopicPartition: (index: Int, from: Int64, epoch: UInt64)] = [:]
         for (partition, found) in first {
             let gap = found.gap
-            let tries = state.refetching[partition].map { $0.from == gap.from ? $0.tries : 0 } ?? 0
-            guard tries < maxRefetches else {
-                state.refetching[partition] = nil
-                state.holey.insert(partition)
-                continue
-            }
+            guard let refetch = state.fetchAgain(gap, now: now, patience: patience) else { continue }
             do {
                 try client.seek(topic: partition.topic, partition: partition.partition, offset: gap.from,
                                 timeoutMilliseconds: 10_000)
@@ -322,12 +307,15 @@ public final class KafkaConsumer: Sendable {
                 logger.warning("cannot fetch passed-over records again: \(error)", metadata: ["partition": "\(partition)"])
                 continue
             }
-            state.refetching[partition] = (gap.from, tries + 1)
+            state.refetching[partition] = refetch
             dropFrom[partition] = (found.index, gap.from, found.epoch)
-            logger.warning("the fetch passed over records: fetching them again", metadata: [
-                "partition": "\(partition)", "offsets": "\(gap.from)..<\(gap.to)", "records": "\(gap.records)",
-                "fetch": "\(tries + 1) of \(maxRefetches)",
-            ])
+            // The first fetch again is logged; the outcome is logged whichever it is.
+            if refetch.fetches == 1 {
+                logger.warning("the fetch passed over records: fetching them again", metadata: [
+                    "partition": "\(partition)", "offsets": "\(gap.from)..<\(gap.to)", "records": "\(gap.records)",
+                    "patience": "\(patience)",
+                ])
+            }
         }
         var kept = messages
         if !dropFrom.isEmpty {

@@ -15,6 +15,12 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// How long the group waits for a silent member before giving its partitions to others
     /// (`session.timeout.ms`). The heartbeat interval is a third of it, at most 3 s.
     public var sessionTimeout: Duration = .seconds(45)
+    /// How long the consumer keeps fetching again the records a fetch passed over (a forward jump
+    /// in a partition's offsets, `OffsetContinuity`) before it takes the gap as the log's own: a
+    /// transaction marker, a compacted topic. A partition whose gap outlasted it has its later
+    /// gaps counted, not fetched again. Zero takes every gap as the log's at once. Veredicto's
+    /// own topics have no holes: on them a gap is records a broker made readable late.
+    public var gapPatience: Duration = .seconds(30)
     /// Where a group without a committed offset starts (`auto.offset.reset`).
     public var autoOffsetReset: KafkaOffsetReset = .earliest
     /// Most messages one `poll` returns when the caller does not say.
@@ -63,6 +69,8 @@ public struct KafkaConsumerConfiguration: Sendable {
         }
         _ = try Rules.integer(maxBatchSize, key: "(none: Veredicto's poll)", field: "\(type).maxBatchSize",
                               range: 1...1_000_000)
+        _ = try Rules.milliseconds(gapPatience, key: "(none: Veredicto's offset check)", field: "\(type).gapPatience",
+                                   range: 0...3_600_000)
         let session = try Rules.milliseconds(
             sessionTimeout, key: "session.timeout.ms", field: "\(type).sessionTimeout", range: 1...3_600_000)
         var properties: [String: String] = [

@@ -7,7 +7,7 @@
 ///
 /// A transactional producer's commit marker takes an offset of its own, and a compacted topic
 /// leaves holes: read from such topics, each shows as a gap. The consumer fetches a gap again
-/// (`KafkaConsumer.maxRefetches` times) before it takes it as the log's.
+/// for `KafkaConsumerConfiguration.gapPatience` before it takes it as the log's.
 struct OffsetContinuity {
     /// Records passed over: offsets `from` up to `to`, excluded.
     struct Gap: Equatable, Sendable {
@@ -45,5 +45,65 @@ struct OffsetContinuity {
     /// batch), so the next record may be anywhere further on.
     mutating func forget(_ partition: KafkaTopicPartition) {
         next[partition] = nil
+    }
+}
+
+extension KafkaConsumer {
+    /// What a consumer knows of the gaps it met: where each partition's next record is
+    /// expected, the gaps being fetched again, and those taken as the log's.
+    struct Continuity: Sendable {
+        var offsets = OffsetContinuity()
+        /// Gaps taken as the log's after fetching them again, and their records.
+        var gaps = 0
+        var records: Int64 = 0
+        /// Gaps that a fetch from their first offset delivered.
+        var refetched = 0
+        /// Seeks back to the first offset of a gap.
+        var refetches = 0
+        /// Per partition, the gap being fetched again.
+        var refetching: [KafkaTopicPartition: Refetch] = [:]
+        /// Partitions whose log has holes of its own (a gap that fetching again for the whole
+        /// patience did not fill): their gaps are counted, not fetched again nor logged one by one.
+        var holey: Set<KafkaTopicPartition> = []
+
+        /// A gap being fetched again: where it starts, how many times it was sought back to,
+        /// and when it was first met.
+        struct Refetch: Sendable, Equatable {
+            let from: Int64
+            var fetches: Int
+            let since: ContinuousClock.Instant
+        }
+
+        /// Ends the refetches of the partitions a poll delivered records of (`delivered`)
+        /// without meeting the same gap again (`firstGaps`: the first gap of each partition in
+        /// that poll): their records came. Returns them.
+        mutating func filled(delivered: Set<KafkaTopicPartition>,
+                             firstGaps: [KafkaTopicPartition: OffsetContinuity.Gap]) -> [(KafkaTopicPartition, Refetch)] {
+            var filled: [(KafkaTopicPartition, Refetch)] = []
+            for (partition, refetch) in refetching where delivered.contains(partition) {
+                if let gap = firstGaps[partition], gap.from == refetch.from { continue }
+                refetching[partition] = nil
+                refetched += 1
+                filled.append((partition, refetch))
+            }
+            return filled
+        }
+
+        /// Whether `gap`, met `now`, is fetched again: the refetch to record once the consumer
+        /// has sought back to its first offset, or nil when the same gap has been met for
+        /// `patience` already. Then the gap is the log's, and so are the partition's later ones.
+        mutating func fetchAgain(_ gap: OffsetContinuity.Gap, now: ContinuousClock.Instant,
+                                 patience: Duration) -> Refetch? {
+            var refetch = refetching[gap.partition].flatMap { $0.from == gap.from ? $0 : nil }
+                ?? Refetch(from: gap.from, fetches: 0, since: now)
+            guard now - refetch.since < patience else {
+                refetching[gap.partition] = nil
+                holey.insert(gap.partition)
+                return nil
+            }
+            refetch.fetches += 1
+            refetches += 1
+            return refetch
+        }
     }
 }

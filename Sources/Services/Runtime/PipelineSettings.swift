@@ -12,6 +12,7 @@ import VeredictoCore
 /// |---|---|---|
 /// | KAFKA_BOOTSTRAP_SERVERS | localhost:9092 | brokers, comma-separated |
 /// | KAFKA_SESSION_TIMEOUT_MS | 45000 | consumer-group session timeout |
+/// | KAFKA_GAP_PATIENCE_MS | 30000 | how long a consumer fetches again records a fetch passed over before it takes the gap as the log's (transactional or compacted input); 0 = at once |
 /// | KAFKA_LINGER_MS | 1 | producer linger: latency added per hop against fewer, larger produce requests |
 /// | KAFKA_COMPRESSION | zstd | record-batch compression: zstd, lz4, snappy, gzip or none |
 /// | KAFKA_COMPRESSION_LEVEL | 1 with zstd, else the codec's | compression level: zstd 1-12, lz4 0-12, gzip 0-9 (snappy and none have none) |
@@ -37,6 +38,7 @@ import VeredictoCore
 public struct PipelineSettings: Sendable {
     public var bootstrapServers: [String] = ["localhost:9092"]
     public var sessionTimeout: Duration = .seconds(45)
+    public var gapPatience: Duration = .seconds(30)
     public var kafkaProperties: [String: String] = [:]
     /// The shared key of the message signatures (PIPELINE_SIGNING_KEY or _FILE); nil: off.
     public var signingKey: [UInt8]?
@@ -81,6 +83,7 @@ public struct PipelineSettings: Sendable {
             throw ConfigurationError(variable: "KAFKA_BOOTSTRAP_SERVERS", expectation: "HOST:PORT[,HOST:PORT...]", value: "")
         }
         sessionTimeout = .milliseconds(try reader.integer("KAFKA_SESSION_TIMEOUT_MS", default: 45_000, in: 1_000...3_600_000))
+        gapPatience = .milliseconds(try reader.integer("KAFKA_GAP_PATIENCE_MS", default: 30_000, in: 0...3_600_000))
         linger = .milliseconds(try reader.integer("KAFKA_LINGER_MS", default: 1, in: 0...10_000))
         let codec = reader.string("KAFKA_COMPRESSION", default: KafkaCompression.zstd.rawValue)
         guard let compression = KafkaCompression(rawValue: codec.trimmingBlanks().lowercased()) else {
@@ -199,6 +202,7 @@ public struct PipelineSettings: Sendable {
     public var kafka: KafkaTransport {
         var transport = KafkaTransport(bootstrapServers: bootstrapServers)
         transport.sessionTimeout = sessionTimeout
+        transport.gapPatience = gapPatience
         transport.extra = kafkaProperties
         transport.signer = signingKey.map { MessageSigner(key: $0) }
         transport.linger = linger
