@@ -41,8 +41,12 @@ public actor ServiceRunner<Stage: PipelineStage> {
     /// The largest record value read or published; a larger input is a dead letter, and so is
     /// an output that would be larger (with its size and first bytes).
     private let maxMessageBytes: Int
-    /// The longest delay between two tries after a transient error.
-    private let maxRetryDelay: Duration = .seconds(30)
+    /// The longest delay between two tries after a transient error: once its cause is gone
+    /// (MongoDB back, the open transaction of a store killed mid-batch expired on the server),
+    /// the stage goes on within this. A try costs the failing call and nothing more, so a
+    /// short ceiling costs little during a long outage; with 30 s, a store whose conflicts
+    /// ended had sat idle for half a minute.
+    private let maxRetryDelay: Duration = .seconds(5)
     private let onError: @Sendable (String) -> Void
     private let metrics: MetricsRegistry?
     private let stop: RunnerStop
