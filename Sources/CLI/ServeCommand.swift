@@ -157,7 +157,7 @@ struct ServeCommand: AsyncParsableCommand {
         let tasks = metrics.start(runners)
         let sampler = Task {
             while !Task.isCancelled {
-                await metrics.sample(runners)
+                await metrics.sample(runners, kafka: watch)
                 try? await Task.sleep(for: .seconds(1))
             }
         }
@@ -173,7 +173,7 @@ struct ServeCommand: AsyncParsableCommand {
         for task in tasks { try? await task.value }
         await backends.close()
         sampler.cancel()
-        await metrics.sample(runners)
+        await metrics.sample(runners, kafka: watch)
         for runner in runners {
             let counters = await runner.currentCounters()
             logger.info("stopped", metadata: [

@@ -92,6 +92,13 @@ import Testing
             #expect(process.isRunning, "\(process.name) exited: \(process.output.suffix(2000))")
         }
         #expect(await ScalingTests.scrape(storePort, ServiceMetricNames.storeDuplicates) ?? 0 == 0)
+        // Each service exports its consumers' offset check by group; none passed over a record.
+        for (process, port) in running.values {
+            let passedOver = await ScalingTests.series(port, ServiceMetricNames.kafkaRecordsPassedOver)
+            #expect(!passedOver.isEmpty && passedOver.values.allSatisfy { $0 == 0 },
+                    "\(process.name): \(passedOver)")
+            #expect(passedOver.keys.allSatisfy { $0.hasPrefix("group=") }, "\(process.name): \(passedOver)")
+        }
         #expect(await ScaleDecisions.dropped(scorePort) == 0)
         // The metrics document is complete once the store has applied the last decision; the
         // cache reads the same decisions in its own group and may still be a message behind.

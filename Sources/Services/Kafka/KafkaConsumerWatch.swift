@@ -17,6 +17,19 @@ public final class KafkaConsumerWatch: Sendable {
         consumers.withLock { $0 }.map { ($0.configuration.groupID, $0.progress) }
     }
 
+    /// What each consumer's offset check found, by group: the records fetches passed over for
+    /// good (`KafkaConsumer.passedOver`) and the gaps fetched again and filled
+    /// (`KafkaConsumer.gapsRefetched`), summed over the group's consumers in this process.
+    public var offsetChecks: [String: (passedOver: Int64, refetched: Int)] {
+        var checks: [String: (passedOver: Int64, refetched: Int)] = [:]
+        for consumer in consumers.withLock({ $0 }) {
+            let sum = checks[consumer.configuration.groupID] ?? (0, 0)
+            checks[consumer.configuration.groupID] = (sum.passedOver + consumer.passedOver.records,
+                                                      sum.refetched + consumer.gapsRefetched)
+        }
+        return checks
+    }
+
     /// Throws when no broker answers a metadata request of the first consumer within
     /// `timeout` (nothing to ask before a consumer exists).
     public func probeBroker(timeout: Duration) async throws {

@@ -30,6 +30,8 @@ public enum ServiceMetricNames {
     public static let storeDuplicates = "veredicto_store_duplicates_total"
     public static let e2eLatency = "veredicto_e2e_latency_seconds"
     public static let hopLatency = "veredicto_hop_latency_seconds"
+    public static let kafkaRecordsPassedOver = "veredicto_kafka_records_passed_over_total"
+    public static let kafkaGapsRefetched = "veredicto_kafka_gaps_refetched_total"
     public static let up = "veredicto_up"
     public static let processCPU = "process_cpu_seconds_total"
     public static let stageCPU = "veredicto_stage_cpu_seconds_total"

@@ -1,3 +1,4 @@
+import Kafka
 import Observability
 import Stages
 import Storage
@@ -51,9 +52,20 @@ public struct ServiceMetrics: Sendable {
         }
     }
 
-    /// Copies the stages' own counters into the registry (cheap; call it every second or so).
-    public func sample(_ runners: [any RunnableService]) async {
+    /// Copies the stages' own counters into the registry, and what the Kafka consumers in
+    /// `kafka` found in their offsets (cheap; call it every second or so).
+    public func sample(_ runners: [any RunnableService], kafka: KafkaConsumerWatch? = nil) async {
         for runner in runners { await runner.reportMetrics(to: registry) }
+        if let kafka {
+            registry.declare(ServiceMetricNames.kafkaRecordsPassedOver, .counter,
+                             help: "Records a fetch passed over and fetching again for KAFKA_GAP_PATIENCE_MS did not deliver: never read by this group's member here, by consumer group.")
+            registry.declare(ServiceMetricNames.kafkaGapsRefetched, .counter,
+                             help: "Forward jumps in a partition's offsets that fetching again filled (records a broker made readable late), by consumer group.")
+            for (group, check) in kafka.offsetChecks {
+                registry.setCounter(ServiceMetricNames.kafkaRecordsPassedOver, labels: ["group": group], to: Double(check.passedOver))
+                registry.setCounter(ServiceMetricNames.kafkaGapsRefetched, labels: ["group": group], to: Double(check.refetched))
+            }
+        }
         // The stages first: what they count is part of what the process has spent by then.
         for executor in executors.withLock({ $0 }) {
             registry.setCounter(ServiceMetricNames.stageCPU, labels: ["stage": executor.name], to: executor.snapshot.seconds)
