@@ -176,7 +176,7 @@ import Testing
         #expect(counts.chainTimeouts == 1 && counts.waiting == 1 && counts.chainsStarted == 3)
         // The operator is told, once per scan.
         #expect(warnings.withLock { $0 } == ["1 LLM chains in flight for CHAIN_TIMEOUT (10 s) without a decision read "
-            + "here: their 1 waiting askings are handled again"])
+            + "here (questions old): their 1 waiting askings are handled again"])
         // The other chain reaches its timeout at 15 s; chains are checked at most once a second
         // of the cache's clock.
         clock.advance(by: 4_100)
@@ -185,6 +185,19 @@ import Testing
         #expect(try await stage.turnWithoutInput().isEmpty)
         clock.advance(by: 500)
         #expect(Self.requests(try await stage.turnWithoutInput()).map(\.key) == ["young"])
+    }
+
+    @Test func aTimeoutWarningNamesFiveQuestionsInOrderAndCountsTheRest() async throws {
+        let clock = ManualClock()
+        let warnings = LockedValue<[String]>([])
+        let stage = Self.stage(clock: clock, chainTimeout: 10) { message in warnings.withLock { $0.append(message) } }
+        // Two askings of each: the first starts a chain, the second waits for it.
+        let ids = ["q7", "q3", "q1", "q6", "q2", "q5", "q4"]
+        _ = try await stage.handle((ids + ids).map { Self.asking($0) })
+        clock.advance(by: 10_000)
+        #expect(try await stage.turnWithoutInput().count == 7)
+        #expect(warnings.withLock { $0 } == ["7 LLM chains in flight for CHAIN_TIMEOUT (10 s) without a decision read "
+            + "here (questions q1, q2, q3, q4, q5 and 2 more): their 7 waiting askings are handled again"])
     }
 
     @Test func anAskingDecidedLaterInItsBatchStartsNoChain() async throws {

@@ -311,6 +311,9 @@ public actor CacheStage: PipelineStage {
         counts.waiting -= chain.waiters.count
     }
 
+    /// How many question ids a chain-timeout warning names.
+    static let chainsNamedPerWarning = 5
+
     /// The waiters of chains in flight for longer than the chain timeout (checked at most once
     /// a second), with their batches' holds: they are handled again as misses, and the first of
     /// each question starts a new chain.
@@ -319,18 +322,22 @@ public actor CacheStage: PipelineStage {
         lastTimeoutScan = now
         let timeout = UInt64(configuration.chainTimeoutSeconds) * 1000
         var again: [(question: AskedQuestion, hold: CommitHold?)] = []
-        var expired = 0
+        var expired: [String] = []
         for (questionID, chain) in chains where now &- chain.startedAt >= timeout {
             chains.removeValue(forKey: questionID)
-            expired += 1
+            expired.append(questionID)
             counts.waiting -= chain.waiters.count
             for (question, hold) in chain.waiters { again.append((question, hold)) }
         }
-        if expired > 0 {
-            counts.chainTimeouts += expired
-            // A decision that never came: lost, dead-lettered, or passed over by this member's fetch.
-            warn("\(expired) LLM chains in flight for CHAIN_TIMEOUT (\(configuration.chainTimeoutSeconds) s) without a "
-                + "decision read here: their \(again.count) waiting askings are handled again")
+        if !expired.isEmpty {
+            counts.chainTimeouts += expired.count
+            // A decision that never came: lost, dead-lettered, or passed over by this member's
+            // fetch. The questions named are where to look (their decisions, dead letters).
+            expired.sort()
+            let named = expired.prefix(Self.chainsNamedPerWarning).joined(separator: ", ")
+                + (expired.count > Self.chainsNamedPerWarning ? " and \(expired.count - Self.chainsNamedPerWarning) more" : "")
+            warn("\(expired.count) LLM chains in flight for CHAIN_TIMEOUT (\(configuration.chainTimeoutSeconds) s) without a "
+                + "decision read here (questions \(named)): their \(again.count) waiting askings are handled again")
         }
         return again
     }
