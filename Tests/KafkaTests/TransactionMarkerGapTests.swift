@@ -45,6 +45,7 @@ struct TransactionMarkerGapTests {
         // after it are counted without fetching.
         #expect(consumer.passedOver.gaps == 3 && consumer.passedOver.records == 3)
         #expect(consumer.gapsRefetched == 0)
+        print("transaction markers, gap patience \(patienceMilliseconds) ms: \(consumer.refetches) fetches again")
         if patienceMilliseconds == 0 {
             #expect(consumer.refetches == 0)
         } else {
