@@ -84,4 +84,16 @@ import Kafka
         #expect(error?.description.contains("KAFKA_LINGER_MS") == true)
         #expect(throws: ConfigurationError.self) { try PipelineSettings(environment: ["KAFKA_LINGER_MS": "-1"]) }
     }
+
+    @Test func theGapPatienceReachesTheConsumersAndABadOneNamesTheVariable() throws {
+        #expect(try PipelineSettings(environment: [:]).kafka.gapPatience == .seconds(30))
+        #expect(try PipelineSettings(environment: ["KAFKA_GAP_PATIENCE_MS": "0"]).kafka.gapPatience == .zero)
+        #expect(try PipelineSettings(environment: ["KAFKA_GAP_PATIENCE_MS": "2500"]).kafka.gapPatience == .milliseconds(2500))
+        for bad in ["-1", "a while", "3600001"] {
+            let error = #expect(throws: ConfigurationError.self) {
+                try PipelineSettings(environment: ["KAFKA_GAP_PATIENCE_MS": bad])
+            }
+            #expect(error?.description.contains("KAFKA_GAP_PATIENCE_MS") == true)
+        }
+    }
 }
