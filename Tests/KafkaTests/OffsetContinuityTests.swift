@@ -47,7 +47,8 @@ import Testing
     }
 
     /// How long a gap is fetched again is a time, not a number of fetches: a broker that answers
-    /// the later batch again at once for a second, as a loaded test broker did, loses nothing.
+    /// the later batch again at once, for many fetches, before the earlier one is readable loses
+    /// nothing.
     @Test func aGapIsFetchedAgainForThePatienceHoweverManyFetchesThatTakes() throws {
         var watch = KafkaConsumer.Continuity()
         let start = ContinuousClock.now

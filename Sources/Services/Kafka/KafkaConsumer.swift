@@ -109,7 +109,8 @@ public final class KafkaConsumer: Sendable {
         continuity.withLock { $0.refetched }
     }
 
-    /// How many times the consumer went back to the first offset of a gap to fetch it again.
+    /// How many times the consumer decided to fetch a gap again (each a seek back to its first
+    /// offset).
     public var refetches: Int {
         continuity.withLock { $0.refetches }
     }
@@ -274,10 +275,10 @@ public final class KafkaConsumer: Sendable {
     /// `patience` after it was first met is taken as the log's (a transaction marker, a
     /// compacted topic), logged and counted; that partition's later gaps are only counted.
     /// Returns the messages to deliver.
-    static func checkContinuity(_ messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
-                                epochs: [KafkaTopicPartition: UInt64], client: RDKafkaClient,
-                                continuity: LockedValue<Continuity>, patience: Duration,
-                                now: ContinuousClock.Instant, logger: Logger) -> [RDKafkaMessagePointer] {
+    private static func checkContinuity(_ messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
+                                        epochs: [KafkaTopicPartition: UInt64], client: RDKafkaClient,
+                                        continuity: LockedValue<Continuity>, patience: Duration,
+                                        now: ContinuousClock.Instant, logger: Logger) -> [RDKafkaMessagePointer] {
         var state = continuity.withLock { $0 }
         let holeyBefore = state.holey
         let first = firstGaps(in: messages, skipping: corrupt.union(holeyBefore), epochs: epochs,
@@ -290,7 +291,8 @@ public final class KafkaConsumer: Sendable {
                                                      partition: message.pointee.partition))
             }
         }
-        for (partition, refetch) in state.filled(delivered: delivered, firstGaps: first.mapValues(\.gap)) {
+        let filled = state.refetching.isEmpty ? [] : state.filled(delivered: delivered, firstGaps: first.mapValues(\.gap))
+        for (partition, refetch) in filled {
             logger.notice("records the fetch had passed over came when fetched again", metadata: [
                 "partition": "\(partition)", "from offset": "\(refetch.from)", "fetches": "\(refetch.fetches)",
                 "waited": "\(now - refetch.since)",

@@ -58,7 +58,7 @@ extension KafkaConsumer {
         var records: Int64 = 0
         /// Gaps that a fetch from their first offset delivered.
         var refetched = 0
-        /// Seeks back to the first offset of a gap.
+        /// Fetches again decided (`fetchAgain`), each a seek back to the first offset of a gap.
         var refetches = 0
         /// Per partition, the gap being fetched again.
         var refetching: [KafkaTopicPartition: Refetch] = [:]
