@@ -133,10 +133,11 @@ import VeredictoCore
         defer { deployment.mongo.close() }
         var services: [(ServiceProcess, Int)] = []
         for (name, instance) in [("cache", "1"), ("cache", "2"), ("llm", "1"), ("score", "1"), ("score", "2"), ("store", "1")] {
-            // The score instance to kill holds each batch 300 ms before handling it: each of
-            // its few batches is then a moment a scrape can catch, however slow scrapes are
-            // on a loaded machine (with 50 ms, a whole-suite run once missed all of them).
-            let extra = (name, instance) == ("score", "1") ? ["FAULT_PAUSE_AFTER_POLL_MS": "300"] : [:]
+            // The score instance to kill holds each batch 1 s before handling it: each of its
+            // few batches is then a moment a scrape can catch, however slow scrapes are on a
+            // loaded machine (with 50 ms, a whole-suite run once missed all of them; with
+            // 300 ms, a fresh-clone run did, its victim reading all 555 responses of the wave).
+            let extra = (name, instance) == ("score", "1") ? ["FAULT_PAUSE_AFTER_POLL_MS": "1000"] : [:]
             services.append(try Self.start(name, instance: instance, deployment: deployment, extra: extra))
         }
         for (process, port) in services {
