@@ -54,7 +54,7 @@ import Testing
         let start = ContinuousClock.now
         let gap = OffsetContinuity.Gap(partition: Self.a, from: 120, to: 156)
         for step in 0..<200 {
-            let next = watch.fetchAgain(gap, now: start + .milliseconds(step * 100), patience: .seconds(30))
+            let next = watch.fetchAgain(gap, epoch: 1, now: start + .milliseconds(step * 100), patience: .seconds(30))
             let refetch = try #require(next)
             #expect(refetch.fetches == step + 1 && refetch.since == start && refetch.from == 120)
             watch.refetching[Self.a] = refetch
@@ -62,16 +62,16 @@ import Testing
         #expect(watch.holey.isEmpty && watch.refetches == 200)
         // Thirty seconds after it was first met, the same gap is the log's, and so is the
         // partition: its later gaps are counted, not fetched again.
-        let expired = watch.fetchAgain(gap, now: start + .seconds(30), patience: .seconds(30))
+        let expired = watch.fetchAgain(gap, epoch: 1, now: start + .seconds(30), patience: .seconds(30))
         #expect(expired == nil)
-        #expect(watch.holey == [Self.a] && watch.refetching.isEmpty)
+        #expect(watch.holey == [Self.a: 1] && watch.refetching.isEmpty)
     }
 
     @Test func aGapFurtherOnStartsItsOwnPatienceAndADeliveryWithoutItEndsTheRefetch() throws {
         var watch = KafkaConsumer.Continuity()
         let start = ContinuousClock.now
         let first = OffsetContinuity.Gap(partition: Self.a, from: 120, to: 156)
-        let started = watch.fetchAgain(first, now: start, patience: .seconds(30))
+        let started = watch.fetchAgain(first, epoch: 1, now: start, patience: .seconds(30))
         let refetch: KafkaConsumer.Continuity.Refetch = try #require(started)
         watch.refetching[Self.a] = refetch
         // The same partition met again with its gap: still being fetched.
@@ -82,10 +82,10 @@ import Testing
         #expect(watch.refetched == 1 && watch.refetching.isEmpty)
         // A later gap of the same partition, met 29 s on, has 30 s of its own.
         let later = OffsetContinuity.Gap(partition: Self.a, from: 400, to: 410)
-        let again = watch.fetchAgain(later, now: start + .seconds(29), patience: .seconds(30))
+        let again = watch.fetchAgain(later, epoch: 1, now: start + .seconds(29), patience: .seconds(30))
         let laterRefetch: KafkaConsumer.Continuity.Refetch = try #require(again)
         watch.refetching[Self.a] = laterRefetch
-        let stillAgain = watch.fetchAgain(later, now: start + .seconds(58), patience: .seconds(30))
+        let stillAgain = watch.fetchAgain(later, epoch: 1, now: start + .seconds(58), patience: .seconds(30))
         #expect(stillAgain?.fetches == 2)
         #expect(watch.holey.isEmpty)
     }
@@ -93,8 +93,24 @@ import Testing
     @Test func noPatienceTakesAGapAsTheLogsAtOnce() {
         var watch = KafkaConsumer.Continuity()
         let gap = OffsetContinuity.Gap(partition: Self.b, from: 5, to: 6)
-        let refetch = watch.fetchAgain(gap, now: .now, patience: .zero)
+        let refetch = watch.fetchAgain(gap, epoch: 1, now: .now, patience: .zero)
         #expect(refetch == nil)
-        #expect(watch.holey == [Self.b] && watch.refetches == 0)
+        #expect(watch.holey == [Self.b: 1] && watch.refetches == 0)
+    }
+
+    /// A partition is holey for the assignment that found it; given back after a rebalance, its
+    /// gaps are fetched again, and one no longer held is forgotten.
+    @Test func aPartitionIsHoleyForTheAssignmentThatFoundItOnly() {
+        var watch = KafkaConsumer.Continuity()
+        let now = ContinuousClock.now
+        _ = watch.fetchAgain(OffsetContinuity.Gap(partition: Self.a, from: 5, to: 6), epoch: 3, now: now, patience: .zero)
+        _ = watch.fetchAgain(OffsetContinuity.Gap(partition: Self.b, from: 9, to: 10), epoch: 3, now: now, patience: .zero)
+        #expect(watch.holeyPartitions(in: [Self.a: 3, Self.b: 3]) == [Self.a, Self.b])
+        // a reassigned (epoch 4), b revoked: neither is holey any longer.
+        #expect(watch.holeyPartitions(in: [Self.a: 4]).isEmpty)
+        #expect(watch.holey.isEmpty)
+        let refetch = watch.fetchAgain(OffsetContinuity.Gap(partition: Self.a, from: 20, to: 21), epoch: 4, now: now,
+                                       patience: .seconds(30))
+        #expect(refetch?.fetches == 1)
     }
 }

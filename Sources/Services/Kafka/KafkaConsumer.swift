@@ -26,7 +26,7 @@ public final class KafkaConsumer: Sendable {
         the fetch passed over records, and fetching them again for the consumer's gap patience did not deliver \
         them: this consumer never reads \
         them, and its commits pass over them. The partition's log has holes of its own (transaction markers, \
-        compaction): its gaps are counted from now on, not fetched again
+        compaction): its gaps are counted from now on in this assignment, not fetched again
         """
 
     struct CorruptSkip: Sendable {
@@ -273,14 +273,15 @@ public final class KafkaConsumer: Sendable {
     /// offset and its messages from the jump on are dropped from this poll: the next fetches
     /// deliver the gap's records, then those again. A gap still met from the same offset
     /// `patience` after it was first met is taken as the log's (a transaction marker, a
-    /// compacted topic), logged and counted; that partition's later gaps are only counted.
+    /// compacted topic), logged and counted; that partition's later gaps in the same assignment
+    /// are only counted.
     /// Returns the messages to deliver.
     private static func checkContinuity(_ messages: [RDKafkaMessagePointer], corrupt: Set<KafkaTopicPartition>,
                                         epochs: [KafkaTopicPartition: UInt64], client: RDKafkaClient,
                                         continuity: LockedValue<Continuity>, patience: Duration,
                                         now: ContinuousClock.Instant, logger: Logger) -> [RDKafkaMessagePointer] {
         var state = continuity.withLock { $0 }
-        let holeyBefore = state.holey
+        let holeyBefore = state.holeyPartitions(in: epochs)
         let first = firstGaps(in: messages, skipping: corrupt.union(holeyBefore), epochs: epochs,
                               continuity: state.offsets)
         // Partitions fetched again from a gap's first offset that now came without a jump there.
@@ -301,7 +302,7 @@ public final class KafkaConsumer: Sendable {
         var dropFrom: [KafkaTopicPartition: (index: Int, from: Int64, epoch: UInt64)] = [:]
         for (partition, found) in first {
             let gap = found.gap
-            guard let refetch = state.fetchAgain(gap, now: now, patience: patience) else { continue }
+            guard let refetch = state.fetchAgain(gap, epoch: found.epoch, now: now, patience: patience) else { continue }
             do {
                 try client.seek(topic: partition.topic, partition: partition.partition, offset: gap.from,
                                 timeoutMilliseconds: 10_000)

@@ -63,8 +63,11 @@ extension KafkaConsumer {
         /// Per partition, the gap being fetched again.
         var refetching: [KafkaTopicPartition: Refetch] = [:]
         /// Partitions whose log has holes of its own (a gap that fetching again for the whole
-        /// patience did not fill): their gaps are counted, not fetched again nor logged one by one.
-        var holey: Set<KafkaTopicPartition> = []
+        /// patience did not fill), with the assignment epoch that found it: in that assignment
+        /// their gaps are counted, not fetched again nor logged one by one. A new assignment
+        /// starts afresh, so one long stall of a broker does not pass over a partition's late
+        /// batches for the rest of the consumer's life.
+        var holey: [KafkaTopicPartition: UInt64] = [:]
 
         /// A gap being fetched again: where it starts, how many times it was sought back to,
         /// and when it was first met.
@@ -89,16 +92,25 @@ extension KafkaConsumer {
             return filled
         }
 
-        /// Whether `gap`, met `now`, is fetched again: the refetch to record once the consumer
-        /// has sought back to its first offset, or nil when the same gap has been met for
-        /// `patience` already. Then the gap is the log's, and so are the partition's later ones.
-        mutating func fetchAgain(_ gap: OffsetContinuity.Gap, now: ContinuousClock.Instant,
+        /// The partitions holey in their current assignment (`epochs`: the assignment epoch of
+        /// each partition held); forgets the others.
+        mutating func holeyPartitions(in epochs: [KafkaTopicPartition: UInt64]) -> Set<KafkaTopicPartition> {
+            guard !holey.isEmpty else { return [] }
+            holey = holey.filter { epochs[$0.key] == $0.value }
+            return Set(holey.keys)
+        }
+
+        /// Whether `gap`, met `now` in assignment `epoch`, is fetched again: the refetch to
+        /// record once the consumer has sought back to its first offset, or nil when the same
+        /// gap has been met for `patience` already. Then the gap is the log's, and so are the
+        /// partition's later ones in that assignment.
+        mutating func fetchAgain(_ gap: OffsetContinuity.Gap, epoch: UInt64, now: ContinuousClock.Instant,
                                  patience: Duration) -> Refetch? {
             var refetch = refetching[gap.partition].flatMap { $0.from == gap.from ? $0 : nil }
                 ?? Refetch(from: gap.from, fetches: 0, since: now)
             guard now - refetch.since < patience else {
                 refetching[gap.partition] = nil
-                holey.insert(gap.partition)
+                holey[gap.partition] = epoch
                 return nil
             }
             refetch.fetches += 1
