@@ -24,9 +24,9 @@ public final class KafkaConsumer: Sendable {
 
     static let passedOverForGood: Logger.Message = """
         the fetch passed over records, and fetching them again for the consumer's gap patience did not deliver \
-        them: this consumer never reads \
-        them, and its commits pass over them. The partition's log has holes of its own (transaction markers, \
-        compaction): its gaps are counted from now on in this assignment, not fetched again
+        them: this consumer never reads them, and its commits pass over them. The partition's log has holes of \
+        its own (transaction markers, compaction): its gaps are counted from now on in this assignment, not \
+        fetched again
         """
 
     struct CorruptSkip: Sendable {
@@ -285,19 +285,18 @@ public final class KafkaConsumer: Sendable {
         let first = firstGaps(in: messages, skipping: corrupt.union(holeyBefore), epochs: epochs,
                               continuity: state.offsets)
         // Partitions fetched again from a gap's first offset that now came without a jump there.
-        var delivered = Set<KafkaTopicPartition>()
         if !state.refetching.isEmpty {
+            var delivered = Set<KafkaTopicPartition>()
             for message in messages {
                 delivered.insert(KafkaTopicPartition(topic: RDKafkaMessage.topicName(handle: message.pointee.rkt),
                                                      partition: message.pointee.partition))
             }
-        }
-        let filled = state.refetching.isEmpty ? [] : state.filled(delivered: delivered, firstGaps: first.mapValues(\.gap))
-        for (partition, refetch) in filled {
-            logger.notice("records the fetch had passed over came when fetched again", metadata: [
-                "partition": "\(partition)", "from offset": "\(refetch.from)", "fetches": "\(refetch.fetches)",
-                "waited": "\(now - refetch.since)",
-            ])
+            for (partition, refetch) in state.filled(delivered: delivered, firstGaps: first.mapValues(\.gap)) {
+                logger.notice("records the fetch had passed over came when fetched again", metadata: [
+                    "partition": "\(partition)", "from offset": "\(refetch.from)", "fetches": "\(refetch.fetches)",
+                    "waited": "\(now - refetch.since)",
+                ])
+            }
         }
         var dropFrom: [KafkaTopicPartition: (index: Int, from: Int64, epoch: UInt64)] = [:]
         for (partition, found) in first {
